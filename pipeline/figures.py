@@ -1,0 +1,180 @@
+"""The computed figures of a case: frozen results of ``pipeline.compute``.
+
+The contract between the computations and everything that shows them (case.json, documents,
+summary, review). Amounts are ``int`` yen. Each lien/seizure result keeps the Excel ``row`` of its
+creditor so a warning can still point at the cell.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+WarningSeverity = Literal["info", "warn", "high"]
+DeductionCode = Literal[
+    "brokerage", "registration", "management_arrears", "seizure_release", "junior_release",
+    "bankruptcy_estate", "moving", "stamp_duty", "other",
+]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Deduction(Frozen):
+    """One line of 費用控除 in the 配分案, in the spec's order."""
+
+    code: DeductionCode
+    label: str  # e.g. 仲介手数料, 抹消承諾料（ハンコ代）
+    payee: str  # who receives it (broker, 司法書士, 管理組合, the creditor's name, …)
+    amount: int
+    basis: str = ""  # how it was computed, printed on the document (e.g. 売却価格×3%+6万円+消費税)
+    creditor: str | None = None  # for seizure_release / junior_release: the creditor's name
+    row: int | None = None  # Excel row on its sheet (債権者 or 費用), if any
+
+
+class LienResult(Frozen):
+    """A 抵当権/根抵当権 in the sale waterfall."""
+
+    row: int
+    creditor: str
+    rank: int
+    kind: str  # 抵当権 / 根抵当権
+    principal: int  # 元金残高
+    damages: int  # 損害金等 as given
+    accrual: int  # 損害金 accrued from 基準日 to 決済予定日
+    claim: int  # principal + damages + accrual
+    release_fee: int  # ハンコ代 (0 for rank 1 and for the rank-1 holder's own junior liens)
+    waterfall: int  # share of the distributable amount A
+    received: int  # release_fee + waterfall
+    remaining: int  # claim − received
+
+
+class SeizureResult(Frozen):
+    """A 差押 (tax or other seizure)."""
+
+    row: int
+    creditor: str
+    priority: bool
+    claim: int
+    release_fee: int
+    remaining: int
+
+
+class SaleDistribution(Frozen):
+    """配分案: how the sale price P is split."""
+
+    price: int
+    deductions: tuple[Deduction, ...]
+    deductions_total: int
+    distributable: int  # A = max(0, P − deductions_total)
+    liens: tuple[LienResult, ...]  # in 順位 order
+    seizures: tuple[SeizureResult, ...]
+    surplus_to_debtor: int  # 剰余金
+
+
+class AuctionRecovery(Frozen):
+    creditor: str
+    rank: int
+    claim: int
+    amount: int
+
+
+class AuctionComparison(Frozen):
+    """競売との比較."""
+
+    market_value: int  # M = 査定価格
+    base_price: int  # B 売却基準価額
+    base_price_given: bool  # True when taken from the court's notice
+    min_bid: int  # K 買受可能価額
+    min_bid_given: bool
+    expected_bid: int  # E
+    procedure_cost: int  # C 予納金
+    priority_taxes: int  # 優先 差押 claims paid before the liens
+    pool: int  # max(0, E − C − priority_taxes)
+    recoveries: tuple[AuctionRecovery, ...]  # liens in 順位 order
+    first_lien_recovery: int  # what the 順位 1 holder (all its lien rows) would get at auction
+    sale_first_lien_recovery: int  # what the 順位 1 holder (all its lien rows) receives from the sale
+    advantage: int
+    market_discount: Decimal  # 競売市場修正, e.g. Decimal("0.30")
+    expected_bid_ratio: Decimal  # 落札見込 as a share of M, e.g. Decimal("0.65")
+    assumptions_text: str  # printed on the documents, e.g. 「競売市場修正30%・落札見込 査定価格の65%と仮定」
+
+
+class BudgetSubtotal(Frozen):
+    """Subtotal of one 費目 (in the order of the case-workbook spec)."""
+
+    side: Literal["収入", "支出"]
+    category: str
+    amount: int
+    rows: tuple[int, ...]  # Excel rows of 収支 that make it up
+
+
+class HouseholdBudget(Frozen):
+    """生活状況表 totals."""
+
+    income: int
+    expenses: int
+    surplus: int  # may be negative
+    income_subtotals: tuple[BudgetSubtotal, ...]
+    expense_subtotals: tuple[BudgetSubtotal, ...]
+    assets_total: int
+    unsecured_monthly_total: int  # Σ 月返済額 of 無担保 rows
+
+
+class RepaymentShare(Frozen):
+    creditor: str
+    rank: int
+    remaining: int
+    monthly: int
+    months: int | None  # None where monthly is 0
+    years: Decimal | None  # months / 12 to one decimal (ROUND_HALF_UP), None where monthly is 0
+
+
+class LumpSumShare(Frozen):
+    creditor: str
+    rank: int
+    remaining: int
+    amount: int
+    percent: Decimal  # share of that remaining debt, one decimal, ROUND_HALF_UP
+
+
+class LumpSumOffer(Frozen):
+    total: int
+    plan: tuple[LumpSumShare, ...]
+
+
+class RepaymentPlan(Frozen):
+    """残債務の返済計画."""
+
+    monthly_total: int  # R
+    monthly_given: bool  # True when 返済提案月額 was given
+    start: date  # first payment month (day 1)
+    plan: tuple[RepaymentShare, ...]  # targets in 順位 order
+    lump_sum: LumpSumOffer | None
+
+
+class CaseWarning(Frozen):
+    """A warning of the rules v1 catalogue (spec computations §5)."""
+
+    code: str
+    severity: WarningSeverity
+    message: str
+    sheet: str | None = None  # where staff should look, if one cell is to blame
+    cell: str | None = None
+
+
+class Figures(Frozen):
+    """Everything computed for one case."""
+
+    rules_version: str
+    document_date: date  # 作成日, or the batch date
+    governing_profile: str  # the 順位 1 holder's profile name
+    sale: SaleDistribution
+    auction: AuctionComparison
+    household: HouseholdBudget
+    repayment: RepaymentPlan
+    warnings: tuple[CaseWarning, ...]

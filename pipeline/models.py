@@ -1,0 +1,187 @@
+"""The validated case (案件): frozen pydantic models built by ``validate`` from a workbook.
+
+These are the contract between validation and every later stage. Money is ``int`` yen, rates are
+``Decimal`` (14.6% is ``Decimal("14.6")``), dates are ``datetime.date``. Row models keep the Excel
+row number they came from, so later stages can still point at a cell.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PropertyKind = Literal["マンション", "戸建", "土地"]
+UnitKind = Literal["土地", "建物", "区分建物", "敷地権"]
+SecurityKind = Literal["抵当権", "根抵当権", "差押", "無担保"]
+BudgetSide = Literal["収入", "支出"]
+AssetKind = Literal["預貯金", "保険", "自動車", "有価証券", "その他"]
+
+INCOME_CATEGORIES: tuple[str, ...] = (
+    "給与", "賞与(月額換算)", "年金", "児童手当等", "養育費", "事業収入", "援助", "その他収入",
+)
+EXPENSE_CATEGORIES: tuple[str, ...] = (
+    "住居費", "食費", "水道光熱費", "通信費", "保険料", "教育費", "医療費", "交通費・車両費",
+    "日用品・被服費", "交際費・娯楽費", "税金・社会保険料", "他の借入返済", "仕送り", "雑費",
+    "その他支出",
+)
+LIEN_KINDS: tuple[str, ...] = ("抵当権", "根抵当権")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Debtor(Frozen):
+    """債務者: the owner-debtor."""
+
+    name: str
+    kana: str | None = None
+    address: str
+    phone: str | None = None
+
+
+class AuctionInfo(Frozen):
+    """競売の状況: what is known of a court auction already under way (all optional)."""
+
+    start_decision_date: date | None = None  # 競売開始決定日
+    case_number: str | None = None  # 事件番号
+    base_price: int | None = Field(default=None, ge=0)  # 売却基準価額
+    min_bid: int | None = Field(default=None, ge=0)  # 買受可能価額
+    bidding_start: date | None = None  # 入札期間開始日
+    opening_date: date | None = None  # 開札期日
+
+
+class PropertyUnit(Frozen):
+    """物件: one registered unit (土地一筆, 建物, 区分建物, 敷地権)."""
+
+    row: int
+    kind: UnitKind
+    location: str  # 所在
+    number: str  # 地番・家屋番号
+    category: str | None = None  # 地目・構造
+    area: Decimal | None = None  # 面積(㎡)
+    name: str | None = None  # 名称
+
+
+class Creditor(Frozen):
+    """債権者 sheet row: one lien, seizure or unsecured debt."""
+
+    row: int
+    rank: int | None = Field(default=None, ge=1)  # 順位 (抵当権/根抵当権 only)
+    name: str  # 債権者名
+    kind: SecurityKind  # 担保種別
+    principal: int = Field(ge=0)  # 元金残高 (差押: the tax claimed)
+    damages: int = Field(default=0, ge=0)  # 損害金等 up to base_date
+    base_date: date | None = None  # 基準日
+    damage_rate: Decimal = Decimal("0")  # 損害金率, percent per year (14.6 = 14.6%)
+    profile: str = "standard"  # プロファイル
+    department: str | None = None  # 部署
+    officer: str | None = None  # 担当者
+    address: str | None = None
+    phone: str | None = None
+    priority: bool = False  # 優先 (差押 only)
+    release_fee: int | None = Field(default=None, ge=0)  # 解除料 (negotiated ハンコ代/差押解除料)
+    monthly_payment: int | None = Field(default=None, ge=0)  # 月返済額 (無担保 only)
+
+    @property
+    def is_lien(self) -> bool:
+        return self.kind in LIEN_KINDS
+
+
+class CostItem(Frozen):
+    """費用 sheet row: an extra deduction (残置物撤去費, 測量費, …)."""
+
+    row: int
+    item: str
+    amount: int = Field(ge=0)
+    payee: str | None = None
+    note: str | None = None
+
+
+class Member(Frozen):
+    """世帯 sheet row: a household member (the debtor included)."""
+
+    row: int
+    name: str
+    relation: str  # 続柄
+    age: int | None = Field(default=None, ge=0)
+    occupation: str | None = None  # 職業・勤務先
+    note: str | None = None
+
+
+class BudgetLine(Frozen):
+    """収支 sheet row: a monthly income or expense after the sale."""
+
+    row: int
+    side: BudgetSide
+    category: str  # 費目
+    detail: str | None = None  # 内容
+    monthly: int = Field(ge=0)  # 月額
+    note: str | None = None
+
+
+class Asset(Frozen):
+    """資産 sheet row."""
+
+    row: int
+    kind: AssetKind
+    detail: str | None = None
+    value: int = Field(ge=0)  # 評価額
+    note: str | None = None
+
+
+class Case(Frozen):
+    """One validated 任意売却 case, as read from its workbook."""
+
+    source: str  # file name of the workbook, for messages
+    case_id: str  # 案件番号
+    staff: str  # 担当者
+    created: date | None = None  # 作成日 (default: the batch date, applied by compute/documents)
+    debtor: Debtor
+    co_debtors: str | None = None  # 連帯債務者・保証人
+    property_kind: PropertyKind  # 物件種別
+    appraisal: int = Field(ge=0)  # 査定価格
+    appraisal_basis: str | None = None  # 査定根拠
+    listing_price: int | None = Field(default=None, ge=0)  # 売出価格
+    sale_price: int = Field(ge=0)  # 売却価格
+    buyer: str | None = None  # 買主
+    offer_date: date | None = None  # 買付日
+    contract_date: date | None = None  # 契約予定日
+    settlement_date: date  # 決済予定日
+    property_tax_yearly: int | None = Field(default=None, ge=0)  # 固定資産税年額
+    management_monthly: int | None = Field(default=None, ge=0)  # 管理費等月額
+    management_arrears: int | None = Field(default=None, ge=0)  # 管理費等滞納額
+    management_arrears_months: int | None = Field(default=None, ge=0)  # 管理費等滞納月数
+    moving_requested: int | None = Field(default=None, ge=0)  # 引越費用希望額
+    bankruptcy: bool = False  # 破産手続
+    auction: AuctionInfo = AuctionInfo()
+    repayment_monthly_offer: int | None = Field(default=None, ge=0)  # 返済提案月額
+    repayment_start: date | None = None  # 返済開始年月 (day is always 1)
+    lump_sum_offer: int | None = Field(default=None, ge=0)  # 一括和解提案額
+    units: tuple[PropertyUnit, ...]
+    creditors: tuple[Creditor, ...]
+    costs: tuple[CostItem, ...] = ()
+    members: tuple[Member, ...] = ()
+    budget: tuple[BudgetLine, ...] = ()
+    assets: tuple[Asset, ...] = ()
+
+    @property
+    def liens(self) -> tuple[Creditor, ...]:
+        """抵当権/根抵当権 rows in 順位 order."""
+        return tuple(sorted((c for c in self.creditors if c.is_lien), key=lambda c: c.rank or 0))
+
+    @property
+    def seizures(self) -> tuple[Creditor, ...]:
+        return tuple(c for c in self.creditors if c.kind == "差押")
+
+    @property
+    def unsecured(self) -> tuple[Creditor, ...]:
+        return tuple(c for c in self.creditors if c.kind == "無担保")
+
+    @property
+    def first_lien(self) -> Creditor:
+        """The 順位 1 lien (validation guarantees there is one)."""
+        return next(c for c in self.liens if c.rank == 1)
