@@ -78,7 +78,9 @@ def build_case(source: Path, config, batch_date: date, renderer) -> CaseOutcome:
     except RenderError as exc:
         issue = Issue("render_failed", "error", str(exc))
         return CaseOutcome(source, case.case_id, "error", issues + [issue], timings=clock.timings)
-    data = case_json(case, figures, documents, extra_warnings=render_warnings)
+    # Validation warnings (unknown 項目, extra columns) travel with the computed ones.
+    found = [{"code": i.code, "severity": i.severity, "message": str(i)} for i in issues]
+    data = case_json(case, figures, documents, extra_warnings=found + render_warnings)
     files["case.json"] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     clock.lap("compute")
     return CaseOutcome(source, case.case_id, data["status"], issues, data["warnings"], files,

@@ -131,7 +131,7 @@ class RepaymentShare(Frozen):
     remaining: int
     monthly: int
     months: int | None  # None where monthly is 0
-    years: Decimal | None  # months / 12 to one decimal (ROUND_HALF_UP), None where monthly is 0
+    years: Decimal | None  # months / 12 floored to one decimal (切り捨て), None where monthly is 0
 
 
 class LumpSumShare(Frozen):

@@ -167,6 +167,15 @@ class Case(Frozen):
     members: tuple[Member, ...] = ()
     budget: tuple[BudgetLine, ...] = ()
     assets: tuple[Asset, ...] = ()
+    #: Where each value came from, so later stages can point staff at a cell. Keys: a 案件 field
+    #: name ("sale_price") or "<sheet>:<row>:<field>" for table rows ("債権者:5:release_fee");
+    #: values: the A1 cell ("B9", "N5"). Filled by validate.
+    cells: dict[str, str] = Field(default_factory=dict)
+
+    def cell_of(self, field: str, sheet: str = "案件", row: int | None = None) -> tuple[str, str | None]:
+        """(sheet, A1 cell or None) of a value, for warnings that point at the cell to check."""
+        key = field if row is None else f"{sheet}:{row}:{field}"
+        return sheet, self.cells.get(key)
 
     @property
     def liens(self) -> tuple[Creditor, ...]:
