@@ -1,0 +1,211 @@
+"""Japanese display formatting: the one module that turns figures into the strings documents show.
+
+``pipeline.documents`` builds every display string with these functions, and the template engine
+registers them as Jinja filters, so Word, PDF and the review page format a number the same way.
+They never round on their own: a value with more precision than its display form is refused
+(``ValueError``), because a silently re-rounded figure on a creditor letter is worse than a failed
+case (style.md, pretix's money filter). Missing optional values show as ``—``.
+
+Negative yen (only the household surplus can be negative) is written with the accounting
+triangle, ``△12,000円``, as on Japanese financial statements.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+
+DASH = "—"  # shown for a missing optional value
+NEGATIVE_MARK = "△"  # 三角: the Japanese accounting sign for a negative amount
+
+#: (first day, name) of each 元号, newest first. 明治 is counted from 1873-01-01, the day Japan took
+#: the Gregorian calendar (earlier dates were lunisolar and cannot be converted by subtraction).
+ERAS: tuple[tuple[date, str], ...] = (
+    (date(2019, 5, 1), "令和"),
+    (date(1989, 1, 8), "平成"),
+    (date(1926, 12, 25), "昭和"),
+    (date(1912, 7, 30), "大正"),
+    (date(1868, 1, 25), "明治"),
+)
+_GREGORIAN_START = date(1873, 1, 1)
+
+#: Characters Windows and POSIX refuse in file names, replaced in ``safe_filename``.
+_RESERVED_CHARS = frozenset('\\/:*?"<>|')
+_WINDOWS_DEVICE = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.IGNORECASE)
+_LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
+_HONORIFIC_TAIL = re.compile(r"[\s\u3000]*(御中|様|殿)$")
+
+
+def _require_int(n: object) -> int:
+    """Money is int yen: refuse floats (and bools) instead of formatting them."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"金額は整数（円）で渡してください: {n!r}")
+    return n
+
+
+def _require_decimal(d: object) -> Decimal:
+    if not isinstance(d, (Decimal, int)) or isinstance(d, bool):
+        raise TypeError(f"率は Decimal で渡してください: {d!r}")
+    return Decimal(d)
+
+
+def _fixed(d: Decimal, places: int) -> str:
+    """``d`` with exactly ``places`` decimals; refuses a value that would need rounding."""
+    exp = Decimal(1).scaleb(-places)
+    q = d.quantize(exp)
+    if q != d:
+        raise ValueError(f"{d} は小数{places}桁で表示できません（丸めは計算側で行います）")
+    return f"{q:.{places}f}"
+
+
+def yen(n: int | None) -> str:
+    """金額（表）: ``1234567`` → ``1,234,567円``; negative → ``△12,000円``; None → ``—``."""
+    if n is None:
+        return DASH
+    n = _require_int(n)
+    sign = NEGATIVE_MARK if n < 0 else ""
+    return f"{sign}{abs(n):,}円"
+
+
+def kin(n: int) -> str:
+    """金額（文中）: ``14000000`` → ``金14,000,000円`` (outputs.md: where a sentence states a price)."""
+    n = _require_int(n)
+    if n < 0:
+        raise ValueError(f"文中の金額は負にできません: {n}")
+    return f"金{n:,}円"
+
+
+def _era(d: date) -> tuple[str, int]:
+    if d < _GREGORIAN_START:
+        raise ValueError(f"{d.isoformat()} は和暦に換算できません（明治6年より前）")
+    start, name = next((s, e) for s, e in ERAS if d >= s)
+    return name, d.year - start.year + 1
+
+
+def _era_year(d: date) -> str:
+    """元号 and year: the first year is 元年 (令和元年 = 2019-05-01..12-31, domain.md 日付)."""
+    name, year = _era(d)
+    return f"{name}{'元' if year == 1 else year}年"
+
+
+def wareki(d: date | None) -> str:
+    """和暦の日付: ``2026-11-30`` → ``令和8年11月30日``; ``2019-05-01`` → ``令和元年5月1日``."""
+    if d is None:
+        return DASH
+    return f"{_era_year(d)}{d.month}月{d.day}日"
+
+
+def wareki_month(d: date | None) -> str:
+    """和暦の年月: ``2027-02-01`` → ``令和9年2月`` (返済開始年月)."""
+    if d is None:
+        return DASH
+    return f"{_era_year(d)}{d.month}月"
+
+
+def percent(d: Decimal | None) -> str:
+    """割合 (one decimal, already rounded by the computation): ``Decimal("7.0")`` → ``7.0%``."""
+    if d is None:
+        return DASH
+    return f"{_fixed(_require_decimal(d), 1)}%"
+
+
+def rate(d: Decimal | None) -> str:
+    """年率 as entered, at least one decimal: ``14.6`` → ``14.6%``, ``14`` → ``14.0%``,
+    ``14.65`` → ``14.65%`` (損害金率 is shown exactly, never rounded)."""
+    if d is None:
+        return DASH
+    d = _require_decimal(d)
+    places = max(1, -d.normalize().as_tuple().exponent)
+    return f"{_fixed(d, places)}%"
+
+
+def years(d: Decimal | None) -> str:
+    """年数 (one decimal, 切り捨て done by compute): ``Decimal("20.8")`` → ``20.8年``."""
+    if d is None:
+        return DASH
+    return f"{_fixed(_require_decimal(d), 1)}年"
+
+
+def months(n: int | None) -> str:
+    """返済回数: ``250`` → ``250回``; None (monthly amount 0) → ``—``."""
+    if n is None:
+        return DASH
+    return f"{_require_int(n):,}回"
+
+
+def area(d: Decimal | None) -> str:
+    """面積 (2 decimals, as registered): ``Decimal("65.23")`` → ``65.23㎡``."""
+    if d is None:
+        return DASH
+    return f"{_fixed(_require_decimal(d), 2)}㎡"
+
+
+def clean_text(s: object) -> str:
+    """User text made safe to place: line breaks become ``\\n``, tabs a space, other control
+    characters (and lone surrogates, which no file format can hold) are removed.
+
+    Nothing else changes: 髙, 﨑, 𠮷, ``{{ x }}``, ``<b>``, ``A&B``, ``=HYPERLINK(…)`` stay as typed —
+    escaping is the renderers' job. ``None`` → ``""``.
+    """
+    if s is None:
+        return ""
+    text = _LINE_BREAKS.sub("\n", str(s)).replace("\t", " ")
+    return "".join(c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cs"))
+
+
+def _strip_honorific(s: str) -> str:
+    """Drop a 様/殿/御中 typed by staff, so the addressee never carries two (「山田様 様」)."""
+    return _HONORIFIC_TAIL.sub("", s).strip()
+
+
+def honorific_addressee(org: str, department: str | None = None,
+                        officer: str | None = None) -> str:
+    """宛名: 「〇〇銀行 債権管理部 御中」 without a named officer, 「〇〇銀行 債権管理部 山田太郎 様」
+    with one — never both (domain.md 宛名: 御中 for an organisation, 様 for a person)."""
+    parts = [_strip_honorific(clean_text(p)) for p in (org, department, officer)]
+    name, dept, person = (" ".join(p.split()) for p in parts)
+    words = [w for w in (name, dept, person) if w]
+    return " ".join(words + ["様" if person else "御中"])
+
+
+def honorific(officer: str | None) -> str:
+    """御中 or 様 for an addressee, by whether a named officer is given."""
+    return "様" if _strip_honorific(clean_text(officer)) else "御中"
+
+
+def safe_filename(name: str, max_bytes: int = 120) -> str:
+    """A creditor name usable in a file name on Windows and POSIX, Japanese kept.
+
+    Path separators, ``: * ? " < > |`` and control characters become ``_``; leading dots and
+    spaces and trailing dots and spaces are dropped (no hidden or ``..`` names); Windows device
+    names get a ``_`` prefix; the result is cut to ``max_bytes`` of UTF-8 on a character
+    boundary (file systems limit names to 255 bytes, and the title and extension share them).
+    """
+    # clean_text has already dropped control characters; a line break becomes a space.
+    chars = ("_" if c in _RESERVED_CHARS else c for c in clean_text(name).replace("\n", " "))
+    text = "".join(chars).lstrip(". \u3000").rstrip(". \u3000")
+    if _WINDOWS_DEVICE.match(text):
+        text = "_" + text
+    text = _cut_utf8(text, max_bytes).rstrip(". \u3000")
+    return text or "_"
+
+
+def _cut_utf8(text: str, max_bytes: int) -> str:
+    out, used = [], 0
+    for c in text:
+        size = len(c.encode("utf-8"))
+        if used + size > max_bytes:
+            break
+        out.append(c)
+        used += size
+    return "".join(out)
+
+
+#: What the template engine registers, by filter name.
+FILTERS = {
+    "yen": yen, "kin": kin, "wareki": wareki, "wareki_month": wareki_month,
+    "percent": percent, "rate": rate, "years": years, "months": months, "area": area,
+    "clean_text": clean_text,
+}
