@@ -1,0 +1,562 @@
+"""Cell value parsers: what openpyxl hands back for a cell → the typed value the case needs.
+
+One pure function per value kind of the table "Value formats" in spec/case-workbook.md (yen, date,
+year-month, percent, integer, number, choice, text). Each takes the raw cell value (None, int,
+float, str, bool, datetime.datetime, datetime.date, datetime.time) and either returns the typed
+value or raises :class:`BadValue` with a stable ``code`` and a Japanese ``expected`` for staff.
+The validator turns a BadValue into an Issue located at the cell; this module knows no cells.
+
+It runs for every cell of every workbook of a month-end batch: stdlib only, regexes compiled once,
+no per-call setup. Money never goes through float arithmetic: text is read as Decimal, and a float
+cell is accepted only when it is (within Excel's float noise) an integer.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+__all__ = [
+    "BadValue",
+    "is_blank",
+    "normalize_label",
+    "parse_choice",
+    "parse_date",
+    "parse_decimal",
+    "parse_integer",
+    "parse_percent",
+    "parse_text",
+    "parse_year_month",
+    "parse_yen",
+    "raw_text",
+]
+
+
+class BadValue(Exception):
+    """A cell value that cannot be read as the expected kind.
+
+    ``code`` is stable (tests and the validator key on it); ``expected`` says, in Japanese for
+    office staff, what the cell should hold (e.g. 「金額（例: 1,400,000 / 1400万円）」).
+    """
+
+    def __init__(self, code: str, expected: str):
+        super().__init__(f"{code}: {expected}")
+        self.code = code
+        self.expected = expected
+
+
+# --- limits and tolerances ---------------------------------------------------------------------
+
+#: Excel stores numbers as IEEE doubles, so a typed integer can come back as 1400000.0000000002.
+#: A float this close to an integer *is* that integer; anything further is a real fraction.
+_FLOAT_NOISE = 1e-6
+
+#: Excel keeps 15 significant digits; a larger magnitude cannot be an exactly stored amount.
+_MAX_MAGNITUDE = 10**15
+
+#: Digits allowed in a numeric text. Keeps Decimal arithmetic exact (context precision is 28)
+#: and int() away from Python's 4,300-digit conversion limit.
+_MAX_TEXT_DIGITS = 20
+
+#: Decimal places kept from a float percent (after ×100): below that it is float noise
+#: (0.14600000000000002 → 14.6). Rates in contracts never go past 3 decimals.
+_PERCENT_FLOAT_PLACES = 6
+
+_EXPECT_YEN = "金額（例: 1,400,000 / 1400万円）"
+_EXPECT_YEN_NEGATIVE = "0以上の金額（例: 1,400,000 / 1400万円）"
+_EXPECT_YEN_FRACTION = "1円単位の金額（円未満の端数は不可。例: 1,400,000 / 1400.5万円）"
+_EXPECT_DATE = "日付（例: 2026/11/30 / 令和8年11月30日 / R8.11.30）"
+_EXPECT_DATE_REAL = "実在する日付（例: 令和8年2月28日）"
+_EXPECT_DATE_YEAR = "年を含む日付（例: 2026/11/30 / 令和8年11月30日）"
+_EXPECT_YEAR_MONTH = "年月（例: 2027年2月 / 令和9年2月 / 2027-02）"
+_EXPECT_PERCENT = "率（例: 14.6% / 14.6）"
+_EXPECT_PERCENT_RANGE = "0〜100の率（例: 14.6%）"
+_EXPECT_INTEGER = "整数（例: 3）"
+
+
+# --- text folding --------------------------------------------------------------------------------
+
+# \s covers Unicode spaces incl. the full-width space U+3000; add zero-width space and BOM,
+# which arrive with text pasted from web pages and PDFs.
+_RE_SPACES = re.compile(r"[\s\u200b\ufeff]+")
+_RE_BLANK = re.compile(r"[\s\u200b\ufeff]*")
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell: None, "" or only whitespace (full-width space U+3000 included)."""
+    if value is None:
+        return True
+    return isinstance(value, str) and _RE_BLANK.fullmatch(value) is not None
+
+
+def normalize_label(text: str) -> str:
+    """Fold a label, header or choice word: NFKC (full→half width), then drop every space.
+
+    Used for comparing, never for storing names: 「 債権者 名 」 and 「債権者名」 are the same label.
+    """
+    if not isinstance(text, str):
+        text = raw_text(text)
+    return _RE_SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _number_text(number: float) -> str:
+    """A float as Excel shows it in a General cell: 15 significant digits, no trailing ".0"."""
+    if math.isfinite(number) and number == int(number) and abs(number) < _MAX_MAGNITUDE:
+        return str(int(number))
+    return f"{number:.15g}"
+
+
+def raw_text(value: object) -> str:
+    """The value as staff see it in Excel, for messages: 1400000.0 → "1400000", dates in ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):  # before int: bool is an int subclass
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return _number_text(value)
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_text(value: object) -> str:
+    """Free text (氏名, 住所, …): numbers without ".0", surrounding whitespace stripped.
+
+    Characters are kept exactly as typed: no NFKC, so 髙, 﨑 and 𠮷 in names survive.
+    """
+    return raw_text(value).strip()
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _integral(value: float | Decimal, code: str, expected: str) -> int:
+    """A number cell that must be an integer; float noise below 1e-6 is rounded away."""
+    if isinstance(value, int):
+        number = value
+    elif not math.isfinite(value):
+        raise BadValue(code, expected)
+    else:
+        number = round(value)
+        if abs(value - number) > _FLOAT_NOISE:
+            raise BadValue(code, expected)
+    if abs(number) >= _MAX_MAGNITUDE:
+        raise BadValue(code, expected)
+    return int(number)
+
+
+def _too_long(text: str) -> bool:
+    return sum(ch.isdigit() for ch in text) > _MAX_TEXT_DIGITS
+
+
+#: A number as typed: digit-grouped with commas every 3 digits (1,400,000) or plain digits,
+#: optional decimals. "1,4,00" and "14,00" do not match.
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+
+#: Leading minus signs: ASCII and Unicode hyphen-minus variants, and △/▲ which Japanese
+#: accounting uses for negative amounts.
+_RE_MINUS = re.compile(r"[-−‐‑–—△▲▵]")
+
+
+def _strip_minus(text: str) -> tuple[bool, str]:
+    """(negative?, text without the sign); also after a ¥ prefix (¥-1,000 / -¥1,000)."""
+    currency = text[:1] if text[:1] in ("¥", "\\") else ""
+    rest = text[len(currency):]
+    if rest and _RE_MINUS.match(rest):
+        return True, currency + rest[1:]
+    if text[:1] == "+":
+        return False, text[1:]
+    return False, text
+
+
+# --- yen ----------------------------------------------------------------------------------------
+
+#: 金額 as text: optional ¥ (or "\", which a Japanese keyboard types for ¥), then 億/万/千 parts
+#: and a remainder, optional 円. 「1億2000万円」「1400.5万円」「1,400千円」「1,400,000円」.
+_RE_YEN = re.compile(
+    rf"[¥\\]?(?:(?P<oku>{_NUM})億)?(?:(?P<man>{_NUM})万)?(?:(?P<sen>{_NUM})千)?(?P<one>{_NUM})?円?"
+)
+_YEN_UNITS = (("oku", 10**8), ("man", 10**4), ("sen", 10**3), ("one", 1))
+
+
+def _yen_units_total(match: re.Match[str]) -> Decimal:
+    """Sum the 億/万/千 parts; a lower part must stay below the unit above it (1億12000万 is bad)."""
+    total, ceiling, seen = Decimal(0), None, False
+    for name, unit in _YEN_UNITS:
+        part = match.group(name)
+        if part is None:
+            continue
+        amount = Decimal(part.replace(",", "")) * unit
+        if ceiling is not None and amount >= ceiling:
+            raise BadValue("yen_invalid", _EXPECT_YEN)
+        total, ceiling, seen = total + amount, unit, True
+    if not seen:
+        raise BadValue("yen_invalid", _EXPECT_YEN)
+    return total
+
+
+def _yen_from_text(text: str) -> int:
+    folded = normalize_label(text)
+    negative, folded = _strip_minus(folded)
+    match = None if _too_long(folded) else _RE_YEN.fullmatch(folded)
+    if match is None:
+        raise BadValue("yen_invalid", _EXPECT_YEN)
+    total = _yen_units_total(match)  # Decimal all the way: 1400.5万 is exactly 14,005,000
+    if negative:
+        raise BadValue("yen_negative", _EXPECT_YEN_NEGATIVE)
+    if total != total.to_integral_value():
+        raise BadValue("yen_fraction", _EXPECT_YEN_FRACTION)
+    if total >= _MAX_MAGNITUDE:
+        raise BadValue("yen_invalid", _EXPECT_YEN)
+    return int(total)
+
+
+def _yen_from_number(value: float | Decimal) -> int:
+    if isinstance(value, float) and not math.isfinite(value) or abs(value) >= _MAX_MAGNITUDE:
+        raise BadValue("yen_invalid", _EXPECT_YEN)
+    if value < 0 and abs(value) > _FLOAT_NOISE:  # -1e-9 is float noise around 0, not a debt
+        raise BadValue("yen_negative", _EXPECT_YEN_NEGATIVE)
+    return _integral(value, "yen_fraction", _EXPECT_YEN_FRACTION)
+
+
+def parse_yen(value: object) -> int:
+    """金額 (yen, int ≥ 0) from a number cell or text (spec/case-workbook.md, Value formats: yen).
+
+    A number cell must be integral (1000.5 → yen_fraction; Excel float noise within 1e-6 is
+    rounded). Text may be 1,400,000 / 1,400,000円 / ¥1,400,000 / 1400万 / 1400.5万円 /
+    1億2000万円 / 1,400千円, in full or half width. Negative (also △/▲) → yen_negative.
+    Blank, bool, dates → yen_invalid.
+    """
+    if _is_number(value):
+        return _yen_from_number(value)
+    if isinstance(value, str):
+        return _yen_from_text(value)
+    raise BadValue("yen_invalid", _EXPECT_YEN)
+
+
+# --- integer ------------------------------------------------------------------------------------
+
+#: Counting words staff add after a number: 3ヶ月 (滞納月数), 45歳 (年齢), 1番 (順位).
+_RE_INTEGER = re.compile(
+    r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?(?:[ヶケヵカか]月|箇月|歳|才|番|位)?"
+)
+
+
+def parse_integer(value: object) -> int:
+    """整数 (順位, 年齢, 滞納月数) from a number cell or digits (full width ok).
+
+    Non-integral numbers → integer_invalid. A sign is kept: ranges (順位 ≥ 1) are the model's
+    rule, not the parser's. Text may carry a counting word: 「3ヶ月」「45歳」「1番」.
+    """
+    if _is_number(value):
+        return _integral(value, "integer_invalid", _EXPECT_INTEGER)
+    if not isinstance(value, str):
+        raise BadValue("integer_invalid", _EXPECT_INTEGER)
+    folded = normalize_label(value)
+    negative, folded = _strip_minus(folded)
+    match = None if _too_long(folded) else _RE_INTEGER.fullmatch(folded)
+    if match is None:
+        raise BadValue("integer_invalid", _EXPECT_INTEGER)
+    number = int(match.group("n").replace(",", ""))
+    if number >= _MAX_MAGNITUDE:
+        raise BadValue("integer_invalid", _EXPECT_INTEGER)
+    return -number if negative else number
+
+
+# --- decimal numbers (面積) ----------------------------------------------------------------------
+
+#: 面積 as text; NFKC turns ㎡ and m² into "m2".
+_RE_DECIMAL = re.compile(rf"(?P<n>{_NUM}|\.\d+)(?:m2|平米)?")
+
+
+def _decimal_expected(places: int) -> str:
+    return f"0以上の数値（小数{places}桁まで。例: 65.12）"
+
+
+def _decimal_from(value: object, places: int) -> tuple[Decimal, bool]:
+    """(Decimal, came from float?) for a number cell or a numeric text; raises number_invalid."""
+    expected = _decimal_expected(places)
+    if _is_number(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise BadValue("number_invalid", expected)
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        return number, isinstance(value, float)
+    if not isinstance(value, str):
+        raise BadValue("number_invalid", expected)
+    folded = normalize_label(value)
+    match = None if _too_long(folded) else _RE_DECIMAL.fullmatch(folded)
+    if match is None:
+        raise BadValue("number_invalid", expected)
+    return Decimal(match.group("n").replace(",", "")), False
+
+
+def parse_decimal(value: object, places: int = 2) -> Decimal:
+    """数値 with at most ``places`` decimals (面積(㎡), spec: number (2 decimals)), ≥ 0.
+
+    Returned quantized to ``places`` (65.1 → Decimal("65.10")), as 登記簿 areas are written.
+    A float cell may carry noise (65.12000000000001): within 1e-9 of the rounded value it is
+    that value; text must not have more decimals than ``places``. Negative → number_invalid.
+    """
+    number, from_float = _decimal_from(value, places)
+    expected = _decimal_expected(places)
+    if number < 0 or abs(number) >= _MAX_MAGNITUDE:
+        raise BadValue("number_invalid", expected)
+    step = Decimal(1).scaleb(-places)
+    rounded = number.quantize(step, rounding=ROUND_HALF_EVEN)
+    tolerance = Decimal("1e-9") if from_float else Decimal(0)
+    if abs(number - rounded) > tolerance:
+        raise BadValue("number_invalid", expected)
+    return rounded
+
+
+# --- percent ------------------------------------------------------------------------------------
+
+#: In an Excel number format, text in quotes and backslash-escaped characters are literals:
+#: 0.0"%" shows a percent sign without multiplying by 100.
+_RE_FORMAT_LITERAL = re.compile(r'"[^"]*"|\\.')
+
+#: 率 as text: 「14.6%」「14.6」「年14.6%」「年率14.6%」 (how rates are written in loan contracts).
+_RE_PERCENT = re.compile(r"(?:年率?)?(?P<n>\d+(?:\.\d+)?|\.\d+)%?")
+
+
+def _is_percent_format(number_format: object) -> bool:
+    if not isinstance(number_format, str):
+        return False
+    return "%" in _RE_FORMAT_LITERAL.sub("", number_format)
+
+
+def _strip_zeros(number: Decimal) -> Decimal:
+    """14.600 → 14.6 and 1E+2 → 100: one spelling per value, never exponent notation."""
+    reduced = number.normalize()
+    if reduced == reduced.to_integral_value():
+        return reduced.quantize(Decimal(1))
+    return reduced
+
+
+def _percent_from_number(value: float | Decimal, number_format: object) -> Decimal:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadValue("percent_invalid", _EXPECT_PERCENT)
+    # repr() is the shortest text that round-trips: 0.146 → "0.146", never 0.14599999…
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if _is_percent_format(number_format):
+        number = number * 100
+    if isinstance(value, float) and number.as_tuple().exponent < -_PERCENT_FLOAT_PLACES:
+        step = Decimal(1).scaleb(-_PERCENT_FLOAT_PLACES)
+        if abs(number) <= 100:  # out-of-range values are rejected below; quantize can overflow
+            number = number.quantize(step, rounding=ROUND_HALF_EVEN)
+    return number
+
+
+def _percent_from_text(text: str) -> Decimal:
+    folded = normalize_label(text)
+    negative, folded = _strip_minus(folded)
+    match = None if _too_long(folded) else _RE_PERCENT.fullmatch(folded)
+    if match is None:
+        raise BadValue("percent_invalid", _EXPECT_PERCENT)
+    number = Decimal(match.group("n"))
+    return -number if negative else number
+
+
+def parse_percent(value: object, number_format: str = "General") -> Decimal:
+    """率 in percent units (損害金率): 14.6% → Decimal("14.6"). Spec: Value formats, percent.
+
+    Text 「14.6%」/「14.6」, a number 14.6 (meaning 14.6%), or a cell whose ``number_format``
+    is a percent format holding 0.146. Negative or over 100 → percent_out_of_range.
+    """
+    if _is_number(value):
+        number = _percent_from_number(value, number_format)
+    elif isinstance(value, str):
+        number = _percent_from_text(value)
+    else:
+        raise BadValue("percent_invalid", _EXPECT_PERCENT)
+    if number < 0 or number > 100:
+        raise BadValue("percent_out_of_range", _EXPECT_PERCENT_RANGE)
+    return _strip_zeros(number)
+
+
+# --- choice -------------------------------------------------------------------------------------
+
+def parse_choice(value: object, choices: Sequence[str]) -> str:
+    """One of ``choices`` (物件種別, 担保種別, 費目, …); returns the canonical word.
+
+    Full/half width, spaces and ASCII case are tolerated (「ＪＨＦ」→"jhf", 「 戸建 」→"戸建").
+    Anything else → choice_invalid, whose ``expected`` lists the words joined by 「／」.
+    """
+    typed = normalize_label(raw_text(value)).casefold()
+    if typed:
+        for choice in choices:
+            if normalize_label(choice).casefold() == typed:
+                return choice
+    raise BadValue("choice_invalid", "次のいずれか: " + "／".join(choices))
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Era:
+    """元号: name, Latin initial, first and last day (Gregorian), and 元年 as a Western year."""
+
+    name: str
+    letter: str
+    first: datetime.date
+    last: datetime.date | None
+    year_one: int
+
+
+#: Era boundaries (内閣告示 / 元号法). 明治 officially began 1868-01-25 (the start of 明治元年 in
+#: the old calendar), but Japan used the lunisolar calendar until 明治5年12月2日: its dates do
+#: not map to Gregorian dates by a year offset. We accept 明治 from the Gregorian switch,
+#: 明治6年1月1日 = 1873-01-01; earlier 明治 dates → era_out_of_range.
+_ERAS = (
+    _Era("明治", "M", datetime.date(1873, 1, 1), datetime.date(1912, 7, 29), 1868),
+    _Era("大正", "T", datetime.date(1912, 7, 30), datetime.date(1926, 12, 24), 1912),
+    _Era("昭和", "S", datetime.date(1926, 12, 25), datetime.date(1989, 1, 7), 1926),
+    _Era("平成", "H", datetime.date(1989, 1, 8), datetime.date(2019, 4, 30), 1989),
+    _Era("令和", "R", datetime.date(2019, 5, 1), None, 2019),
+)
+_ERA_BY_TOKEN = {token: era for era in _ERAS for token in (era.name, era.letter)}
+_ERA = "(?P<era>" + "|".join(_ERA_BY_TOKEN) + ")"
+_ERA_YEAR = r"(?P<y>元|\d{1,3})"
+
+_DATE_PATTERNS = tuple(re.compile(p) for p in (
+    r"(?P<y>\d{4})(?P<s>[/.\-])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})",
+    r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?",
+    _ERA + _ERA_YEAR + r"年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?",
+    _ERA + _ERA_YEAR + r"(?P<s>[/.\-])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})",
+))
+_YEAR_MONTH_PATTERNS = tuple(re.compile(p) for p in (
+    r"(?P<y>\d{4})[/.\-](?P<m>\d{1,2})",
+    r"(?P<y>\d{4})年(?P<m>\d{1,2})月",
+    _ERA + _ERA_YEAR + r"年(?P<m>\d{1,2})月",
+    _ERA + _ERA_YEAR + r"[/.\-](?P<m>\d{1,2})",
+))
+#: Month and day without a year: 「11/30」「11月30日」 — which year is a guess, so refuse.
+#: Only a real month (1–12) first: 「27/02」 is a two-digit year, a plain date_invalid.
+_RE_NO_YEAR = re.compile(r"(?:0?[1-9]|1[0-2])(?:[/.\-]\d{1,2}|月\d{1,2}日?|月)")
+
+
+def _fold_date_text(text: str) -> str:
+    """NFKC (Ｒ８．１１．３０ → R8.11.30, ㋿ → 令和), no spaces, era letters upper-case."""
+    return normalize_label(text).upper()
+
+
+def _match(patterns: tuple[re.Pattern[str], ...], text: str) -> dict[str, str] | None:
+    for pattern in patterns:
+        found = pattern.fullmatch(text)
+        if found:
+            return found.groupdict()
+    return None
+
+
+def _era_of(parts: dict[str, str]) -> _Era | None:
+    token = parts.get("era")
+    return _ERA_BY_TOKEN[token] if token else None
+
+
+def _western_year(parts: dict[str, str], era: _Era | None) -> int:
+    """西暦 year: 令和8 → 2026, 令和元 → 2019; a Western year as typed."""
+    if era is None:
+        return int(parts["y"])
+    era_year = 1 if parts["y"] == "元" else int(parts["y"])
+    return era.year_one + era_year - 1
+
+
+def _japanese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _era_range_error(era: _Era) -> BadValue:
+    last = _japanese_date(era.last) if era.last else ""
+    span = f"{_japanese_date(era.first)}〜{last}"
+    return BadValue("era_out_of_range", f"{era.name}の期間内の日付（{span}）")
+
+
+def _check_era(era: _Era | None, first: datetime.date, last: datetime.date) -> None:
+    """The span first..last must overlap the era (a day, or a whole month for year-month)."""
+    if era is None:
+        return
+    if last < era.first or (era.last is not None and first > era.last):
+        raise _era_range_error(era)
+
+
+def _date_from_parts(parts: dict[str, str]) -> datetime.date:
+    era = _era_of(parts)
+    try:
+        day = datetime.date(_western_year(parts, era), int(parts["m"]), int(parts["d"]))
+    except ValueError:
+        raise BadValue("date_impossible", _EXPECT_DATE_REAL) from None
+    _check_era(era, day, day)
+    return day
+
+
+def _date_from_text(text: str) -> datetime.date:
+    folded = _fold_date_text(text)
+    parts = _match(_DATE_PATTERNS, folded)
+    if parts is not None:
+        return _date_from_parts(parts)
+    if _RE_NO_YEAR.fullmatch(folded):
+        raise BadValue("date_no_year", _EXPECT_DATE_YEAR)
+    raise BadValue("date_invalid", _EXPECT_DATE)
+
+
+def parse_date(value: object) -> datetime.date:
+    """日付 from a date cell or text (spec: Value formats, date).
+
+    A datetime cell gives its date (the time part is dropped). Text: 2026/11/30, 2026-11-30,
+    2026年11月30日, 令和8年11月30日, R8.11.30, R8/11/30, 令和元年5月1日, full width too.
+    Impossible dates → date_impossible; outside the era → era_out_of_range; 「11/30」 →
+    date_no_year. A number cell is refused (date_invalid), Excel serial or not: staff see a
+    number such as 46000 in that cell, not a date, and a guessed date must not reach a
+    creditor's document; openpyxl already returns real date cells as datetimes.
+    """
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        return _date_from_text(value)
+    raise BadValue("date_invalid", _EXPECT_DATE)
+
+
+def _year_month_from_parts(parts: dict[str, str]) -> datetime.date:
+    era = _era_of(parts)
+    year, month = _western_year(parts, era), int(parts["m"])
+    if not 1 <= month <= 12 or not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        raise BadValue("date_impossible", _EXPECT_YEAR_MONTH)
+    first = datetime.date(year, month, 1)
+    _check_era(era, first, first.replace(day=calendar.monthrange(year, month)[1]))
+    return first
+
+
+def parse_year_month(value: object) -> datetime.date:
+    """年月 (返済開始年月) as the 1st of the month (spec: Value formats, year-month).
+
+    Anything parse_date reads (the day is dropped), or 2027年2月, 令和9年2月, 2027-02, 2027/02,
+    R9.2. An era month is accepted when it overlaps the era (昭和64年1月, 平成元年1月).
+    """
+    if isinstance(value, str):
+        folded = _fold_date_text(value)
+        parts = _match(_YEAR_MONTH_PATTERNS, folded)
+        if parts is not None:
+            return _year_month_from_parts(parts)
+    try:
+        return parse_date(value).replace(day=1)
+    except BadValue as exc:
+        if exc.code == "date_invalid":
+            raise BadValue("date_invalid", _EXPECT_YEAR_MONTH) from None
+        raise
