@@ -20,11 +20,40 @@ User text has passed through ``clean_text`` but is NOT escaped: escaping is the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from dataclasses import asdict, dataclass
-from datetime import date
-from decimal import Decimal
+from dataclasses import asdict, dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from pipeline.config import Config
+from pipeline.figures import (
+    AuctionComparison,
+    BudgetSubtotal,
+    Deduction,
+    Figures,
+    LienResult,
+    LumpSumOffer,
+    LumpSumShare,
+    RepaymentShare,
+    SaleDistribution,
+    SeizureResult,
+)
+from pipeline.models import Asset, BudgetLine, Case, Creditor, Member, PropertyUnit
+from pipeline.render.filters import (
+    area,
+    clean_text,
+    honorific,
+    honorific_addressee,
+    kin,
+    months,
+    percent,
+    safe_filename,
+    wareki,
+    wareki_month,
+    years,
+    yen,
+)
 
 # --------------------------------------------------------------------------------------------
 # Blocks shared by the three kinds
@@ -199,7 +228,7 @@ class SaleRequestView:
     title: str
     filename_stem: str
     case_id: str
-    date: date
+    date: dt.date
     date_text: str  # 和暦 document date (figures.document_date)
     addressee: str  # full line: 「〇〇銀行 債権管理部 御中」 / 「〇〇銀行 債権管理部 山田太郎 様」
     creditor: CreditorBlock
@@ -215,11 +244,11 @@ class SaleRequestView:
     sale_price_kin: str  # 金14,000,000円 (sentence)
     buyer: str  # 買主, "未定" when none
     has_buyer: bool
-    offer_date: date | None  # 買付日
+    offer_date: dt.date | None  # 買付日
     offer_date_text: str  # "未定" when none
-    contract_date: date | None  # 契約予定日
+    contract_date: dt.date | None  # 契約予定日
     contract_date_text: str
-    settlement_date: date  # 決済予定日
+    settlement_date: dt.date  # 決済予定日
     settlement_date_text: str
     deductions: tuple[DeductionRow, ...]
     deductions_total: int
@@ -325,7 +354,7 @@ class HouseholdStatementView:
     title: str
     filename_stem: str
     case_id: str
-    date: date
+    date: dt.date
     date_text: str
     addressee: str  # "" (the statement is not addressed)
     company: CompanyBlock
@@ -423,7 +452,7 @@ class RepaymentProposalView:
     title: str
     filename_stem: str
     case_id: str
-    date: date
+    date: dt.date
     date_text: str
     addressee: str
     creditor: CreditorBlock
@@ -437,7 +466,7 @@ class RepaymentProposalView:
     monthly_kin: str
     monthly_total: int  # R, to all creditors
     monthly_total_text: str
-    start: date  # first payment month (day 1)
+    start: dt.date  # first payment month (day 1)
     start_text: str  # 令和9年2月
     months: int | None  # to repay this creditor (the longest of its rows), None when monthly is 0
     months_text: str
@@ -484,7 +513,7 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if isinstance(value, date):
+    if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -497,3 +526,449 @@ def _to_dict(view: DocumentView) -> dict[str, Any]:
 
 def _as_json(view: DocumentView) -> str:
     return json.dumps(_to_dict(view), ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Builders: pure functions of (case, figures, config)
+# --------------------------------------------------------------------------------------------
+
+SALE_REQUEST = "sale_request"
+HOUSEHOLD_STATEMENT = "household_statement"
+REPAYMENT_PROPOSAL = "repayment_proposal"
+#: File name prefix of each kind (outputs.md folder layout: 01_…, 02_…, 03_…).
+PREFIX = {SALE_REQUEST: "01", HOUSEHOLD_STATEMENT: "02", REPAYMENT_PROPOSAL: "03"}
+
+# The sentences of the letters. Kept here, next to the fields they fill, so that the Word and the
+# HTML template print the same words; amounts arrive already formatted (金…円, 和暦).
+SALE_INTRO = ("下記債務者所有の不動産につき、{price}にて任意売却を行いたく、"
+              "下記の配分案により御同意賜りますようお願い申し上げます。")
+LIEN_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に貴社の{kinds}設定登記の"
+                "抹消に必要な書類を御交付くださいますようお願い申し上げます。")
+SEIZURE_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に差押解除料として{fee}を"
+                   "お支払いすることにより、差押登記を解除（抹消）していただきますよう"
+                   "お願い申し上げます。")
+CASE_REF = "競売事件 {number}"
+OFFER = ("任意売却後の貴社残債務{remaining}につきまして、{start}より毎月{monthly}を"
+         "お支払いすることにより返済いたしたく、御承諾賜りますようお願い申し上げます。")
+NO_CAPACITY = ("任意売却後の貴社残債務{remaining}につきまして、別紙生活状況表のとおり現在の収支では"
+               "返済原資がございません。返済方法につき御相談させていただきたく、"
+               "お願い申し上げます。")
+LUMP_SUM = ("なお、一括でのお支払いとして{amount}（貴社残債務の{percent}）にて和解いただけますよう、"
+            "併せて御検討をお願い申し上げます。")
+WAIVER = ("また、本申出による返済を継続している間は、今後発生する遅延損害金を免除して"
+          "いただきますようお願い申し上げます。")
+UNDECIDED = "未定"
+PERCENT_STEP = Decimal("0.1")
+
+
+def build_views(case: Case, figures: Figures, config: Config) -> tuple[DocumentView, ...]:
+    """Every document of a case, in file order: 01 sale requests, 02 household, 03 proposals."""
+    common = _Common.of(case, figures, config)
+    views: list[DocumentView] = [
+        build_sale_request(common, name) for name in sale_request_creditors(figures)]
+    views.append(build_household_statement(common))
+    views += [build_repayment_proposal(common, name) for name in proposal_creditors(figures)]
+    return _unique_stems(views)
+
+
+def sale_request_creditors(figures: Figures) -> tuple[str, ...]:
+    """Creditor names holding a 抵当権/根抵当権/差押: liens by 順位, then 差押; each name once
+    (outputs.md: one letter per 債権者名 covering all its rows)."""
+    names = [lien.creditor for lien in figures.sale.liens]
+    names += [seizure.creditor for seizure in figures.sale.seizures]
+    return tuple(dict.fromkeys(names))
+
+
+def proposal_creditors(figures: Figures) -> tuple[str, ...]:
+    """Creditor names with remaining debt in the repayment plan, in 順位 order, each once."""
+    return tuple(dict.fromkeys(s.creditor for s in figures.repayment.plan if s.remaining > 0))
+
+
+def _unique_stems(views: list[DocumentView]) -> tuple[DocumentView, ...]:
+    """Two names can make one file name (「A/B」 and 「A:B」 both give 「A_B」): number the later."""
+    seen: set[str] = set()
+    out = []
+    for view in views:
+        stem, n = view.filename_stem, 1
+        while stem in seen:
+            n += 1
+            stem = f"{view.filename_stem}_{n}"
+        seen.add(stem)
+        out.append(view if stem == view.filename_stem else replace(view, filename_stem=stem))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Common:
+    """What every document of a case shares: inputs, sender, debtor, date."""
+
+    case: Case
+    figures: Figures
+    config: Config
+    company: CompanyBlock
+    debtor: DebtorBlock
+
+    @classmethod
+    def of(cls, case: Case, figures: Figures, config: Config) -> _Common:
+        return cls(case, figures, config, company_block(case, config), debtor_block(case))
+
+    def title(self, kind: str) -> str:
+        return clean_text(self.config.titles[kind])
+
+    def stem(self, kind: str, creditor: str | None = None) -> str:
+        """``01_<title>_<creditor>`` (outputs.md), each part made file-name safe."""
+        parts = [PREFIX[kind], safe_filename(self.title(kind))]
+        return "_".join(parts + ([safe_filename(creditor)] if creditor is not None else []))
+
+    def header(self, kind: str, creditor: str | None = None) -> dict[str, Any]:
+        """The fields every view starts with."""
+        when = self.figures.document_date
+        return {"kind": kind, "template": kind, "title": self.title(kind),
+                "filename_stem": self.stem(kind, creditor), "case_id": self.case.case_id,
+                "date": when, "date_text": wareki(when), "company": self.company,
+                "debtor": self.debtor}
+
+
+def company_block(case: Case, config: Config) -> CompanyBlock:
+    """差出人 from the configuration's [company], 担当者 from the case (案件 担当者)."""
+    company = config.company
+    return CompanyBlock(*(clean_text(getattr(company, k)) for k in (
+        "name", "address", "phone", "license_no", "representative")), staff=clean_text(case.staff))
+
+
+def debtor_block(case: Case) -> DebtorBlock:
+    d = case.debtor
+    return DebtorBlock(clean_text(d.name), clean_text(d.kana), clean_text(d.address),
+                       clean_text(d.phone), clean_text(case.co_debtors))
+
+
+def creditor_block(case: Case, name: str) -> CreditorBlock:
+    """The addressee's parts; a name on several rows takes each part from its first row that has
+    it (rows in 順位 order, then 差押, then the rest)."""
+    rows = _rows_of(case, name)
+
+    def first(attr: str) -> str:
+        return next((clean_text(v) for r in rows if (v := getattr(r, attr))), "")
+
+    officer = first("officer")
+    return CreditorBlock(clean_text(name), first("department"), officer, honorific(officer),
+                         first("address"), first("phone"))
+
+
+def _rows_of(case: Case, name: str) -> list[Creditor]:
+    ordered = case.liens + case.seizures + case.unsecured
+    return [c for c in ordered if c.name == name]
+
+
+def _addressee(block: CreditorBlock) -> str:
+    return honorific_addressee(block.name, block.department, block.officer)
+
+
+# --- 01 sale_request -------------------------------------------------------------------------
+
+
+def build_sale_request(common: _Common, name: str) -> SaleRequestView:
+    """任意売却に関する同意申請書 to one creditor name (all its liens and 差押 rows)."""
+    case, sale = common.case, common.figures.sale
+    creditor = creditor_block(case, name)
+    mine = [lien for lien in sale.liens if lien.creditor == name]
+    my_seizures = [s for s in sale.seizures if s.creditor == name]
+    received = sum(x.received for x in mine) + sum(s.release_fee for s in my_seizures)
+    remaining = sum(x.remaining for x in mine) + sum(s.remaining for s in my_seizures)
+    return SaleRequestView(
+        **common.header(SALE_REQUEST, name), addressee=_addressee(creditor), creditor=creditor,
+        intro_text=SALE_INTRO.format(price=kin(case.sale_price)),
+        **_sale_terms(case), **_distribution(sale, name),
+        addressee_received=received, addressee_received_text=yen(received),
+        addressee_remaining=remaining, addressee_remaining_text=yen(remaining),
+        auction=auction_block(common.figures, name), attachments=attachments(case, common.config),
+        is_seizure_holder=not mine, request_text=request_text(mine, my_seizures),
+        case_ref_text=_case_ref(case))
+
+
+def _sale_terms(case: Case) -> dict[str, Any]:
+    """物件, 価格, 買主 and dates of the sale (未定 where not known yet)."""
+    buyer = _buyer(case)
+    return {
+        "property_kind": case.property_kind, "properties": tuple(map(property_row, case.units)),
+        "appraisal": case.appraisal, "appraisal_text": yen(case.appraisal),
+        "sale_price": case.sale_price, "sale_price_text": yen(case.sale_price),
+        "sale_price_kin": kin(case.sale_price), "buyer": buyer or UNDECIDED,
+        "has_buyer": bool(buyer), "offer_date": case.offer_date,
+        "offer_date_text": _date_or_undecided(case.offer_date),
+        "contract_date": case.contract_date,
+        "contract_date_text": _date_or_undecided(case.contract_date),
+        "settlement_date": case.settlement_date, "settlement_date_text": wareki(case.settlement_date),
+    }
+
+
+def _buyer(case: Case) -> str:
+    """買主, "" while there is none (a blank cell typed with spaces counts as none)."""
+    return clean_text(case.buyer).strip()
+
+
+def _date_or_undecided(d: dt.date | None) -> str:
+    return wareki(d) if d is not None else UNDECIDED
+
+
+def property_row(unit: PropertyUnit) -> PropertyRow:
+    return PropertyRow(unit.kind, clean_text(unit.location), clean_text(unit.number),
+                       clean_text(unit.category), unit.area, area(unit.area), clean_text(unit.name))
+
+
+def _distribution(sale: SaleDistribution, name: str) -> dict[str, Any]:
+    """配分案 table: deductions, A, liens with totals, 差押, 剰余金; the addressee's rows flagged."""
+    liens = tuple(lien_row(x, name) for x in sale.liens)
+    totals = {f"liens_{k}_total": sum(getattr(x, k) for x in sale.liens)
+              for k in ("claim", "received", "remaining")}
+    return {
+        "deductions": tuple(deduction_row(d, name) for d in sale.deductions),
+        "deductions_total": sale.deductions_total,
+        "deductions_total_text": yen(sale.deductions_total),
+        "distributable": sale.distributable, "distributable_text": yen(sale.distributable),
+        "liens": liens, **totals, **{k + "_text": yen(v) for k, v in totals.items()},
+        "seizures": tuple(seizure_row(s, name) for s in sale.seizures),
+        "surplus_to_debtor": sale.surplus_to_debtor,
+        "surplus_to_debtor_text": yen(sale.surplus_to_debtor),
+    }
+
+
+def deduction_row(d: Deduction, name: str) -> DeductionRow:
+    return DeductionRow(d.code, clean_text(d.label), clean_text(d.payee), clean_text(d.basis),
+                        d.amount, yen(d.amount), is_addressee=d.creditor == name)
+
+
+def rank_text(rank: int) -> str:
+    return f"第{rank}順位"
+
+
+def lien_row(x: LienResult, name: str) -> LienRow:
+    return LienRow(x.rank, rank_text(x.rank), clean_text(x.creditor), x.kind,
+                   x.claim, yen(x.claim), x.release_fee, yen(x.release_fee),
+                   x.waterfall, yen(x.waterfall), x.received, yen(x.received),
+                   x.remaining, yen(x.remaining), is_addressee=x.creditor == name)
+
+
+def seizure_row(s: SeizureResult, name: str) -> SeizureRow:
+    return SeizureRow(clean_text(s.creditor), s.priority, "優先" if s.priority else "",
+                      s.claim, yen(s.claim), s.release_fee, yen(s.release_fee),
+                      s.remaining, yen(s.remaining), is_addressee=s.creditor == name)
+
+
+def attachments(case: Case, config: Config) -> tuple[str, ...]:
+    """添付書類 (config [attachments]): the list, plus the buyer-only items (買付証明書) when the
+    case has a buyer."""
+    section = config.attachments
+    if_buyer = section.sale_request_if_buyer if _buyer(case) else ()
+    items = (*section.sale_request, *if_buyer)
+    return tuple(clean_text(i) for i in items)
+
+
+def request_text(liens: list[LienResult], seizures: list[SeizureResult]) -> str:
+    """The request for consent: release of the lien(s) (抹消), and/or 差押解除 against its fee."""
+    parts = []
+    if liens:
+        kinds = "・".join(dict.fromkeys(x.kind for x in liens))
+        parts.append(LIEN_REQUEST.format(kinds=kinds))
+    if seizures:
+        parts.append(SEIZURE_REQUEST.format(fee=kin(sum(s.release_fee for s in seizures))))
+    return "\n".join(parts)
+
+
+def _case_ref(case: Case) -> str:
+    number = clean_text(case.auction.case_number)
+    return CASE_REF.format(number=number) if number else ""
+
+
+def auction_block(figures: Figures, name: str) -> AuctionBlock:
+    """競売との比較 for the addressee ``name`` (computations §2), assumptions printed."""
+    a, sale = figures.auction, figures.sale
+    first = next(x.creditor for x in sale.liens if x.rank == 1)
+    at_auction = sum(r.amount for r in a.recoveries if r.creditor == name)
+    by_sale = sum(x.received for x in sale.liens if x.creditor == name)
+    # The 順位1 holder's own figures are already the main rows; a 差押 holder has no lien to compare.
+    compare = name != first and any(x.creditor == name for x in sale.liens)
+    figures_ = {
+        "market_value": a.market_value, "base_price": a.base_price, "min_bid": a.min_bid,
+        "expected_bid": a.expected_bid, "procedure_cost": a.procedure_cost,
+        "priority_taxes": a.priority_taxes, "pool": a.pool,
+        "first_lien_auction": a.first_lien_recovery, "first_lien_sale": a.sale_first_lien_recovery,
+        "advantage": a.advantage, "addressee_auction": at_auction if compare else 0,
+        "addressee_sale": by_sale if compare else 0,
+        "addressee_advantage": by_sale - at_auction if compare else 0,
+    }
+    return AuctionBlock(
+        rows=auction_rows(a, clean_text(first)), base_price_given=a.base_price_given,
+        min_bid_given=a.min_bid_given, first_lien_creditor=clean_text(first),
+        has_addressee_comparison=compare,
+        addressee_rows=_addressee_auction_rows(at_auction, by_sale) if compare else (),
+        assumptions_text=clean_text(a.assumptions_text),
+        **figures_, **{k + "_text": yen(v) for k, v in figures_.items()})
+
+
+def _row(label: str, amount: int, note: str = "") -> LabelledAmount:
+    return LabelledAmount(label, amount, yen(amount), note)
+
+
+def auction_rows(a: AuctionComparison, first: str) -> tuple[LabelledAmount, ...]:
+    """The comparison table: how the auction estimate is reached, then the 順位1 holder's gain."""
+    given, estimated = "裁判所の公告による", "推計"
+    rows = [
+        _row("査定価格", a.market_value),
+        _row("売却基準価額", a.base_price, given if a.base_price_given else estimated),
+        _row("買受可能価額", a.min_bid, given if a.min_bid_given else estimated),
+        _row("落札見込額", a.expected_bid),
+        _row("競売手続費用（予納金）", a.procedure_cost),
+    ]
+    if a.priority_taxes:
+        rows.append(_row("優先する税等", a.priority_taxes))
+    rows += [
+        _row("抵当権者への配当見込額", a.pool),
+        _row(f"第1順位 {first} 競売時の回収見込額", a.first_lien_recovery),
+        _row(f"第1順位 {first} 任意売却時の回収額", a.sale_first_lien_recovery),
+        _row("任意売却による回収増加額", a.advantage),
+    ]
+    return tuple(rows)
+
+
+def _addressee_auction_rows(at_auction: int, by_sale: int) -> tuple[LabelledAmount, ...]:
+    return (_row("貴社 競売時の回収見込額", at_auction), _row("貴社 任意売却時の回収額", by_sale),
+            _row("任意売却による回収増加額", by_sale - at_auction))
+
+
+# --- 02 household_statement ------------------------------------------------------------------
+
+
+def build_household_statement(common: _Common) -> HouseholdStatementView:
+    """生活状況表 of the case (computations §3): members, budget by 費目, assets, other debts."""
+    case, h = common.case, common.figures.household
+    debts = tuple(debt_row(c) for c in case.unsecured)
+    debts_total = sum(d.remaining for d in debts)
+    return HouseholdStatementView(
+        **common.header(HOUSEHOLD_STATEMENT), addressee="",
+        members=tuple(member_row(m) for m in case.members),
+        income_groups=budget_groups(case, h.income_subtotals),
+        expense_groups=budget_groups(case, h.expense_subtotals),
+        income=h.income, income_text=yen(h.income), expenses=h.expenses,
+        expenses_text=yen(h.expenses), surplus=h.surplus, surplus_text=yen(h.surplus),
+        surplus_negative=h.surplus < 0,
+        assets=tuple(asset_row(a) for a in case.assets), assets_total=h.assets_total,
+        assets_total_text=yen(h.assets_total), other_debts=debts,
+        other_debts_total=debts_total, other_debts_total_text=yen(debts_total),
+        other_debts_monthly_total=h.unsecured_monthly_total,
+        other_debts_monthly_total_text=yen(h.unsecured_monthly_total))
+
+
+def member_row(m: Member) -> MemberRow:
+    age_text = f"{m.age}歳" if m.age is not None else ""
+    return MemberRow(clean_text(m.name), clean_text(m.relation), m.age, age_text,
+                     clean_text(m.occupation), clean_text(m.note))
+
+
+def budget_groups(case: Case, subtotals: tuple[BudgetSubtotal, ...]) -> tuple[BudgetGroup, ...]:
+    """One group per 費目 in the order the computation gives (the contract's 費目 order); its lines
+    are the 収支 rows the subtotal was made of, so lines and subtotal always agree."""
+    by_row = {line.row: line for line in case.budget}
+    groups = []
+    for sub in subtotals:
+        lines = tuple(_budget_line(by_row[r]) for r in sub.rows if r in by_row)
+        if lines:
+            groups.append(BudgetGroup(sub.side, sub.category, lines, sub.amount, yen(sub.amount)))
+    return tuple(groups)
+
+
+def _budget_line(line: BudgetLine) -> BudgetLineRow:
+    return BudgetLineRow(clean_text(line.detail), line.monthly, yen(line.monthly),
+                         clean_text(line.note))
+
+
+def asset_row(a: Asset) -> AssetRow:
+    return AssetRow(a.kind, clean_text(a.detail), a.value, yen(a.value), clean_text(a.note))
+
+
+def debt_row(c: Creditor) -> DebtRow:
+    """無担保 debt: 残高 as stated (元金残高 + 損害金等; no accrual is computed for these)."""
+    remaining = c.principal + c.damages
+    return DebtRow(clean_text(c.name), remaining, yen(remaining), c.monthly_payment,
+                   yen(c.monthly_payment))
+
+
+# --- 03 repayment_proposal -------------------------------------------------------------------
+
+
+def build_repayment_proposal(common: _Common, name: str) -> RepaymentProposalView:
+    """残債務の返済に関する申出書 to one creditor name (computations §4)."""
+    plan = common.figures.repayment
+    creditor = creditor_block(common.case, name)
+    mine = [s for s in plan.plan if s.creditor == name]
+    remaining, monthly = sum(s.remaining for s in mine), sum(s.monthly for s in mine)
+    longest = _longest(mine)
+    start = wareki_month(plan.start)
+    plan_remaining = sum(s.remaining for s in plan.plan)
+    return RepaymentProposalView(
+        **common.header(REPAYMENT_PROPOSAL, name), addressee=_addressee(creditor),
+        creditor=creditor, remaining=remaining, remaining_text=yen(remaining),
+        remaining_kin=kin(remaining), monthly=monthly, monthly_text=yen(monthly),
+        monthly_kin=kin(monthly), monthly_total=plan.monthly_total,
+        monthly_total_text=yen(plan.monthly_total), start=plan.start, start_text=start,
+        months=longest.months if longest else None, months_text=months(_m(longest)),
+        years=longest.years if longest else None, years_text=years(_y(longest)),
+        plan=tuple(plan_row(s, name) for s in plan.plan), plan_remaining_total=plan_remaining,
+        plan_remaining_total_text=yen(plan_remaining),
+        plan_monthly_total_text=yen(plan.monthly_total), has_capacity=monthly > 0,
+        offer_text=_offer_text(remaining, monthly, start),
+        lump_sum=lump_sum_block(plan.lump_sum, name), has_lump_sum=plan.lump_sum is not None,
+        waiver_text=WAIVER)
+
+
+def _longest(shares: list[RepaymentShare]) -> RepaymentShare | None:
+    """Of a creditor's rows, the one repaid last: it says how long this creditor waits."""
+    paying = [s for s in shares if s.months is not None]
+    return max(paying, key=lambda s: s.months or 0) if paying else None
+
+
+def _m(share: RepaymentShare | None) -> int | None:
+    return share.months if share else None
+
+
+def _y(share: RepaymentShare | None) -> Decimal | None:
+    return share.years if share else None
+
+
+def _offer_text(remaining: int, monthly: int, start: str) -> str:
+    if monthly == 0:
+        return NO_CAPACITY.format(remaining=kin(remaining))
+    return OFFER.format(remaining=kin(remaining), start=start, monthly=kin(monthly))
+
+
+def plan_row(s: RepaymentShare, name: str) -> PlanRow:
+    return PlanRow(s.rank, rank_text(s.rank), clean_text(s.creditor), s.remaining, yen(s.remaining),
+                   s.monthly, yen(s.monthly), s.months, months(s.months), s.years, years(s.years),
+                   is_addressee=s.creditor == name)
+
+
+def lump_sum_block(offer: LumpSumOffer | None, name: str) -> LumpSumBlock | None:
+    """一括和解提案 and the addressee's share; None when no lump sum is offered."""
+    if offer is None:
+        return None
+    mine = [s for s in offer.plan if s.creditor == name]
+    amount = sum(s.amount for s in mine)
+    pct = share_percent(amount, sum(s.remaining for s in mine))
+    return LumpSumBlock(
+        offer.total, yen(offer.total), kin(offer.total),
+        tuple(lump_sum_row(s, name) for s in offer.plan), amount, yen(amount), kin(amount),
+        pct, percent(pct), LUMP_SUM.format(amount=kin(amount), percent=percent(pct)))
+
+
+def share_percent(amount: int, remaining: int) -> Decimal:
+    """A share as a percentage of the remaining debt, one decimal, 四捨五入 (computations §4,
+    lump-sum offer). Needed here only for a name with several rows; one row gives its own figure."""
+    if remaining == 0:
+        return Decimal("0.0")
+    return (Decimal(amount) * 100 / Decimal(remaining)).quantize(PERCENT_STEP, ROUND_HALF_UP)
+
+
+def lump_sum_row(s: LumpSumShare, name: str) -> LumpSumRow:
+    return LumpSumRow(s.rank, rank_text(s.rank), clean_text(s.creditor), s.remaining,
+                      yen(s.remaining), s.amount, yen(s.amount), s.percent, percent(s.percent),
+                      is_addressee=s.creditor == name)
