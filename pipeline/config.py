@@ -1,0 +1,276 @@
+"""Configuration: the shipped defaults (pipeline/defaults.toml) merged with the user's ninbai.toml.
+
+Everything that is a policy lives here as data — creditor profiles (ハンコ代 caps, 引越費用 caps, …),
+the 仲介手数料 price bands and the 消費税 rate, the auction assumptions, the repayment rule's numbers,
+both 印紙税 tables — plus the company block and the document titles. The user's file is merged
+over the defaults key by key (a new profile starts from ``standard``); a key the defaults do not
+know is an error naming it, so a typo never silently leaves a default in force. ``Config`` is
+frozen; ``digest()`` tells the batch whether the effective configuration changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+USER_FILE = "ninbai.toml"
+Money = int  # yen; Field(ge=0) where used
+Ratio = Decimal
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message is Japanese and names the file and key."""
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Company(Frozen):
+    """The sender printed on every document (宅地建物取引業者)."""
+
+    name: str
+    address: str
+    phone: str
+    license_no: str  # 宅地建物取引業免許番号
+    representative: str
+
+
+class Band(Frozen):
+    """A price band: applies up to and including ``up_to`` yen (None: no upper end)."""
+
+    up_to: int | None = Field(default=None, ge=0)
+
+
+class BrokerageBand(Band):
+    """仲介手数料 band: ``floor(P × rate) + plus`` (宅建業法46条・報酬告示)."""
+
+    rate: Ratio = Field(ge=0)
+    plus: Money = Field(ge=0)
+
+
+class StampBand(Band):
+    """印紙税 band of the 不動産譲渡契約書 table (domain.md §7)."""
+
+    duty: Money = Field(ge=0)
+
+
+def _check_bands(bands: tuple[Band, ...]) -> tuple[Band, ...]:
+    """Bands ascend and only the last one is open-ended, so every price finds exactly one."""
+    ends = [b.up_to for b in bands]
+    if not bands or ends[-1] is not None or None in ends[:-1]:
+        raise ValueError("最後の帯だけ up_to を省略し、他の帯には up_to を書いてください")
+    if ends[:-1] != sorted(set(ends[:-1])):
+        raise ValueError("up_to は小さい順に、重複なく並べてください")
+    return bands
+
+
+def band_for(bands: tuple[Band, ...], amount: int) -> Band:
+    """The first band whose ``up_to`` is at or above ``amount`` (the last band is open-ended)."""
+    return next(b for b in bands if b.up_to is None or amount <= b.up_to)
+
+
+class Brokerage(Frozen):
+    bands: tuple[BrokerageBand, ...]
+
+    _bands_ok = field_validator("bands")(_check_bands)
+
+
+class Profile(Frozen):
+    """A creditor profile: the deduction rules of the 順位 1 holder (spec computations.md table)."""
+
+    label: str
+    scrivener_fee_per_lien: Money = Field(ge=0)  # 司法書士報酬 per lien released
+    hanko_caps_by_rank: tuple[Money, ...] = Field(min_length=1)  # 第2順位, 第3順位, …, last = lower
+    hanko_principal_ratio: Ratio = Field(ge=0)  # ハンコ代 ≤ 元金残高 × this
+    moving_cap: Money = Field(ge=0)  # 引越費用
+    moving_cap_bankrupt: Money = Field(ge=0)  # 引越費用 when 破産手続 あり
+    management_months: int = Field(ge=0)  # 滞納管理費等 months allowed
+    seizure_release_cap: Money = Field(ge=0)  # non-priority 差押: min(this, 固定資産税年額)
+    stamp_duty_deductible: bool  # 売買契約書印紙代
+    bankruptcy_estate_ratio: Ratio = Field(ge=0)  # 破産財団組入金
+
+    def hanko_cap(self, rank: int) -> int:
+        """Fixed ハンコ代 cap of a lien of this 順位 (2 → first entry; beyond the list → last)."""
+        return self.hanko_caps_by_rank[min(max(rank, 2), len(self.hanko_caps_by_rank) + 1) - 2]
+
+
+class ProcedureCost(Frozen):
+    """予納金 row: applies while the 順位 1 claim is ``below`` this (None: no upper end)."""
+
+    below: int | None = Field(default=None, ge=0)
+    amount: Money = Field(ge=0)
+
+
+class Auction(Frozen):
+    """競売との比較 assumptions (spec §2); printed on the documents."""
+
+    market_discount: Ratio = Field(ge=0, lt=1)
+    min_bid_ratio: Ratio = Field(gt=0, le=1)
+    expected_bid_ratio: Ratio = Field(ge=0)
+    procedure_cost_source: str
+    procedure_costs: tuple[ProcedureCost, ...]
+
+    @field_validator("procedure_costs")
+    @classmethod
+    def _costs_ok(cls, rows: tuple[ProcedureCost, ...]) -> tuple[ProcedureCost, ...]:
+        limits = [r.below for r in rows]
+        if not rows or limits[-1] is not None or None in limits[:-1]:
+            raise ValueError("最後の行だけ below を省略し、他の行には below を書いてください")
+        if limits[:-1] != sorted(set(limits[:-1])):
+            raise ValueError("below は小さい順に、重複なく並べてください")
+        return rows
+
+    def procedure_cost(self, first_claim: int) -> int:
+        """予納金 for the 順位 1 claim (東京地裁本庁 table by default, domain.md §3.2)."""
+        return next(r.amount for r in self.procedure_costs
+                    if r.below is None or first_claim < r.below)
+
+
+class Repayment(Frozen):
+    """残債務の返済計画 numbers (spec §4)."""
+
+    min_monthly: Money = Field(ge=0)
+    surplus_share: Ratio = Field(ge=0, le=1)
+    rounding_unit: int = Field(ge=1)
+    split_unit: int = Field(ge=1)
+
+
+class StampDuty(Frozen):
+    """印紙税 tables: reduced (軽減措置) for contracts up to ``reduced_until``, else ordinary."""
+
+    reduced_until: date
+    ordinary: tuple[StampBand, ...]
+    reduced: tuple[StampBand, ...]
+
+    _bands_ok = field_validator("ordinary", "reduced")(_check_bands)
+
+
+class Tax(Frozen):
+    consumption_rate: Ratio = Field(ge=0)
+
+
+class Registration(Frozen):
+    tax_per_unit: Money = Field(ge=0)  # 登録免許税 per 不動産 per lien
+
+
+class Attachments(Frozen):
+    sale_request: tuple[str, ...]
+    sale_request_if_buyer: tuple[str, ...]
+
+
+class WarningLimits(Frozen):
+    listing_above_market_ratio: Ratio = Field(gt=0)
+    close_to_opening_days: int = Field(ge=0)
+
+
+class Config(Frozen):
+    """The effective configuration (defaults + the user's file)."""
+
+    company: Company
+    titles: dict[str, str]
+    attachments: Attachments
+    tax: Tax
+    brokerage: Brokerage
+    registration: Registration
+    profiles: dict[str, Profile]
+    auction: Auction
+    repayment: Repayment
+    stamp_duty: StampDuty
+    warnings: WarningLimits
+
+    def digest(self) -> str:
+        """sha256 of the effective configuration, for the batch's "unchanged" decision."""
+        data = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def load_config(path: Path | None = None) -> Config:
+    """defaults.toml, then the user's TOML over it (``path``, else ./ninbai.toml if it exists)."""
+    data = _read_toml(resources.files("pipeline").joinpath("defaults.toml").read_text("utf-8"),
+                      "defaults.toml")
+    if path is None and Path(USER_FILE).is_file():
+        path = Path(USER_FILE)
+    source = "defaults.toml"
+    if path is not None:
+        source = str(path)
+        data = merge_config(data, _read_user_file(path), source)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, source)) from None
+
+
+def merge_config(base: dict[str, Any], user: dict[str, Any], source: str) -> dict[str, Any]:
+    """Deep merge of the user's settings over ``base``; a new profile starts as ``standard``."""
+    base = copy.deepcopy(base)
+    for name in user.get("profiles", {}) if isinstance(user.get("profiles"), dict) else ():
+        if name not in base["profiles"]:
+            base["profiles"][name] = {**base["profiles"]["standard"], "label": name}
+    return _merge(base, user, "", source)
+
+
+def _merge(base: dict[str, Any], user: dict[str, Any], path: str, source: str) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in user.items():
+        where = f"{path}.{key}" if path else key
+        if key not in base:
+            raise ConfigError(f"{source}: 不明な設定項目「{where}」です（綴りを確認してください）")
+        if isinstance(base[key], dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: 「{where}」は表（[{where}]）として書いてください")
+            out[key] = _merge(base[key], value, where, source)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_user_file(path: Path) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: 設定ファイルを読めません（{exc.strerror}）") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: 設定ファイルは UTF-8 で保存してください") from None
+    return _read_toml(text, str(path))
+
+
+def _read_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: TOML の書き方が正しくありません（{exc}）") from None
+
+
+#: What a value must look like, by pydantic error type, for the message to staff.
+_EXPECTED = {
+    "int": "整数（例 300000）", "decimal": "割合を文字列で（例 \"0.30\"）",
+    "bool": "true か false", "date": "日付（例 2027-03-31）", "string": "文字列",
+    "greater_than_equal": "0以上の値", "greater_than": "0より大きい値",
+    "less_than": "1未満の値", "less_than_equal": "1以下の値", "too_short": "1つ以上の値",
+}
+
+
+def _explain(exc: ValidationError, source: str) -> str:
+    """Japanese message for every invalid value, naming its key (never a raw pydantic message)."""
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        kind = err["type"]
+        expected = next((text for key, text in _EXPECTED.items() if kind.startswith(key)), None)
+        if kind == "value_error":
+            expected = str(err.get("ctx", {}).get("error", "")) or None
+        value = err.get("input")
+        shown = "" if isinstance(value, dict | list) else f"「{value}」"
+        lines.append(f"{source}: 「{where}」の値{shown}が正しくありません"
+                     f"（{expected or '形式を確認してください'}）")
+    return "\n".join(lines)
