@@ -1,0 +1,90 @@
+"""The warning catalogue of rules v1 (spec computations.md §5): code, severity, message for staff.
+
+A warning never stops the documents; it is shown in the review. Codes are stable (case.json and
+tests use them); messages are Japanese, carry the figures, say what to check and end with the
+sheet/cell to look at. Every rule module raises its warnings through ``make_warning`` so the
+wording and the severities stay in this one table.
+
+Severities (the spec leaves them to us):
+- ``high``: the proposal cannot go out as it is — the deductions eat the whole price, the price is
+  below the court's 買受可能価額, the 順位 1 holder does better at auction, or the settlement falls
+  on or after the 開札期日 (the auction can no longer be withdrawn).
+- ``info``: ``other_cost_needs_approval`` — an ordinary step of every case with a 費用 row.
+- ``warn``: everything else — staff must check a figure or a date, but the proposal stands.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import NamedTuple
+
+from pipeline.figures import CaseWarning, WarningSeverity
+
+
+class Rule(NamedTuple):
+    severity: WarningSeverity
+    template: str  # str.format template; facts are substituted, never re-parsed
+
+
+CATALOGUE = MappingProxyType({
+    "deductions_exceed_price": Rule(
+        "high", "控除費用の合計{total:,}円が売却価格{price:,}円を{short:,}円上回ります。"
+                "配分原資は0円として計算しました。売却価格と控除費用を確認してください。"),
+    "not_overloan": Rule(
+        "warn", "全ての抵当権者に全額を配分しても{surplus:,}円が残ります（剰余金は債務者へ）。"
+                "オーバーローンでない可能性があり、任意売却が必要か確認してください。"),
+    "price_below_min_bid": Rule(
+        "high", "売却価格{price:,}円が買受可能価額{min_bid:,}円を下回ります。"
+                "債権者の同意は得にくいため、売却価格を確認してください。"),
+    "auction_better_for_first_lien": Rule(
+        "high", "第1順位の{creditor}は競売の方が{gap:,}円多く回収できる見込みです"
+                "（売却{sale:,}円・競売{auction:,}円）。売却価格と控除費用を見直してください。"),
+    "moving_reduced": Rule(
+        "warn", "引越費用の希望額{requested:,}円は上限{cap:,}円（プロファイル{profile}）に減額しました。"
+                "債務者に説明してください。"),
+    "release_fee_above_guideline": Rule(
+        "warn", "{creditor}（第{rank}順位）の解除料{fee:,}円は抹消承諾料の目安{guideline:,}円を"
+                "上回ります。第1順位債権者が認めるか確認してください。"),
+    "property_tax_missing": Rule(
+        "warn", "{creditor}の差押解除料は固定資産税年額がないため{cap:,}円としました。"
+                "固定資産税年額か解除料を入力してください。"),
+    "management_monthly_missing": Rule(
+        "warn", "管理費等の滞納は{months}か月で上限{limit}か月を超えますが、管理費等月額がないため"
+                "滞納額{arrears:,}円を全額控除しました。管理費等月額を入力してください。"),
+    "other_cost_needs_approval": Rule(
+        "info", "費用「{item}」{amount:,}円は債権者の承認が必要です。承認を得たか確認してください。"),
+    "no_repayment_capacity": Rule(
+        "warn", "月々の収支の余剰が{surplus:,}円で、最低返済額{minimum:,}円に届きません。"
+                "自己破産・個人再生も含めて検討してください。"),
+    "no_housing_cost": Rule(
+        "warn", "収支に住居費（売却後の家賃）の行がありません。転居後の住居費を入力してください。"),
+    "repayment_exceeds_surplus": Rule(
+        "warn", "返済提案月額{offer:,}円が月々の余剰{surplus:,}円を上回ります。"
+                "返済を続けられる額か確認してください。"),
+    "settlement_after_opening": Rule(
+        "high", "決済予定日{settlement}が開札期日{opening}以降です。競売を取り下げられないため、"
+                "決済日を確認してください。"),
+    "settlement_close_to_opening": Rule(
+        "warn", "決済予定日{settlement}が開札期日{opening}の{days}日前より後です。"
+                "取下げに間に合うか日程を確認してください。"),
+    "settlement_after_bidding_starts": Rule(
+        "warn", "決済予定日{settlement}が入札期間開始日{bidding}以降です。"
+                "入札開始前に決済できるよう日程を確認してください。"),
+    "listing_above_market": Rule(
+        "warn", "売出価格{listing:,}円が査定価格{appraisal:,}円の{ratio}%を超えています。"
+                "売れ残るおそれがあるため売出価格を見直してください。"),
+    "settlement_in_past": Rule(
+        "warn", "決済予定日{settlement}が作成日{created}より前です。日付を確認してください。"),
+})
+
+Where = tuple[str, str | None]
+
+
+def make_warning(code: str, where: Where | None = None, **facts: object) -> CaseWarning:
+    """The catalogue's warning ``code`` with its facts filled in and the place to look appended."""
+    rule = CATALOGUE[code]
+    message = rule.template.format(**facts)
+    sheet, cell = where if where else (None, None)
+    if sheet:
+        message += f"（確認: {sheet}!{cell}）" if cell else f"（確認: {sheet}シート）"
+    return CaseWarning(code=code, severity=rule.severity, message=message, sheet=sheet, cell=cell)
