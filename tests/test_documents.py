@@ -59,8 +59,11 @@ CARD = "=HYPERLINK(\"x\")カード<b>"
 
 
 @pytest.fixture(scope="module")
-def config():
-    return load_config(None)
+def config(tmp_path_factory):
+    """The shipped defaults: run from an empty folder so a local ninbai.toml cannot leak in."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path_factory.mktemp("cwd"))
+        return load_config(None)
 
 
 # --- the worked example of spec/computations.md ---------------------------------------------
