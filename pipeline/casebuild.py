@@ -33,6 +33,7 @@ class CaseOutcome:
     files: dict[str, bytes] = field(default_factory=dict)
     case_json: dict | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    debtor: str | None = None  # 債務者氏名 for summary.xlsx and the review page (never logged)
 
 
 class _Clock:
@@ -84,7 +85,7 @@ def build_case(source: Path, config, batch_date: date, renderer) -> CaseOutcome:
     files["case.json"] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     clock.lap("compute")
     return CaseOutcome(source, case.case_id, data["status"], issues, data["warnings"], files,
-                       data, clock.timings)
+                       data, clock.timings, debtor=case.debtor.name)
 
 
 def _case_id_hint(issues: list[Issue]) -> str | None:
