@@ -119,9 +119,10 @@ class _Validator:
         head = self._case_sheet()
         tables = {t.sheet: self._table(t) for t in TABLES if t.sheet in self.raw.sheets}
         self._cross_rules(head, tables)
+        rows = {t.attr: self._rows(t, tables.get(t.sheet, [])) for t in TABLES}
         if has_errors(self.issues):
             return None, self.issues
-        return self._build(head, tables), self.issues
+        return self._build(head, rows), self.issues
 
     # --- issues and cells --------------------------------------------------------------------
 
@@ -200,9 +201,13 @@ class _Validator:
         sheet = self.raw.sheets[spec.sheet]
         if not sheet.rows and not spec.required:
             return []  # an optional sheet left empty
-        columns = self._columns(sheet, spec)
+        header = _header(sheet)
+        columns = self._columns(sheet, spec, header)
         self._merged(sheet, set(columns.values()))
-        self._extra_columns(sheet, set(columns.values()))
+        labels = {values.normalize_label(f.label) for f in spec.fields}
+        # a duplicated contract header is reported as such, not again as an extra column
+        self._extra_columns(sheet, {c for c, h in header.items()
+                                    if values.normalize_label(h.value) in labels})
         records = []
         for row in sheet.rows:
             cells = {name: row.cells.get(col) for name, col in columns.items()}
@@ -211,9 +216,9 @@ class _Validator:
             records.append(self._record(spec, sheet, row.number, columns, cells))
         return records
 
-    def _columns(self, sheet: RawSheet, spec: TableSpec) -> dict[str, int]:
+    def _columns(self, sheet: RawSheet, spec: TableSpec, header: dict[int, RawCell]
+                 ) -> dict[str, int]:
         """Field name → column number, from the headers in row 1."""
-        header = sheet.rows[0].cells if sheet.rows and sheet.rows[0].number == 1 else {}
         by_label = {values.normalize_label(f.label): f for f in spec.fields}
         columns: dict[str, int] = {}
         for col, cell in sorted(header.items()):
@@ -315,7 +320,8 @@ class _Validator:
         if not liens:
             self.add("no_lien", "抵当権または根抵当権の行が1つもありません", CREDITORS.sheet)
             return
-        ranks = [r for r in liens if isinstance(r["rank"], int)]
+        # 順位 below 1 is reported at its cell (model rule ge=1); it says nothing of 順位 1
+        ranks = [r for r in liens if isinstance(r["rank"], int) and r["rank"] >= 1]
         seen: dict[int, str] = {}
         for r in ranks:
             if r["rank"] in seen:
@@ -340,10 +346,7 @@ class _Validator:
 
     # --- building the models -------------------------------------------------------------------
 
-    def _build(self, head: Record, tables: dict[str, list[Record]]) -> Case | None:
-        rows = {t.attr: self._rows(t, tables.get(t.sheet, [])) for t in TABLES}
-        if has_errors(self.issues):
-            return None
+    def _build(self, head: Record, rows: dict[str, tuple[BaseModel, ...]]) -> Case | None:
         data = _nest({k: v for k, v in head.items() if v is not None})
         try:
             return Case(source=self.raw.file, cells=dict(self.cells), **data, **rows)
@@ -355,6 +358,8 @@ class _Validator:
         built = []
         model = ROW_MODELS[spec.sheet]
         for r in records:
+            if any(v is _BAD for v in r.values()):
+                continue  # its problems are already reported
             try:
                 built.append(model(**{k: v for k, v in r.items() if v is not None}))
             except ValidationError as exc:
@@ -394,6 +399,11 @@ _SIMPLE_PARSERS: dict[str, Callable[[object], Any]] = {
     "yen": values.parse_yen, "date": values.parse_date, "year_month": values.parse_year_month,
     "integer": values.parse_integer, "decimal": values.parse_decimal, "text": values.parse_text,
 }
+
+
+def _header(sheet: RawSheet) -> dict[int, RawCell]:
+    """Row 1 of a table sheet (the headers), empty when row 1 is blank."""
+    return sheet.rows[0].cells if sheet.rows and sheet.rows[0].number == 1 else {}
 
 
 def _blank_row(cells: Collection[RawCell | None], sheet: RawSheet) -> bool:
