@@ -1,0 +1,823 @@
+"""Build the Word templates templates/<kind>.docx with python-docx (run after editing this file).
+
+The .docx templates are generated rather than drawn by hand so that they are reproducible and a
+change to them is reviewable in a diff of this script. Staff may still open a generated file in
+Word and adjust it (fonts, spacing, wording): the Jinja tags (``{{ … }}``, ``{%tr … %}``) must stay
+intact, one tag per run — retype a tag rather than formatting half of it.
+
+Layout, as the PDF templates (templates/*.html): A4 portrait, 20 mm margins, Mincho body, bold
+centred title, tables whose header row repeats on every page (w:tblHeader) and whose rows do not
+split (w:cantSplit), amounts right-aligned, page numbers ``1 / 3`` in the footer (PAGE and
+NUMPAGES fields). The variables are the fields of the view models in pipeline/documents.py.
+
+Usage: ``.venv/bin/python scripts/make_docx_templates.py [OUT_DIR]`` (default: templates/).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+#: The East Asian (and Latin) font of every text. ＭＳ 明朝 is on every Japanese Windows, where
+#: creditors open these files; LibreOffice on Linux maps it to IPAex明朝 (fontconfig alias).
+#: IPAex明朝 named here would make Word substitute a font of its choosing instead.
+FONT = "ＭＳ 明朝"
+BODY_PT = 10.5  # the usual size of Japanese business letters
+TABLE_PT = 9
+TEXT_WIDTH_MM = 170  # A4 210 mm − 2 × 20 mm
+MINE = "FFF6D5"  # shading of the addressee's own rows, as in documents.css (tr.mine)
+HEAD = "E8E8E8"  # header cells
+TOTAL = "F3F3F3"  # total rows
+FIXED_DATE = datetime(2026, 1, 1)  # core properties: the same bytes on every build
+
+
+# ------------------------------------------------------------------------------ document set-up
+
+
+def new_document(title: str):
+    """A4 portrait, 20 mm margins, Mincho body in every style that matters, page numbers."""
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin"):
+        setattr(section, side, Mm(20))
+    section.bottom_margin, section.footer_distance = Mm(22), Mm(10)
+    set_fonts(doc)
+    page_number_footer(section)
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = title, "ninbai", "ninbai"
+    props.created = props.modified = FIXED_DATE
+    props.revision = 1
+    return doc
+
+
+def set_fonts(doc) -> None:
+    """Mincho for Latin and East Asian text in the defaults and the styles used here.
+
+    python-docx only sets w:ascii/w:hAnsi; Word picks Japanese text's font from w:eastAsia, and a
+    theme font attribute (w:eastAsiaTheme) would override an explicit name, so those are removed.
+    """
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    _mincho(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")))
+    for name in ("Normal", "Table Grid", "List Number", "Footer"):
+        style = doc.styles[name]
+        style.font.name, style.font.size = FONT, Pt(BODY_PT)
+        _mincho(style.element.get_or_add_rPr())
+    normal = doc.styles["Normal"].paragraph_format
+    normal.space_before, normal.space_after, normal.line_spacing = Pt(0), Pt(0), 1.15
+
+
+def _mincho(rpr) -> None:
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{attr}"), FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "ja-JP")  # Japanese line breaking (禁則処理) in Word
+
+
+def page_number_footer(section) -> None:
+    """「1 / 3」: PAGE and NUMPAGES fields, centred."""
+    para = section.footer.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(para, "PAGE", "1")
+    _run(para, " / ", size=9)
+    _field(para, "NUMPAGES", "1")
+
+
+def _field(para, code: str, shown: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {code} ")
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "18")
+    rpr.append(size)
+    text = OxmlElement("w:t")
+    text.text = shown
+    run.extend([rpr, text])
+    field.append(run)
+    para._p.append(field)
+
+
+# ------------------------------------------------------------------------------ paragraphs
+
+
+def _run(para, text: str, *, size: float | None = None, bold: bool = False):
+    run = para.add_run(text)
+    run.bold = bold or None
+    if size:
+        run.font.size = Pt(size)
+    return run
+
+
+def para(
+    doc,
+    text: str = "",
+    *,
+    align: str = "left",
+    indent_mm: float = 0,
+    first_line: bool = False,
+    size: float | None = None,
+    bold: bool = False,
+    before: float = 0,
+    after: float = 0,
+):
+    """One paragraph with one run (a Jinja tag must never be split across runs)."""
+    p = doc.add_paragraph()
+    p.alignment = {
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    }[align]
+    fmt = p.paragraph_format
+    fmt.left_indent = Mm(indent_mm) if indent_mm else None
+    fmt.first_line_indent = Pt(BODY_PT) if first_line else None
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    if text:
+        _run(p, text, size=size, bold=bold)
+    return p
+
+
+def tag(doc, statement: str) -> None:
+    """A paragraph docxtpl removes, keeping only the Jinja statement: ``{%p if x %}``."""
+    doc.add_paragraph(f"{{%p {statement} %}}")
+
+
+def title(doc) -> None:
+    para(doc, "{{ title }}", align="center", size=16, bold=True, before=8, after=10)
+
+
+def heading(doc, text: str) -> None:
+    p = para(doc, text, size=11, bold=True, before=8, after=3)
+    p.paragraph_format.keep_with_next = True
+    _bottom_border(p)
+
+
+def subheading(doc, text: str) -> None:
+    p = para(doc, text, before=4, after=2)
+    p.paragraph_format.keep_with_next = True
+
+
+def _bottom_border(p) -> None:
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "4"), ("space", "1"), ("color", "000000")):
+        bottom.set(qn(f"w:{key}"), value)
+    borders.append(bottom)
+    ppr.append(borders)
+
+
+def letterhead(doc) -> None:
+    """Date (right), addressee (left), sender block (right half), as in _parts.html."""
+    para(doc, "{{ date_text }}", align="right", after=6)
+    para(doc, "{{ addressee }}", size=12, after=8)
+    sender(doc)
+
+
+def sender(doc) -> None:
+    lines = [
+        ("company.address", "{{ company.address }}"),
+        (None, "{{ company.name }}"),
+        ("company.representative", "{{ company.representative }}"),
+        ("company.license_no", "宅地建物取引業免許番号　{{ company.license_no }}"),
+        ("company.phone", "電話　{{ company.phone }}"),
+        ("company.staff", "担当　{{ company.staff }}"),
+    ]
+    for condition, text in lines:
+        if condition:
+            tag(doc, f"if {condition}")
+        para(doc, text, indent_mm=82)
+        if condition:
+            tag(doc, "endif")
+    para(doc, after=6)
+
+
+# ------------------------------------------------------------------------------ tables
+
+
+@dataclass(frozen=True)
+class Col:
+    """A table column: header text, width in mm, alignment of its cells."""
+
+    header: str
+    width: float
+    align: str = "left"  # left / right / center
+
+
+def _align(cell, align: str) -> None:
+    for p in cell.paragraphs:
+        p.alignment = {
+            "left": WD_ALIGN_PARAGRAPH.LEFT,
+            "right": WD_ALIGN_PARAGRAPH.RIGHT,
+            "center": WD_ALIGN_PARAGRAPH.CENTER,
+        }[align]
+
+
+def _shade(cell, fill: str) -> None:
+    shd = OxmlElement("w:shd")
+    for key, value in (("val", "clear"), ("color", "auto"), ("fill", fill)):
+        shd.set(qn(f"w:{key}"), value)
+    cell._tc.get_or_add_tcPr().append(shd)
+
+
+def _row_flags(row, *, header: bool = False) -> None:
+    """Rows never split across pages; the header row repeats on every page."""
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
+    if header:
+        trpr.append(OxmlElement("w:tblHeader"))
+
+
+def new_table(doc, cols: list[Col], *, header: bool = True):
+    """A fixed-layout grid table with the given column widths (and a shaded header row)."""
+    table = doc.add_table(rows=0, cols=len(cols))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+    for col, spec in zip(table.columns, cols, strict=True):
+        col.width = Mm(spec.width)
+    if header:
+        row = add_row(table, cols, [c.header for c in cols], align="center", fill=HEAD)
+        _row_flags(row, header=True)
+    return table
+
+
+def add_row(
+    table,
+    cols: list[Col],
+    texts: list[str],
+    *,
+    align: str | None = None,
+    fill: str | None = None,
+    bg_expr: str | None = None,
+):
+    """One row of cells (each text one run); ``bg_expr`` is a Jinja colour for docxtpl's cellbg."""
+    row = table.add_row()
+    _row_flags(row)
+    for cell, spec, text in zip(row.cells, cols, texts, strict=True):
+        cell.width = Mm(spec.width)
+        cell_text = f"{{% cellbg {bg_expr} %}}{text}" if bg_expr else text
+        run = cell.paragraphs[0].add_run(cell_text)
+        run.font.size = Pt(TABLE_PT)
+        _align(cell, align or spec.align)
+        if fill:
+            _shade(cell, fill)
+    return row
+
+
+def tag_row(table, cols: list[Col], statement: str) -> None:
+    """A row docxtpl removes, keeping only the statement: ``{%tr for row in liens %}``."""
+    row = table.add_row()
+    row.cells[0].paragraphs[0].add_run(f"{{%tr {statement} %}}")
+    for cell, spec in zip(row.cells, cols, strict=True):
+        cell.width = Mm(spec.width)
+
+
+def loop_table(
+    doc,
+    cols: list[Col],
+    loop: str,
+    cells: list[str],
+    *,
+    mine: str | None = None,
+    totals: list[str] | None = None,
+    empty: str | None = None,
+):
+    """Header, one row per item of ``loop`` (``"l in liens"``), optional total row.
+
+    ``mine``: the item's flag that shades its row like the PDF's tr.mine. ``empty``: the text of
+    a single row shown when the list is empty (記載なし).
+    """
+    table = new_table(doc, cols)
+    tag_row(table, cols, f"for {loop}")
+    bg = f'"{MINE}" if {mine} else "auto"' if mine else None
+    add_row(table, cols, cells, bg_expr=bg)
+    if empty:
+        tag_row(table, cols, "else")
+        add_row(table, cols, [empty] + [""] * (len(cols) - 1))
+    tag_row(table, cols, "endfor")
+    if totals:
+        add_row(table, cols, totals, fill=TOTAL)
+    return table
+
+
+def kv_table(
+    doc,
+    rows: list[tuple[str, str] | tuple[str, str, str]],
+    widths=(32, 138),
+    *,
+    right: bool = False,
+    mine: tuple[int, ...] = (),
+):
+    """Label | value rows; a third item is a Jinja condition for the row (``debtor.phone``)."""
+    cols = [Col("", widths[0]), Col("", widths[1], "right" if right else "left")]
+    table = new_table(doc, cols, header=False)
+    for i, (label, value, *condition) in enumerate(rows):
+        if condition:
+            tag_row(table, cols, f"if {condition[0]}")
+        row = add_row(table, cols, [label, value])
+        _shade(row.cells[0], MINE if i in mine else HEAD)
+        if i in mine:
+            _shade(row.cells[1], MINE)
+        if condition:
+            tag_row(table, cols, "endif")
+    return table
+
+
+def amounts_loop(doc, rows_var: str) -> None:
+    """Label | amount | note rows of a LabelledAmount list (競売との比較)."""
+    cols = [Col("", 62), Col("", 34, "right"), Col("", 74)]
+    table = new_table(doc, cols, header=False)
+    tag_row(table, cols, f"for row in {rows_var}")
+    row = add_row(table, cols, ["{{ row.label }}", "{{ row.amount_text }}", "{{ row.note }}"])
+    _shade(row.cells[0], HEAD)
+    tag_row(table, cols, "endfor")
+
+
+def gap(doc, pt: float = 3) -> None:
+    para(doc, after=pt)
+
+
+# ------------------------------------------------------------------------------ shared blocks
+
+
+def debtor_table(doc) -> None:
+    kv_table(
+        doc,
+        [
+            ("氏名", "{{ debtor.name }}{% if debtor.kana %}（{{ debtor.kana }}）{% endif %}"),
+            ("住所", "{{ debtor.address }}"),
+            ("電話", "{{ debtor.phone }}", "debtor.phone"),
+            ("連帯債務者・保証人", "{{ debtor.co_debtors }}", "debtor.co_debtors"),
+        ],
+    )
+
+
+def closing(doc) -> None:
+    para(doc, "以上", align="right", before=6)
+
+
+def body_text(doc, text: str) -> None:
+    para(doc, text, first_line=True, align="justify", after=2)
+
+
+def ki(doc) -> None:
+    para(doc, "記", align="center", before=6, after=6)
+
+
+# ------------------------------------------------------------------------------ 01 同意申請書
+
+
+def sale_request():
+    doc = new_document("任意売却に関する同意申請書")
+    tag(doc, 'set you = "貴庁" if is_seizure_holder else "貴社"')
+    letterhead(doc)
+    title(doc)
+    body_text(doc, "{{ intro_text }}")
+    body_text(doc, "{{ request_text }}")
+    ki(doc)
+    heading(doc, "１　債務者")
+    debtor_table(doc)
+    tag(doc, "if case_ref_text")
+    para(doc, "{{ case_ref_text }}", size=TABLE_PT)
+    tag(doc, "endif")
+    heading(doc, "２　物件の表示（{{ property_kind }}）")
+    loop_table(
+        doc,
+        [
+            Col("種類", 17, "center"),
+            Col("所在", 46),
+            Col("地番・家屋番号", 28),
+            Col("地目・構造", 25),
+            Col("面積", 20, "right"),
+            Col("名称", 34),
+        ],
+        "p in properties",
+        [
+            "{{ p.kind }}",
+            "{{ p.location }}",
+            "{{ p.number }}",
+            "{{ p.category }}",
+            "{{ p.area_text }}",
+            "{{ p.name }}",
+        ],
+    )
+    heading(doc, "３　売却の条件")
+    kv_table(
+        doc,
+        [
+            ("売却価格", "{{ sale_price_kin }}"),
+            ("査定価格", "{{ appraisal_text }}"),
+            ("買主", "{{ buyer }}"),
+            ("買付日", "{{ offer_date_text }}"),
+            ("契約予定日", "{{ contract_date_text }}"),
+            ("決済予定日", "{{ settlement_date_text }}"),
+        ],
+    )
+    distribution(doc)
+    heading(doc, "５　競売との比較")
+    amounts_loop(doc, "auction.rows")
+    para(doc, "{{ auction.assumptions_text }}", size=TABLE_PT, before=2)
+    tag(doc, "if auction.has_addressee_comparison")
+    subheading(doc, "{{ you }}の回収見込額")
+    amounts_loop(doc, "auction.addressee_rows")
+    tag(doc, "endif")
+    heading(doc, "６　添付書類")
+    tag(doc, "for a in attachments")
+    para(doc, "{{ loop.index }}．{{ a }}", indent_mm=5)
+    tag(doc, "endfor")
+    closing(doc)
+    return doc
+
+
+def distribution(doc) -> None:
+    """４ 配分案: deductions, the amount for the liens, the waterfall, seizures, the addressee."""
+    heading(doc, "４　配分案")
+    subheading(doc, "（１）売却代金から控除する費用")
+    loop_table(
+        doc,
+        [Col("項目", 44), Col("支払先", 40), Col("算出根拠", 60), Col("金額", 26, "right")],
+        "d in deductions",
+        [
+            "{{ d.label }}",
+            "{{ d.payee }}{% if d.is_addressee %}（{{ you }}）{% endif %}",
+            "{{ d.basis }}",
+            "{{ d.amount_text }}",
+        ],
+        mine="d.is_addressee",
+        totals=["控除費用合計", "", "", "{{ deductions_total_text }}"],
+    )
+    gap(doc)
+    kv_table(
+        doc,
+        [
+            ("売却価格", "{{ sale_price_text }}"),
+            ("控除費用合計", "{{ deductions_total_text }}"),
+            ("担保権者への配当原資", "{{ distributable_text }}"),
+        ],
+        widths=(62, 34),
+        right=True,
+    )
+    para(doc, "担保権者への配当原資 ＝ 売却価格 − 控除費用合計", size=TABLE_PT, before=2)
+    subheading(doc, "（２）担保権者への配分")
+    money = [
+        Col(h, 24, "right") for h in ("決済時債権額", "抹消承諾料", "配当額", "配分額計", "残債務")
+    ]
+    loop_table(
+        doc,
+        [Col("順位", 18, "center"), Col("債権者", 32)] + money,
+        "l in liens",
+        [
+            "{{ l.rank_text }}\n{{ l.kind }}",
+            "{{ l.creditor }}{% if l.is_addressee %}（{{ you }}）{% endif %}",
+            "{{ l.claim_text }}",
+            "{{ l.release_fee_text }}",
+            "{{ l.waterfall_text }}",
+            "{{ l.received_text }}",
+            "{{ l.remaining_text }}",
+        ],
+        mine="l.is_addressee",
+        totals=[
+            "合計",
+            "",
+            "{{ liens_claim_total_text }}",
+            "",
+            "",
+            "{{ liens_received_total_text }}",
+            "{{ liens_remaining_total_text }}",
+        ],
+    )
+    para(
+        doc,
+        "抹消承諾料（ハンコ代）は（１）の控除費用に含めています。配分額計 ＝ 抹消承諾料 ＋ 配当額、"
+        "残債務 ＝ 決済時債権額 − 配分額計。",
+        size=TABLE_PT,
+        before=2,
+    )
+    seizures(doc)
+    tag(doc, "if surplus_to_debtor")
+    para(
+        doc,
+        "全ての担保権者への配分後の剰余金 {{ surplus_to_debtor_text }} は、債務者に帰属します。",
+    )
+    tag(doc, "endif")
+    gap(doc)
+    kv_table(
+        doc,
+        [
+            ("{{ you }}への配分額", "{{ addressee_received_text }}"),
+            ("売却後の{{ you }}への残債務", "{{ addressee_remaining_text }}"),
+        ],
+        widths=(62, 34),
+        right=True,
+        mine=(0,),
+    )
+
+
+def seizures(doc) -> None:
+    tag(doc, "if seizures")
+    subheading(doc, "（３）差押債権者への配分")
+    loop_table(
+        doc,
+        [
+            Col("差押債権者", 68),
+            Col("区分", 18, "center"),
+            Col("差押債権額", 28, "right"),
+            Col("差押解除料", 28, "right"),
+            Col("残額", 28, "right"),
+        ],
+        "s in seizures",
+        [
+            "{{ s.creditor }}{% if s.is_addressee %}（{{ you }}）{% endif %}",
+            "{{ s.priority_text }}",
+            "{{ s.claim_text }}",
+            "{{ s.release_fee_text }}",
+            "{{ s.remaining_text }}",
+        ],
+        mine="s.is_addressee",
+    )
+    tag(doc, "endif")
+
+
+# ------------------------------------------------------------------------------ 02 生活状況表
+
+
+def household_statement():
+    doc = new_document("生活状況表")
+    para(doc, "{{ date_text }}", align="right")
+    para(
+        doc,
+        "作成　{{ company.name }}{% if company.staff %}（担当　{{ company.staff }}）{% endif %}",
+        align="right",
+        size=TABLE_PT,
+        after=4,
+    )
+    title(doc)
+    body_text(doc, "債務者の売却後の世帯の状況と毎月の収支は、下記のとおりです。")
+    heading(doc, "１　債務者")
+    debtor_table(doc)
+    heading(doc, "２　世帯の構成")
+    loop_table(
+        doc,
+        [
+            Col("氏名", 40),
+            Col("続柄", 22, "center"),
+            Col("年齢", 16, "right"),
+            Col("職業・勤務先", 46),
+            Col("備考", 46),
+        ],
+        "m in members",
+        [
+            "{{ m.name }}",
+            "{{ m.relation }}",
+            "{{ m.age_text }}",
+            "{{ m.occupation }}",
+            "{{ m.note }}",
+        ],
+        empty="記載なし",
+    )
+    heading(doc, "３　毎月の収支（売却後）")
+    subheading(doc, "（１）収入")
+    budget_table(doc, "income_groups", "収入合計", "income_text")
+    subheading(doc, "（２）支出")
+    budget_table(doc, "expense_groups", "支出合計", "expenses_text")
+    gap(doc)
+    kv_table(
+        doc,
+        [
+            ("収入合計", "{{ income_text }}"),
+            ("支出合計", "{{ expenses_text }}"),
+            (
+                "{% if surplus_negative %}差引不足額{% else %}差引余剰額{% endif %}",
+                "{{ surplus_text }}",
+            ),
+        ],
+        widths=(62, 34),
+        right=True,
+        mine=(2,),
+    )
+    para(doc, "差引 ＝ 収入合計 − 支出合計", size=TABLE_PT, before=2)
+    heading(doc, "４　資産")
+    assets = loop_table(
+        doc,
+        [Col("種類", 30), Col("内容", 66), Col("評価額", 30, "right"), Col("備考", 44)],
+        "a in assets",
+        ["{{ a.kind }}", "{{ a.detail }}", "{{ a.amount_text }}", "{{ a.note }}"],
+        empty="記載なし",
+    )
+    conditional_total(assets, ["合計", "", "{{ assets_total_text }}", ""], "assets")
+    heading(doc, "５　その他の債務（無担保）")
+    debts = loop_table(
+        doc,
+        [Col("債権者", 102), Col("残高", 34, "right"), Col("月返済額", 34, "right")],
+        "x in other_debts",
+        ["{{ x.creditor }}", "{{ x.remaining_text }}", "{{ x.monthly_text }}"],
+        empty="記載なし",
+    )
+    conditional_total(
+        debts,
+        ["合計", "{{ other_debts_total_text }}", "{{ other_debts_monthly_total_text }}"],
+        "other_debts",
+    )
+    para(doc, "上記のとおり相違ありません。", before=14)
+    para(doc, "債務者　{{ debtor.name }}　　　　　　　　印", align="right", before=8)
+    return doc
+
+
+def budget_table(doc, groups: str, total_label: str, total_var: str) -> None:
+    """費目 | 内容 | 月額 | 費目小計 | 備考: 費目 on a group's first line, subtotal on its last."""
+    cols = [
+        Col("費目", 36),
+        Col("内容", 42),
+        Col("月額", 28, "right"),
+        Col("費目小計", 28, "right"),
+        Col("備考", 36),
+    ]
+    table = new_table(doc, cols)
+    tag_row(table, cols, f"for g in {groups}")
+    tag_row(table, cols, "for line in g.lines")
+    add_row(
+        table,
+        cols,
+        [
+            "{% if loop.first %}{{ g.category }}{% endif %}",
+            "{{ line.detail }}",
+            "{{ line.amount_text }}",
+            "{% if loop.last %}{{ g.subtotal_text }}{% endif %}",
+            "{{ line.note }}",
+        ],
+    )
+    tag_row(table, cols, "endfor")
+    tag_row(table, cols, "endfor")
+    add_row(table, cols, [total_label, "", "", f"{{{{ {total_var} }}}}", ""], fill=TOTAL)
+
+
+def conditional_total(table, texts: list[str], condition: str) -> None:
+    """A total row shown only when the list has items (an empty list shows 記載なし alone)."""
+    cols = [Col("", c.width.mm) for c in table.columns]
+    tag_row(table, cols, f"if {condition}")
+    row = add_row(table, cols, texts, fill=TOTAL)
+    for cell, src in zip(row.cells, table.rows[2].cells, strict=True):
+        cell.paragraphs[0].alignment = src.paragraphs[0].alignment
+    tag_row(table, cols, "endif")
+
+
+# ------------------------------------------------------------------------------ 03 返済申出書
+
+
+def repayment_proposal():
+    doc = new_document("残債務の返済に関する申出書")
+    letterhead(doc)
+    title(doc)
+    body_text(doc, "{{ offer_text }}")
+    tag(doc, "if has_lump_sum")
+    body_text(doc, "{{ lump_sum.text }}")
+    tag(doc, "endif")
+    body_text(doc, "{{ waiver_text }}")
+    ki(doc)
+    heading(doc, "１　債務者")
+    debtor_table(doc)
+    heading(doc, "２　返済の申出")
+    kv_table(
+        doc,
+        [
+            ("売却後の貴社への残債務", "{{ remaining_kin }}"),
+            ("貴社への返済額（月額）", "{{ monthly_kin }}", "has_capacity"),
+            ("返済開始", "{{ start_text }}", "has_capacity"),
+            ("返済回数・期間", "{{ months_text }}（{{ years_text }}）", "has_capacity"),
+            ("債権者全体への返済額（月額）", "{{ monthly_total_text }}", "has_capacity"),
+            (
+                "毎月の返済",
+                "現在の収支では、毎月の返済額をお示しすることができません（生活状況表のとおり）。",
+                "not has_capacity",
+            ),
+        ],
+        widths=(62, 108),
+        mine=(1,),
+    )
+    heading(doc, "３　債権者間の按分")
+    para(
+        doc, "毎月の返済額は、各債権者の残債務の額に応じて按分しています。", size=TABLE_PT, after=2
+    )
+    loop_table(
+        doc,
+        [
+            Col("順位", 18, "center"),
+            Col("債権者", 52),
+            Col("残債務", 30, "right"),
+            Col("返済額（月額）", 26, "right"),
+            Col("返済回数", 22, "right"),
+            Col("期間", 22, "right"),
+        ],
+        "p in plan",
+        [
+            "{{ p.rank_text }}",
+            "{{ p.creditor }}{% if p.is_addressee %}（貴社）{% endif %}",
+            "{{ p.remaining_text }}",
+            "{{ p.monthly_text }}",
+            "{{ p.months_text }}",
+            "{{ p.years_text }}",
+        ],
+        mine="p.is_addressee",
+        totals=[
+            "合計",
+            "",
+            "{{ plan_remaining_total_text }}",
+            "{{ plan_monthly_total_text }}",
+            "",
+            "",
+        ],
+    )
+    lump_sum(doc)
+    heading(doc, "{% if has_lump_sum %}５{% else %}４{% endif %}　添付書類")
+    para(doc, "1．生活状況表", indent_mm=5)
+    closing(doc)
+    return doc
+
+
+def lump_sum(doc) -> None:
+    tag(doc, "if has_lump_sum")
+    heading(doc, "４　一括弁済による和解の提案")
+    kv_table(
+        doc,
+        [
+            ("一括弁済の総額", "{{ lump_sum.total_kin }}"),
+            (
+                "貴社への弁済額",
+                (
+                    "{{ lump_sum.addressee_amount_kin }}"
+                    "（貴社残債務の{{ lump_sum.addressee_percent_text }}）"
+                ),
+            ),
+        ],
+        widths=(62, 108),
+        mine=(1,),
+    )
+    gap(doc)
+    loop_table(
+        doc,
+        [
+            Col("順位", 18, "center"),
+            Col("債権者", 56),
+            Col("残債務", 30, "right"),
+            Col("弁済額", 30, "right"),
+            Col("残債務に対する割合", 36, "right"),
+        ],
+        "r in lump_sum.rows",
+        [
+            "{{ r.rank_text }}",
+            "{{ r.creditor }}{% if r.is_addressee %}（貴社）{% endif %}",
+            "{{ r.remaining_text }}",
+            "{{ r.amount_text }}",
+            "{{ r.percent_text }}",
+        ],
+        mine="r.is_addressee",
+    )
+    tag(doc, "endif")
+
+
+# ------------------------------------------------------------------------------ main
+
+BUILDERS = {
+    "sale_request": sale_request,
+    "household_statement": household_statement,
+    "repayment_proposal": repayment_proposal,
+}
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else Path(__file__).resolve().parents[1] / "templates"
+    out.mkdir(parents=True, exist_ok=True)
+    for kind, build in BUILDERS.items():
+        path = out / f"{kind}.docx"
+        build().save(path)
+        print(f"{path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
