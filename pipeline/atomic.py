@@ -1,0 +1,100 @@
+"""Writing outputs so that no reader ever sees half of them: temp, fsync, rename.
+
+The batch folder holds private data (names, debts, household budgets), so folders are created 0700
+and files 0600 whatever the umask. Every file is first written beside its target under a dot-name
+(``.tmp-…``), flushed to disk, then renamed over the target; a killed run leaves only dot-names,
+which the next run deletes (``clean_leftovers``). Style guide point 9 (batch semantics).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+#: Prefixes of the work names a run leaves behind when it is killed; never a case id (ids start
+#: with a letter or digit).
+LEFTOVER_PREFIXES = (".tmp-", ".old-")
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) readable by the owner only."""
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    os.chmod(path, PRIVATE_DIR)
+
+
+def fsync_dir(path: Path) -> None:
+    """Flush a folder's entries, so a rename inside it survives a crash."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_new_file(path: Path, data: bytes) -> None:
+    """Write a file that must not exist yet, mode 0600, and flush it to disk."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(path, PRIVATE_FILE)  # O_CREAT's mode is filtered by the umask; be explicit
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step: readers see the old file or the new one."""
+    temp = path.with_name(f".tmp-{path.name}-{secrets.token_hex(4)}")
+    try:
+        write_new_file(temp, data)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def new_work_dir(parent: Path, label: str) -> Path:
+    """A fresh private folder ``.tmp-<label>-<random>`` inside ``parent`` for one case's files."""
+    path = parent / f".tmp-{label}-{secrets.token_hex(4)}"
+    path.mkdir(mode=PRIVATE_DIR)
+    os.chmod(path, PRIVATE_DIR)
+    return path
+
+
+def install_dir(work: Path, target: Path) -> None:
+    """Move the finished folder ``work`` to ``target``, replacing an older ``target`` whole.
+
+    POSIX renames a folder only over an empty one, so the old folder is first renamed aside
+    (``.old-…``, in the work folder's parent), the new one renamed in, and the old one deleted.
+    A crash in between leaves ``target`` missing (rebuilt next run), never mixed.
+    """
+    fsync_dir(work)
+    aside = None
+    if target.exists():
+        aside = work.parent / f".old-{target.name}-{secrets.token_hex(4)}"
+        os.replace(target, aside)
+    os.replace(work, target)
+    fsync_dir(target.parent)
+    if aside is not None:
+        shutil.rmtree(aside)
+
+
+def clean_leftovers(folder: Path) -> list[str]:
+    """Delete the ``.tmp-*`` / ``.old-*`` entries a killed run left in ``folder``; return their names."""
+    removed = []
+    for entry in sorted(folder.iterdir()):
+        if not entry.name.startswith(LEFTOVER_PREFIXES):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+        removed.append(entry.name)
+    return removed
