@@ -60,7 +60,9 @@ def test_names_codepoints_hold_only_what_the_body_lacks():
 def test_built_names_font_is_renamed_and_small():
     path = fonts.font_files()[fonts.NAMES_FAMILY]
     with TTFont(path, lazy=True) as font:
-        names = {record.toUnicode() for record in font["name"].names if record.nameID in {1, 3, 4, 6}}
+        names = {
+            record.toUnicode() for record in font["name"].names if record.nameID in {1, 3, 4, 6}
+        }
         cmap = font.getBestCmap()
     # IPA Font License 3条1項(4): a derived font must not use the original's name.
     assert not any("IPA" in name for name in names)
@@ -74,6 +76,12 @@ def test_build_is_skipped_when_the_stamp_matches(tmp_path):
     (tmp_path / (fonts.NAMES_FILE + ".stamp")).write_text(fonts.build_stamp(), encoding="utf-8")
     path, built = fonts.build_names_font(tmp_path)
     assert (path, built) == (tmp_path / fonts.NAMES_FILE, False)
+
+
+def test_names_font_goes_to_the_users_fonts_when_not_root(monkeypatch, tmp_path):
+    monkeypatch.setattr(fonts.os, "geteuid", lambda: 1000)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert fonts.names_font_dir() == tmp_path / "fonts" / "ninbai"
 
 
 def test_stamp_changes_with_the_curated_characters(monkeypatch):
