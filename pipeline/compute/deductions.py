@@ -131,7 +131,8 @@ def hanko_guideline(rank: int, principal: int, profile: Profile) -> int:
 
     Source: domain.md §1.3, the 住宅金融支援機構 (JHF) guideline — 第2順位 30万円, 第3順位 20万円,
     第4順位以下 10万円, and never more than 1割 of that lien's 残元金. The caps and the ratio are
-    the profile's ``hanko_caps_by_rank`` and ``hanko_principal_ratio`` (defaults.toml / ninbai.toml).
+    the profile's ``hanko_caps_by_rank`` and ``hanko_principal_ratio`` (defaults.toml, and a
+    staff member's ninbai.toml overrides them without touching code).
     """
     return min(profile.hanko_cap(rank), floor_yen(principal * exact(profile.hanko_principal_ratio)))
 

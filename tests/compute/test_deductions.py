@@ -160,7 +160,8 @@ def test_first_holders_own_junior_lien_gets_no_hanko():
 
 
 def test_hanko_cap_from_user_toml_changes_the_figure(tmp_path):
-    config = config_with(tmp_path, "[profiles.standard]\nhanko_caps_by_rank = [500000, 200000, 100000]\n")
+    config = config_with(tmp_path,
+                         "[profiles.standard]\nhanko_caps_by_rank = [500000, 200000, 100000]\n")
     f = figures(config, creditors=(FIRST, lien(2, "ひかり保証", 8_000_000)))
     assert lines(f, "junior_release")[0].amount == 500_000
     assert lines(figures(creditors=(FIRST, lien(2, "ひかり保証", 8_000_000))),
@@ -234,7 +235,8 @@ def test_other_costs_as_entered_each_needing_approval():
     assert [(d.label, d.payee, d.amount, d.row) for d in lines(f, "other")] == [
         ("残置物撤去費", "=HYPERLINK(\"x\")", 150_000, 2), ("{{ 測量費 }}", "", 400_000, 3)]
     found = [w for w in f.warnings if w.code == "other_cost_needs_approval"]
-    assert [(w.severity, w.sheet, w.cell) for w in found] == [("info", "費用", "B2"), ("info", "費用", "B3")]
+    assert [(w.severity, w.sheet, w.cell) for w in found] == [
+        ("info", "費用", "B2"), ("info", "費用", "B3")]
     assert "{{ 測量費 }}" in found[1].message
 
 

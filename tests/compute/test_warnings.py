@@ -1,4 +1,4 @@
-"""The warning catalogue of computations.md §5: each code, a case that raises it and one that does not."""
+"""The warning catalogue of computations.md §5: per code, a case raising it and one not."""
 
 from __future__ import annotations
 
