@@ -31,7 +31,7 @@ def compute_case(case: Case, config: Config, batch_date: date) -> Figures:
     The document date is the case's 作成日, else ``batch_date``.
     """
     profile_name = case.first_lien.profile
-    ctx = Context(case, config, config.profiles[profile_name], profile_name, claims_by_row(case))
+    ctx = Context(case, config, config.profiles[profile_name], claims_by_row(case))
     document_date = case.created or batch_date
     sale, sale_warnings = distribute(ctx)
     auction, auction_warnings = compare_auction(case, config, sale)

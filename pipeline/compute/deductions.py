@@ -36,7 +36,6 @@ class Context:
     case: Case
     config: Config
     profile: Profile
-    profile_name: str
     claims: Mapping[int, Claim]
 
 
@@ -186,7 +185,7 @@ def moving(ctx: Context) -> Lines:
     warnings = []
     if requested > cap:
         warnings.append(make_warning("moving_reduced", ctx.case.cell_of("moving_requested"),
-                                     requested=requested, cap=cap, profile=ctx.profile_name))
+                                     requested=requested, cap=cap, profile=ctx.profile.label))
     basis = f"希望額{requested:,}円（上限{cap:,}円{'・破産手続中' if bankrupt else ''}）"
     line = Deduction(code="moving", label="引越費用", payee="債務者",
                      amount=min(requested, cap), basis=basis)

@@ -40,7 +40,7 @@ CATALOGUE = MappingProxyType({
         "high", "第1順位の{creditor}は競売の方が{gap:,}円多く回収できる見込みです"
                 "（売却{sale:,}円・競売{auction:,}円）。売却価格と控除費用を見直してください。"),
     "moving_reduced": Rule(
-        "warn", "引越費用の希望額{requested:,}円は上限{cap:,}円（プロファイル{profile}）に減額しました。"
+        "warn", "引越費用の希望額{requested:,}円は上限{cap:,}円（債権者プロファイル: {profile}）に減額しました。"
                 "債務者に説明してください。"),
     "release_fee_above_guideline": Rule(
         "warn", "{creditor}（第{rank}順位）の解除料{fee:,}円は抹消承諾料の目安{guideline:,}円を"
