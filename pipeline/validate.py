@@ -25,7 +25,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+    range_boundaries,
+)
 from pydantic import BaseModel, ValidationError
 
 from pipeline import values
@@ -50,6 +55,7 @@ from pipeline.schema import (
     CREDITORS,
     DEFAULT_PROFILES,
     REQUIRED_SHEETS,
+    SHEETS,
     TABLES,
     UNITS,
     FieldSpec,
@@ -120,9 +126,8 @@ class _Validator:
         tables = {t.sheet: self._table(t) for t in TABLES if t.sheet in self.raw.sheets}
         self._cross_rules(head, tables)
         rows = {t.attr: self._rows(t, tables.get(t.sheet, [])) for t in TABLES}
-        if has_errors(self.issues):
-            return None, self.issues
-        return self._build(head, rows), self.issues
+        case = None if has_errors(self.issues) else self._build(head, rows)
+        return case, sorted(self.issues, key=_position)
 
     # --- issues and cells --------------------------------------------------------------------
 
@@ -399,6 +404,16 @@ _SIMPLE_PARSERS: dict[str, Callable[[object], Any]] = {
     "yen": values.parse_yen, "date": values.parse_date, "year_month": values.parse_year_month,
     "integer": values.parse_integer, "decimal": values.parse_decimal, "text": values.parse_text,
 }
+
+
+def _position(issue: Issue) -> tuple[int, int, int]:
+    """Sort key: sheet in contract order, then row, then column (as staff read a workbook)."""
+    where = issue.where or CellRef("")
+    sheet = SHEETS.index(where.sheet) if where.sheet in SHEETS else len(SHEETS)
+    if not where.cell:
+        return sheet, 0, 0
+    col, row = coordinate_from_string(where.cell.split(":")[0])
+    return sheet, row, column_index_from_string(col)
 
 
 def _header(sheet: RawSheet) -> dict[int, RawCell]:

@@ -118,8 +118,10 @@ def _read_bytes(data: bytes, name: str, limits: Limits) -> tuple[RawWorkbook | N
         refusal = _check_zip(zf, name, limits)
         if refusal:
             return None, [refusal]
-        titles, issues = _contract_titles(_sheet_parts(zf), name)
-        scans = {t: _scan_sheet(zf.read(part)) for t, part in _sheet_parts(zf).items()}
+        parts = _sheet_parts(zf)
+        titles, issues = _contract_titles(parts, name)
+        # zipfile never inflates a member past its declared size, so the bomb check holds here
+        scans = {title: _scan_sheet(zf.read(part)) for title, part in parts.items()}
     issues += _too_many_rows(scans, name, limits)
     if any(i.severity == "error" and i.code != "sheet_duplicate" for i in issues):
         return None, issues
