@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
-from factory import DELETE, ROWS, case_cell, write_case
+from factory import CASE, DELETE, HEADERS, ROWS, case_cell, write_case
 
 from pipeline.validate import load_case, validate_workbook
 from pipeline.workbook import RawRow, RawSheet, RawWorkbook, read_workbook
@@ -328,3 +328,14 @@ def test_clock_gets_read_and_validate_laps(tmp_path):
     clock = Clock()
     load_case(write_case(tmp_path), ("standard",), clock=clock)
     assert clock.laps == ["read", "validate"]
+
+
+@pytest.mark.parametrize("odd", [True, time(10, 30), 1e300, 3.5, "#DIV/0!", "ｎａｎ",
+                                 datetime(2026, 1, 1, 5), "=A1", "\u3000"])
+def test_odd_values_in_every_cell_give_issues_never_a_crash(tmp_path, odd):
+    case, issues = check(tmp_path, case={label: odd for label, _ in CASE},
+                         rows={sheet: [dict.fromkeys(headers, odd)]
+                               for sheet, headers in HEADERS.items()})
+    assert case is None and issues
+    assert "internal_error" not in {i.code for i in issues}
+    assert all(i.where.sheet for i in issues)  # every problem is placed on a sheet
