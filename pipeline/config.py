@@ -64,14 +64,18 @@ class StampBand(Band):
     duty: Money = Field(ge=0)
 
 
-def _check_bands(bands: tuple[Band, ...]) -> tuple[Band, ...]:
-    """Bands ascend and only the last one is open-ended, so every price finds exactly one."""
-    ends = [b.up_to for b in bands]
-    if not bands or ends[-1] is not None or None in ends[:-1]:
-        raise ValueError("最後の帯だけ up_to を省略し、他の帯には up_to を書いてください")
+def _open_ended(rows: tuple[Any, ...], limit: str) -> tuple[Any, ...]:
+    """Limits ascend and only the last row is open-ended, so every amount finds exactly one row."""
+    ends = [getattr(r, limit) for r in rows]
+    if not rows or ends[-1] is not None or None in ends[:-1]:
+        raise ValueError(f"最後の行だけ {limit} を省略し、他の行には {limit} を書いてください")
     if ends[:-1] != sorted(set(ends[:-1])):
-        raise ValueError("up_to は小さい順に、重複なく並べてください")
-    return bands
+        raise ValueError(f"{limit} は小さい順に、重複なく並べてください")
+    return rows
+
+
+def _check_bands(bands: tuple[Band, ...]) -> tuple[Band, ...]:
+    return _open_ended(bands, "up_to")
 
 
 def band_for(bands: tuple[Band, ...], amount: int) -> Band:
@@ -123,12 +127,7 @@ class Auction(Frozen):
     @field_validator("procedure_costs")
     @classmethod
     def _costs_ok(cls, rows: tuple[ProcedureCost, ...]) -> tuple[ProcedureCost, ...]:
-        limits = [r.below for r in rows]
-        if not rows or limits[-1] is not None or None in limits[:-1]:
-            raise ValueError("最後の行だけ below を省略し、他の行には below を書いてください")
-        if limits[:-1] != sorted(set(limits[:-1])):
-            raise ValueError("below は小さい順に、重複なく並べてください")
-        return rows
+        return _open_ended(rows, "below")
 
     def procedure_cost(self, first_claim: int) -> int:
         """予納金 for the 順位 1 claim (東京地裁本庁 table by default, domain.md §3.2)."""

@@ -85,6 +85,8 @@ def test_rates_written_as_numbers_are_read_exactly(tmp_path):
     ("[profiles.jhf]\nmoving_cap = \"たくさん\"\n", "profiles.jhf.moving_cap"),
     ("[profiles.jhf]\nmoving_cap = -1\n", "profiles.jhf.moving_cap"),
     ("[auction]\nmarket_discount = \"abc\"\n", "auction.market_discount"),
+    ("[auction]\nprocedure_costs = [{ amount = 1 }, { below = 5, amount = 2 }]\n",
+     "auction.procedure_costs"),
     (("[brokerage]\nbands = [{ rate = \"0.03\", plus = 60000 },"
      " { up_to = 1, rate = \"0.1\", plus = 0 }]\n"),
      "brokerage.bands"),

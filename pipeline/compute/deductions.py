@@ -102,9 +102,7 @@ def seizure_release(ctx: Context) -> Lines:
     lines, warnings = [], []
     for seizure in ctx.case.seizures:
         amount, basis, warning = _seizure_fee(ctx, seizure)
-        claim = ctx.claims[seizure.row].total
-        if amount > claim:
-            amount, basis = claim, basis + "（請求額まで）"
+        amount, basis = _at_most_claim(ctx, seizure, amount, basis)
         lines.append(Deduction(code="seizure_release", label="差押解除料", payee=seizure.name,
                                amount=amount, basis=basis, creditor=seizure.name,
                                row=seizure.row))
@@ -123,6 +121,12 @@ def _seizure_fee(ctx: Context, seizure: Creditor) -> tuple[int, str, CaseWarning
                                creditor=seizure.name, cap=cap)
         return cap, f"{yen_text(cap)}（固定資産税年額不明）", warning
     return min(cap, tax), f"{yen_text(cap)}と固定資産税年額{tax:,}円の低い方", None
+
+
+def _at_most_claim(ctx: Context, creditor: Creditor, amount: int, basis: str) -> tuple[int, str]:
+    """A release fee is never more than the creditor's claim at settlement (spec §1, item 4)."""
+    claim = ctx.claims[creditor.row].total
+    return (claim, basis + "（請求額まで）") if amount > claim else (amount, basis)
 
 
 def hanko_guideline(rank: int, principal: int, profile: Profile) -> int:
@@ -150,8 +154,7 @@ def junior_release(ctx: Context) -> Lines:
                 warnings.append(make_warning(
                     "release_fee_above_guideline", ctx.case.cell_of("release_fee", "債権者", lien.row),
                     creditor=lien.name, rank=lien.rank, fee=amount, guideline=guideline))
-        if amount > ctx.claims[lien.row].total:
-            amount, basis = ctx.claims[lien.row].total, basis + "（請求額まで）"
+        amount, basis = _at_most_claim(ctx, lien, amount, basis)
         lines.append(Deduction(code="junior_release", label="抹消承諾料（ハンコ代）",
                                payee=lien.name, amount=amount, basis=basis,
                                creditor=lien.name, row=lien.row))
