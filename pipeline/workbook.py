@@ -8,6 +8,10 @@ legacy .xls, macros, password protection, size, zip bombs, huge sheets. Every fa
 
 The sheet XML is scanned once with regular expressions (cheap) for what openpyxl's fast
 read-only mode cannot tell: merged ranges, and formula cells that have no cached value.
+
+Issue codes (all errors): file_unreadable, file_too_large, not_xlsx, legacy_xls, encrypted,
+macro_enabled, zip_bomb, corrupt, sheet_too_many_rows, sheet_duplicate (the only one that still
+returns the workbook: the first sheet of that name is read).
 """
 
 from __future__ import annotations
