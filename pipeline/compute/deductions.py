@@ -65,7 +65,7 @@ def registration(ctx: Context) -> Lines:
     """2. 抵当権等抹消費用: 登録免許税 1,000 × 不動産 u × liens n + 司法書士報酬 × n."""
     units, liens = len(ctx.case.units), len(ctx.case.liens)
     tax, fee = ctx.config.registration.tax_per_unit, ctx.profile.scrivener_fee_per_lien
-    basis = (f"登録免許税{tax:,}円×不動産{units}個×抵当権等{liens}件"
+    basis = (f"登録免許税{tax:,}円×不動産{units}個×抵当権{liens}件"
              f"+司法書士報酬{fee:,}円×{liens}件")
     line = Deduction(code="registration", label="抵当権等抹消費用", payee="司法書士",
                      amount=tax * units * liens + fee * liens, basis=basis)
