@@ -15,6 +15,7 @@ Usage: ``.venv/bin/python scripts/make_docx_templates.py [OUT_DIR]`` (default: t
 
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -345,17 +346,30 @@ def kv_table(
             _shade(row.cells[1], MINE)
         if condition:
             tag_row(table, cols, "endif")
+    for row in table.rows[:-1]:  # a small table stays on one page, as in the PDF
+        for cell in row.cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
     return table
 
 
 def amounts_loop(doc, rows_var: str) -> None:
-    """Label | amount | note rows of a LabelledAmount list (競売との比較)."""
-    cols = [Col("", 62), Col("", 34, "right"), Col("", 74)]
+    """Label | amount | note rows of a LabelledAmount list (競売との比較); the note unboxed."""
+    cols = [Col("", 100), Col("", 34, "right"), Col("", 36)]
     table = new_table(doc, cols, header=False)
     tag_row(table, cols, f"for row in {rows_var}")
     row = add_row(table, cols, ["{{ row.label }}", "{{ row.amount_text }}", "{{ row.note }}"])
     _shade(row.cells[0], HEAD)
+    _no_borders(row.cells[2])
     tag_row(table, cols, "endfor")
+
+
+def _no_borders(cell) -> None:
+    borders = OxmlElement("w:tcBorders")
+    for side in ("top", "bottom", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "nil")
+        borders.append(edge)
+    cell._tc.get_or_add_tcPr().append(borders)
 
 
 def gap(doc, pt: float = 3) -> None:
@@ -385,6 +399,13 @@ def body_text(doc, text: str) -> None:
     para(doc, text, first_line=True, align="justify", after=2)
 
 
+def body_var(doc, var: str) -> None:
+    """A sentence field of the view, one indented paragraph per line (as _parts.paragraphs)."""
+    tag(doc, f"for line in {var}.splitlines()")
+    body_text(doc, "{{ line }}")
+    tag(doc, "endfor")
+
+
 def ki(doc) -> None:
     para(doc, "記", align="center", before=6, after=6)
 
@@ -397,8 +418,8 @@ def sale_request():
     tag(doc, 'set you = "貴庁" if is_seizure_holder else "貴社"')
     letterhead(doc)
     title(doc)
-    body_text(doc, "{{ intro_text }}")
-    body_text(doc, "{{ request_text }}")
+    body_var(doc, "intro_text")
+    body_var(doc, "request_text")
     ki(doc)
     heading(doc, "１　債務者")
     debtor_table(doc)
@@ -530,7 +551,7 @@ def distribution(doc) -> None:
         doc,
         [
             ("{{ you }}への配分額", "{{ addressee_received_text }}"),
-            ("売却後の{{ you }}への残債務", "{{ addressee_remaining_text }}"),
+            ("売却後の{{ you }}債権残額", "{{ addressee_remaining_text }}"),
         ],
         widths=(62, 34),
         right=True,
@@ -693,11 +714,11 @@ def repayment_proposal():
     doc = new_document("残債務の返済に関する申出書")
     letterhead(doc)
     title(doc)
-    body_text(doc, "{{ offer_text }}")
+    body_var(doc, "offer_text")
     tag(doc, "if has_lump_sum")
-    body_text(doc, "{{ lump_sum.text }}")
+    body_var(doc, "lump_sum.text")
     tag(doc, "endif")
-    body_text(doc, "{{ waiver_text }}")
+    body_var(doc, "waiver_text")
     ki(doc)
     heading(doc, "１　債務者")
     debtor_table(doc)
@@ -753,8 +774,7 @@ def repayment_proposal():
         ],
     )
     lump_sum(doc)
-    heading(doc, "{% if has_lump_sum %}５{% else %}４{% endif %}　添付書類")
-    para(doc, "1．生活状況表", indent_mm=5)
+    para(doc, "添付書類　生活状況表", before=10)
     closing(doc)
     return doc
 
@@ -762,40 +782,15 @@ def repayment_proposal():
 def lump_sum(doc) -> None:
     tag(doc, "if has_lump_sum")
     heading(doc, "４　一括弁済による和解の提案")
-    kv_table(
-        doc,
-        [
-            ("一括弁済の総額", "{{ lump_sum.total_kin }}"),
-            (
-                "貴社への弁済額",
-                (
-                    "{{ lump_sum.addressee_amount_kin }}"
-                    "（貴社残債務の{{ lump_sum.addressee_percent_text }}）"
-                ),
-            ),
-        ],
-        widths=(62, 108),
-        mine=(1,),
-    )
-    gap(doc)
     loop_table(
         doc,
-        [
-            Col("順位", 18, "center"),
-            Col("債権者", 56),
-            Col("残債務", 30, "right"),
-            Col("弁済額", 30, "right"),
-            Col("残債務に対する割合", 36, "right"),
-        ],
+        [Col("順位", 18, "center"), Col("債権者", 66), Col("残債務", 30, "right"),
+         Col("一括弁済額", 30, "right"), Col("残債務比", 26, "right")],
         "r in lump_sum.rows",
-        [
-            "{{ r.rank_text }}",
-            "{{ r.creditor }}{% if r.is_addressee %}（貴社）{% endif %}",
-            "{{ r.remaining_text }}",
-            "{{ r.amount_text }}",
-            "{{ r.percent_text }}",
-        ],
+        ["{{ r.rank_text }}", "{{ r.creditor }}{% if r.is_addressee %}（貴社）{% endif %}",
+         "{{ r.remaining_text }}", "{{ r.amount_text }}", "{{ r.percent_text }}"],
         mine="r.is_addressee",
+        totals=["合計", "", "{{ plan_remaining_total_text }}", "{{ lump_sum.total_text }}", ""],
     )
     tag(doc, "endif")
 
@@ -810,11 +805,16 @@ BUILDERS = {
 
 
 def main(argv: list[str]) -> int:
+    from pipeline.render.docx import fixed_zip_times
+
     out = Path(argv[0]) if argv else Path(__file__).resolve().parents[1] / "templates"
     out.mkdir(parents=True, exist_ok=True)
     for kind, build in BUILDERS.items():
+        buffer = io.BytesIO()
+        build().save(buffer)
         path = out / f"{kind}.docx"
-        build().save(path)
+        # fixed zip dates: rebuilding an unchanged template gives the same bytes (clean diffs)
+        path.write_bytes(fixed_zip_times(buffer.getvalue(), FIXED_DATE.date()))
         print(f"{path}")
     return 0
 

@@ -20,6 +20,8 @@ from pipeline import documents as d
 from pipeline.render import Renderer, RenderError, view_strings
 from pipeline.render.filters import kin, wareki, wareki_month, yen
 
+#: An anchor every letter template has (記, before the details): tests insert their edits there.
+KI = '<p class="ki">記</p>'
 HOSTILE = ("{{ 7*7 }}", "<b>x</b>", "A&B", '=HYPERLINK("http://x")')
 
 
@@ -388,19 +390,19 @@ def pdf_fonts(data: bytes) -> set[str]:
 
 
 def test_sandbox_refuses_python_internals(edited):
-    r = edited("sale_request.html", "{{ intro_text }}", "{{ ''.__class__.__mro__ }}")
+    r = edited("sale_request.html", KI, "{{ ''.__class__.__mro__ }}")
     with pytest.raises(RenderError, match="sale_request.html"):
         r.pdf(sale_request_view())
 
 
 def test_sandbox_refuses_mutating_a_view_list(edited):
-    r = edited("sale_request.html", "{{ intro_text }}", "{{ [].append(1) }}")
+    r = edited("sale_request.html", KI, "{{ [].append(1) }}")
     with pytest.raises(RenderError):
         r.pdf(sale_request_view())
 
 
 def test_include_outside_templates_is_refused(edited):
-    r = edited("sale_request.html", "{{ intro_text }}", "{% include '/etc/passwd' %}")
+    r = edited("sale_request.html", KI, "{% include '/etc/passwd' %}")
     with pytest.raises(RenderError):
         r.pdf(sale_request_view())
     r = edited(
@@ -421,13 +423,13 @@ def test_include_outside_templates_is_refused(edited):
     ],
 )
 def test_resources_outside_templates_are_refused(edited, url):
-    r = edited("sale_request.html", "{{ intro_text }}", f'<img src="{url}">')
+    r = edited("sale_request.html", KI, f'<img src="{url}">')
     with pytest.raises(RenderError):
         r.pdf(sale_request_view())
 
 
 def test_missing_file_inside_templates_fails_the_case(edited):
-    r = edited("sale_request.html", "{{ intro_text }}", '<img src="no-such-seal.png">')
+    r = edited("sale_request.html", KI, '<img src="no-such-seal.png">')
     with pytest.raises(RenderError):
         r.pdf(sale_request_view())
 
@@ -439,7 +441,7 @@ def test_files_inside_templates_are_served(edited, tmp_path):
         '<rect width="10" height="10" fill="red"/></svg>',
         "utf-8",
     )
-    r = edited("sale_request.html", "{{ intro_text }}", '<img src="seal.svg">{{ intro_text }}')
+    r = edited("sale_request.html", KI, '<img src="seal.svg">' + KI)
     pdf, warnings = r.pdf(sale_request_view())
     assert pdf.startswith(b"%PDF") and warnings == []
 
@@ -448,7 +450,7 @@ def test_files_inside_templates_are_served(edited, tmp_path):
 
 
 def test_misspelt_variable_is_an_error_in_html(edited):
-    r = edited("repayment_proposal.html", "{{ waiver_text }}", "{{ waiver_txt }}")
+    r = edited("repayment_proposal.html", "parts.paragraphs(waiver_text)", "parts.paragraphs(waiver_txt)")
     with pytest.raises(RenderError, match="repayment_proposal.html"):
         r.pdf(repayment_view())
 
