@@ -73,6 +73,8 @@ def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
     by = by.strip()
     if not by:
         raise ApproveError("承認者の名前（--by）を入れてください。")
+    if not batch_dir.is_dir():
+        raise ApproveError(f"フォルダが見つかりません: {batch_dir}")
     with batch_lock(batch_dir):
         manifest = load_manifest(batch_dir)
         if manifest is None:

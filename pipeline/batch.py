@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -117,11 +118,35 @@ class BatchResult:
         return 1 if any(r.status == "error" for r in self.processed) else 0
 
 
+RESULT_LABELS = {"built": "作成", "unchanged": "変更なし", "failed": "失敗"}
+
+
+def progress_line(record: InputRecord, done: int, total: int) -> str:
+    """One line per case for a log: case id (or file name), status, warnings; never a name."""
+    width = len(str(total))
+    return (f"[{done:>{width}}/{total}] {record.label:<20} {record.status:<5} "
+            f"警告{len(record.warnings)}件  {RESULT_LABELS[record.result]}")
+
+
+def closing_lines(result: BatchResult) -> list[str]:
+    """The table at the end of ``ninbai build``: built / warnings / failed / unchanged."""
+    counts = result.counts()
+    lines = [f"  作成      {counts['built']:>5}件", f"  うち警告  {counts['warnings']:>5}件",
+             f"  失敗      {counts['failed']:>5}件", f"  変更なし  {counts['unchanged']:>5}件"]
+    lines += [f"  失敗: {r.label}（{', '.join(e['code'] for e in r.errors)}）"
+              for r in result.processed if r.status == "error"]
+    lines.append(f"所要時間 {result.seconds:.1f}秒")
+    lines.append(f"確認ページ: {result.batch_dir / 'index.html'}")
+    return lines
+
+
 def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = None,
               make_renderer: Callable[[], Any] | None = None,
-              report: Callable[[InputRecord], None] | None = None,
+              report: Callable[[InputRecord, int, int], None] | None = None,
               templates: Path | None = None) -> BatchResult:
-    """Build every input of ``request`` into ``<out>/<batch>/``; ``report`` sees each finished case.
+    """Build every input of ``request`` into ``<out>/<batch>/``.
+
+    ``report(record, done, total)`` sees each case as it is finished (unchanged ones first).
 
     ``build`` and ``make_renderer`` default to this module's ``build_case`` and ``warm_renderer``
     (looked up at call time, so a test can substitute them even under the CLI).
@@ -136,11 +161,12 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
         leftovers = clean_leftovers(batch_dir)
         run = _Run(batch_dir, key, load_manifest(batch_dir), load_approvals(batch_dir))
         todo, unmatched = run.plan(request)
+        progress = _Progress(report, len(run.processed))
         for record in run.unchanged_records():
-            _notify(report, record)
+            progress(record)
         workers = _Workers(build, make_renderer, config, request.batch_date)
         for outcome in workers.run(todo, request.jobs):
-            _notify(report, run.accept(outcome))
+            progress(run.accept(outcome))
             run.checkpoint()
         manifest = run.finish()
         _write_views(batch_dir, manifest)
@@ -159,9 +185,16 @@ def _batch_dir(request: BatchRequest) -> Path:
     return batch_dir
 
 
-def _notify(report: Callable[[InputRecord], None] | None, record: InputRecord) -> None:
-    if report is not None:
-        report(record)
+class _Progress:
+    """Counts finished cases for the ``report`` callback."""
+
+    def __init__(self, report: Callable[[InputRecord, int, int], None] | None, total: int) -> None:
+        self.report, self.total, self.done = report, total, 0
+
+    def __call__(self, record: InputRecord) -> None:
+        self.done += 1
+        if self.report is not None:
+            self.report(record, self.done, self.total)
 
 
 def _write_views(batch_dir: Path, manifest: Manifest) -> None:
@@ -227,7 +260,19 @@ _worker: _Worker | None = None  # set once per worker process by the pool's init
 
 def _init_worker(*args: Any) -> None:
     global _worker
+    _exit_with_parent(os.getppid())
     _worker = _Worker(*args)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose batch process was killed exits too, instead of waiting forever for work."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ninbai-parent-watch", daemon=True).start()
 
 
 def _run_in_worker(source: Path) -> CaseOutcome:

@@ -9,13 +9,21 @@ user: an unexpected exception becomes a Japanese message and exit 2 (see ``Ninba
 from __future__ import annotations
 
 import json
+import os
+import sys
+from datetime import date
 from pathlib import Path
 
 import click
 
+from pipeline.approve import ApproveError, approve_cases
+from pipeline.batch import BatchError, BatchRequest, closing_lines, progress_line, run_batch
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.issues import Issue
+from pipeline.lock import BatchLocked
+from pipeline.manifest import load_approvals, load_manifest
 from pipeline.newcase import write_blank_case
+from pipeline.review import INDEX_NAME, review_cases, review_json, review_lines
 from pipeline.validate import load_case
 from pipeline.workbook import discover_inputs
 
@@ -159,3 +167,116 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
     except OSError as exc:
         raise CannotRun(f"{path} を書き込めません（{exc.strerror}）") from None
     click.echo(f"作成しました: {path}")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", default=Path("outputs"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="出力先のフォルダ")
+@click.option("--batch", "batch_name", help="バッチ名（出力先の下のフォルダ名）。省略時は基準日")
+@click.option("--date", "batch_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="基準日 YYYY-MM-DD（書類の作成日の既定値）。省略時は今日")
+@click.option("--jobs", type=click.IntRange(min=1), help="並列に処理するプロセス数。省略時はCPU数")
+@click.option("--only", multiple=True, help="この案件番号（またはファイル名）だけ作り直す。複数指定可")
+@click.option("--force", is_flag=True, help="変更のない案件も作り直す（承認済みの書類は上書きしない）")
+@click.option("--wait", is_flag=True, help="同じ出力先を別の処理が使用中なら終わるまで待つ")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="設定ファイル（TOML）")
+@click.pass_context
+def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: str | None,
+          batch_date, jobs: int | None, only: tuple[str, ...], force: bool, wait: bool,
+          config_path: Path | None) -> None:
+    """月末の一括処理: ワークブックごとに書類（Word・PDF）と case.json を作り、
+    summary.xlsx・確認ページ index.html・manifest.json を書きます。
+
+    変更のない案件（入力・設定・テンプレート・版が同じ）は作り直しません。
+    1件でも失敗があれば終了コード 1（他の案件は作成済み）。
+
+    \b
+    例:
+      ninbai build inputs/
+      ninbai build inputs/ --date 2026-11-30 --jobs 2
+      ninbai build inputs/ --date 2026-11-30 --only 2026-0142
+    """
+    if config_path is not None:
+        ctx.find_root().ensure_object(dict)["config_path"] = config_path
+    files = input_files(inputs)
+    config = settings(ctx)
+    day = batch_date.date() if batch_date else date.today()
+    request = BatchRequest(tuple(files), out, batch_name or day.isoformat(), day,
+                           jobs or os.cpu_count() or 1, only, force, wait)
+    try:
+        result = run_batch(request, config, report=_progress_reporter())
+    except (BatchLocked, BatchError) as exc:
+        raise CannotRun(str(exc)) from None
+    for line in closing_lines(result):
+        click.echo(line)
+    if result.unmatched_only:
+        click.echo("--only に一致する案件がありません: " + ", ".join(result.unmatched_only), err=True)
+        if not result.processed:
+            ctx.exit(2)
+    ctx.exit(result.exit_code)
+
+
+def _progress_reporter():
+    """A bar redrawn in place on a terminal; one line per case otherwise (logs, CI)."""
+    if not sys.stdout.isatty():
+        return lambda record, done, total: click.echo(progress_line(record, done, total))
+
+    def draw(record, done: int, total: int) -> None:
+        filled = 30 * done // max(total, 1)
+        bar = "#" * filled + "-" * (30 - filled)
+        click.echo(f"\r作成中 [{bar}] {done}/{total} {record.label:<20}", nl=done == total)
+
+    return draw
+
+
+@main.command()
+@click.argument("batch_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
+@click.pass_context
+def review(ctx: click.Context, batch_dir: Path, as_json: bool) -> None:
+    """バッチの案件を重大なものから順に、状態と警告つきで表示します。
+
+    \b
+    例:
+      ninbai review outputs/2026-11-30
+    """
+    manifest = load_manifest(batch_dir)
+    if manifest is None:
+        raise CannotRun(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）")
+    cases = review_cases(manifest, load_approvals(batch_dir))
+    if as_json:
+        click.echo(json.dumps(review_json(cases), ensure_ascii=False, indent=2))
+    else:
+        for line in review_lines(cases):
+            click.echo(line)
+        click.echo(f"確認ページ: {batch_dir / INDEX_NAME}")
+    ctx.exit(1 if any(c.level == "error" for c in cases) else 0)
+
+
+@main.command()
+@click.argument("batch_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("case_ids", nargs=-1, required=True)
+@click.option("--by", required=True, help="確認・承認した人の名前")
+@click.pass_context
+def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: str) -> None:
+    """案件の書類を確認・承認したことを記録します（誰が・いつ・各ファイルの sha256）。
+
+    承認済みの書類は以後の build で上書きされず、入力が変わると新しい版（<案件番号>/rev2/）に作られます。
+
+    \b
+    例:
+      ninbai approve outputs/2026-11-30 2026-0142 2026-0148 --by "佐藤 花子"
+    """
+    try:
+        result = approve_cases(batch_dir, list(case_ids), by)
+    except (ApproveError, BatchLocked) as exc:
+        raise CannotRun(str(exc)) from None
+    for approval in result.approved:
+        click.echo(f"承認しました: {approval.case_id}（{approval.folder}・{len(approval.files)}ファイル）")
+    for case_id in result.already:
+        click.echo(f"承認済みです: {case_id}")
+    for problem in result.problems:
+        click.echo(f"承認できません: {problem}", err=True)
+    ctx.exit(1 if result.problems else 0)

@@ -2,7 +2,9 @@
 
 ``build`` and ``approve`` both change the batch folder (case folders, manifest, approvals), so they
 take the same lock. The lock is advisory and held by the open file: the kernel releases it when
-the process ends, even on SIGKILL, so a killed run never leaves a stale lock behind.
+the process ends, even on SIGKILL, so a killed run never leaves a stale lock behind. A forked
+worker process would share the open file (and so keep the lock alive after its parent was
+killed), so forked children close it at once (``os.register_at_fork``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,17 @@ from pathlib import Path
 from pipeline.atomic import PRIVATE_FILE
 
 LOCK_NAME = ".lock"
+_held: set[int] = set()  # descriptors of the locks this process holds
+
+
+def _close_in_child() -> None:
+    """In a forked child: drop the parent's lock descriptors (the parent still holds the lock)."""
+    for fd in list(_held):
+        os.close(fd)
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
 
 
 class BatchLocked(Exception):
@@ -39,6 +52,8 @@ def batch_lock(batch_dir: Path, wait: bool = False) -> Iterator[None]:
                 f"出力フォルダ {batch_dir} は別の処理（build または approve）が使用中です。"
                 "終わってから実行してください（--wait で待つこともできます）。"
             ) from None
+        _held.add(fd)
         yield
     finally:
+        _held.discard(fd)
         os.close(fd)  # closing the descriptor releases the lock
