@@ -450,7 +450,7 @@ def test_files_inside_templates_are_served(edited, tmp_path):
 
 
 def test_misspelt_variable_is_an_error_in_html(edited):
-    r = edited("repayment_proposal.html", "parts.paragraphs(waiver_text)", "parts.paragraphs(waiver_txt)")
+    r = edited("repayment_proposal.html", "paragraphs(waiver_text)", "paragraphs(waiver_txt)")
     with pytest.raises(RenderError, match="repayment_proposal.html"):
         r.pdf(repayment_view())
 
@@ -555,8 +555,9 @@ def test_rare_name_characters_render_with_the_fallback_font(renderer):
     assert "𠮷田髙﨑" in docx_text(renderer.docx(view))
 
 
-def test_ordinary_document_embeds_only_the_body_font(renderer):
-    assert pdf_fonts(renderer.pdf(household_view())[0]) == {"IPAexMincho"}
+def test_ordinary_document_does_not_embed_the_names_font(renderer):
+    fonts = pdf_fonts(renderer.pdf(household_view())[0])
+    assert fonts and all(f.startswith("IPAexMincho") for f in fonts)
 
 
 def test_character_no_font_has_is_an_error(renderer):

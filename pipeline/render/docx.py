@@ -12,6 +12,7 @@ each render, and reading it from memory spares the disk.
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from datetime import date
 from io import BytesIO
@@ -49,14 +50,25 @@ def fixed_zip_times(data: bytes, day: date) -> bytes:
     """The same .docx with every zip entry dated ``day``, so a rerun gives identical bytes.
 
     python-docx stamps each entry with the current time; the manifest's sha256 of an unchanged
-    case should not change with the clock.
+    case should not change with the clock. The DOS date and time fields are rewritten in place
+    (ZIP APPNOTE 4.3.7 local header, 4.3.12 central directory): no recompression.
     """
-    stamp = (day.year, day.month, day.day, 0, 0, 0)
-    out = BytesIO()
-    with zipfile.ZipFile(BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+    stamp = struct.pack("<HH", 0, (day.year - 1980) << 9 | day.month << 5 | day.day)
+    out = bytearray(data)
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        entries = archive.infolist()
+        central = archive.start_dir  # offset of the central directory
+    for info in entries:
+        if out[info.header_offset:info.header_offset + 4] != _LOCAL:
+            raise ValueError("unexpected zip layout")
+        out[info.header_offset + 10:info.header_offset + 14] = stamp
+        if out[central:central + 4] != _CENTRAL:
+            raise ValueError("unexpected zip layout")
+        out[central + 12:central + 16] = stamp
+        name, extra, comment = struct.unpack("<HHH", out[central + 28:central + 34])
+        central += 46 + name + extra + comment
+    return bytes(out)
+
+
+_LOCAL = b"PK\x03\x04"  # local file header signature
+_CENTRAL = b"PK\x01\x02"  # central directory file header signature

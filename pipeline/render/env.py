@@ -59,8 +59,34 @@ def template_filters(module: ModuleType | None = None) -> dict[str, Any]:
     return {n: getattr(module, n) for n in names}
 
 
+class DocumentEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, plus a cache of templates compiled from strings.
+
+    docxtpl compiles the whole document.xml (and each footer and core property) with
+    ``from_string`` on every render; the source is the same for every case of a template, and
+    compiling it was half of a .docx render. Keyed by the source text, so an edited template
+    is simply a new entry.
+    """
+
+    _CACHE_SIZE = 64  # a few parts per template, three templates: never evicts in practice
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, Any] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= self._CACHE_SIZE:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
 def make_env(templates_dir: Path, filters: dict[str, Any] | None = None, *,
-             html: bool = True) -> ImmutableSandboxedEnvironment:
+             html: bool = True) -> DocumentEnvironment:
     """A sandboxed, strict, autoescaping environment reading only from ``templates_dir``.
 
     HTML and the XML of a .docx both need ``&`` and ``<`` escaped. ``FileSystemLoader`` refuses
@@ -68,7 +94,7 @@ def make_env(templates_dir: Path, filters: dict[str, Any] | None = None, *,
     up inside the folder, where it does not exist. Block whitespace is trimmed for HTML only: in
     a .docx, spaces inside ``<w:t xml:space="preserve">`` are text.
     """
-    env = ImmutableSandboxedEnvironment(
+    env = DocumentEnvironment(
         loader=FileSystemLoader(str(templates_dir)),
         undefined=StrictUndefined,
         autoescape=True,
