@@ -83,18 +83,21 @@ def install_dir(work: Path, target: Path) -> None:
     os.replace(work, target)
     fsync_dir(target.parent)
     if aside is not None:
-        shutil.rmtree(aside)
+        _remove(aside)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def clean_leftovers(folder: Path) -> list[str]:
     """Delete the ``.tmp-*`` / ``.old-*`` entries a killed run left in ``folder``; return their names."""
     removed = []
     for entry in sorted(folder.iterdir()):
-        if not entry.name.startswith(LEFTOVER_PREFIXES):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
-        removed.append(entry.name)
+        if entry.name.startswith(LEFTOVER_PREFIXES):
+            _remove(entry)
+            removed.append(entry.name)
     return removed

@@ -344,8 +344,8 @@ class _Run:
         for source in request.inputs:
             path, previous = _abspath(source), self.previous.get(_abspath(source))
             hits = _only_hits(request.only, source, previous)
-            if request.only and not hits:
-                continue  # not selected: its earlier record (if any) is carried over as it was
+            if path in self.sources or (request.only and not hits):
+                continue  # given twice; or not selected: its earlier record is carried over
             matched |= hits
             self.processed.append(path)
             self.sources[path] = _fingerprint(source)

@@ -605,3 +605,18 @@ def test_every_command_has_help_with_an_example(cli):
     for command in ("build", "review", "approve"):
         result = cli(command, "--help")
         assert result.exit_code == 0 and "例:" in result.output
+
+
+def test_an_input_given_twice_is_built_once(tmp_path):
+    a = write_input(tmp_path / "in", "A")
+    result = run_batch(BatchRequest((a, a), tmp_path / "out", "b", BATCH_DATE), FakeConfig(),
+                       build=fake_build, make_renderer=no_renderer, templates=tmp_path)
+    assert results(result) == {"A": ("ok", "built")} and len(result.processed) == 1
+
+
+def test_a_stray_file_where_the_case_folder_goes_is_replaced(tmp_path):
+    (tmp_path / "out" / "b").mkdir(parents=True)
+    (tmp_path / "out" / "b" / "A").write_text("not a folder")
+    result = run(tmp_path, [write_input(tmp_path / "in", "A")])
+    assert results(result) == {"A": ("ok", "built")}
+    assert (result.batch_dir / "A" / "case.json").is_file()
