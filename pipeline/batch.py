@@ -43,6 +43,8 @@ from pipeline.casebuild import CaseOutcome, build_case
 from pipeline.issues import Issue
 from pipeline.lock import batch_lock
 from pipeline.manifest import (
+    RESULT_LABELS,
+    Approval,
     BuildKey,
     InputRecord,
     Manifest,
@@ -118,9 +120,6 @@ class BatchResult:
         return 1 if any(r.status == "error" for r in self.processed) else 0
 
 
-RESULT_LABELS = {"built": "作成", "unchanged": "変更なし", "failed": "失敗"}
-
-
 def progress_line(record: InputRecord, done: int, total: int) -> str:
     """One line per case for a log: case id (or file name), status, warnings; never a name."""
     width = len(str(total))
@@ -169,7 +168,7 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
             progress(run.accept(outcome))
             run.checkpoint()
         manifest = run.finish()
-        _write_views(batch_dir, manifest)
+        _write_views(batch_dir, manifest, run.approvals)
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
                        time.perf_counter() - started)
 
@@ -197,13 +196,13 @@ class _Progress:
             self.report(record, self.done, self.total)
 
 
-def _write_views(batch_dir: Path, manifest: Manifest) -> None:
-    """summary.xlsx and index.html, both drawn from the manifest (and approvals.json)."""
+def _write_views(batch_dir: Path, manifest: Manifest, approvals: list[Approval]) -> None:
+    """summary.xlsx and index.html, both drawn from the manifest (and the approvals)."""
     from pipeline.review import write_review
     from pipeline.summary import write_summary
 
     write_summary(batch_dir, manifest)
-    write_review(batch_dir, manifest, load_approvals(batch_dir))
+    write_review(batch_dir, manifest, approvals)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,8 +326,9 @@ class _Run:
     """
 
     def __init__(self, batch_dir: Path, key: BuildKey, previous: Manifest | None,
-                 approvals: list) -> None:
+                 approvals: list[Approval]) -> None:
         self.batch_dir, self.root, self.key = batch_dir, batch_dir.resolve(), key
+        self.approvals = approvals
         self.previous = {r.path: r for r in previous.inputs} if previous else {}
         self.previous_key = previous.key if previous else None
         self.approved = set(approved_folders(approvals))

@@ -18,6 +18,8 @@ from pipeline.atomic import write_atomic
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA = "manifest/1"
+#: What a run did with an input (``InputRecord.result``), as staff read it.
+RESULT_LABELS = {"built": "作成", "unchanged": "変更なし", "failed": "失敗"}
 #: The review page's template only shapes index.html; it does not change any case's documents.
 _NOT_CASE_TEMPLATES = ("review",)
 

@@ -20,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 import pipeline
 from pipeline.atomic import write_atomic
 from pipeline.issues import SEVERITY_RANK
-from pipeline.manifest import Approval, InputRecord, Manifest, approved_folders
+from pipeline.manifest import RESULT_LABELS, Approval, InputRecord, Manifest, approved_folders
 
 INDEX_NAME = "index.html"
 REVIEW_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "review"
@@ -29,7 +29,6 @@ LEVELS: tuple[str, ...] = ("error", "high", "warn", "info", "ok")
 LEVEL_LABELS = {"error": "エラー", "high": "重要", "warn": "警告", "info": "参考", "ok": "問題なし"}
 KIND_LABELS = {"sale_request": "任意売却に関する同意申請書", "household_statement": "生活状況表",
                "repayment_proposal": "残債務の返済に関する申出書"}
-RESULT_LABELS = {"built": "作成", "unchanged": "変更なし", "failed": "失敗"}
 
 
 @dataclass(frozen=True)
