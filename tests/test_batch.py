@@ -620,3 +620,24 @@ def test_a_stray_file_where_the_case_folder_goes_is_replaced(tmp_path):
     result = run(tmp_path, [write_input(tmp_path / "in", "A")])
     assert results(result) == {"A": ("ok", "built")}
     assert (result.batch_dir / "A" / "case.json").is_file()
+
+
+def test_an_interrupted_run_keeps_the_cases_it_checkpointed(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "CHECKPOINT_SECONDS", 0.0)
+    inputs = [write_input(tmp_path / "in", s) for s in "ABCD"]
+    built = []
+
+    def interrupted_build(source, config, batch_date, renderer):
+        if len(built) == 2:
+            raise KeyboardInterrupt  # like Ctrl-C: not a case failure, the run stops
+        built.append(source.stem)
+        return fake_build(source, config, batch_date, renderer)
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(request(tmp_path, inputs), FakeConfig(), build=interrupted_build,
+                  make_renderer=no_renderer, templates=templates)
+    done = {name: ("ok", "unchanged") for name in built}
+    rerun = run(tmp_path, inputs)
+    assert results(rerun) == {**{s: ("ok", "built") for s in "ABCD"}, **done}
