@@ -468,9 +468,13 @@ def sale_request():
     amounts_loop(doc, "auction.addressee_rows")
     tag(doc, "endif")
     heading(doc, "６　添付書類")
-    tag(doc, "for a in attachments")
-    para(doc, "{{ loop.index }}．{{ a }}", indent_mm=5)
-    tag(doc, "endfor")
+    attached = para(
+        doc,
+        "{% for a in attachments %}{{ loop.index }}．{{ a }}{% if not loop.last %}　{% endif %}"
+        "{% endfor %}",
+        indent_mm=5,
+    )
+    attached.paragraph_format.keep_with_next = True
     closing(doc)
     return doc
 
@@ -730,7 +734,6 @@ def repayment_proposal():
             ("貴社への返済額（月額）", "{{ monthly_kin }}", "has_capacity"),
             ("返済開始", "{{ start_text }}", "has_capacity"),
             ("返済回数・期間", "{{ months_text }}（{{ years_text }}）", "has_capacity"),
-            ("債権者全体への返済額（月額）", "{{ monthly_total_text }}", "has_capacity"),
             (
                 "毎月の返済",
                 "現在の収支では、毎月の返済額をお示しすることができません（生活状況表のとおり）。",
@@ -740,10 +743,7 @@ def repayment_proposal():
         widths=(62, 108),
         mine=(1,),
     )
-    heading(doc, "３　債権者間の按分")
-    para(
-        doc, "毎月の返済額は、各債権者の残債務の額に応じて按分しています。", size=TABLE_PT, after=2
-    )
+    heading(doc, "３　債権者間の按分（残債務の額に応じて按分）")
     loop_table(
         doc,
         [
