@@ -169,6 +169,44 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
     click.echo(f"作成しました: {path}")
 
 
+@main.command("check-templates")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="確認するテンプレートのフォルダ。省略時は使用中のもの（templates/）")
+@click.option("--samples", multiple=True, type=click.Path(path_type=Path),
+              help="使うサンプル案件（フォルダまたはファイル）。省略時は同梱の inputs/")
+@click.option("--date", "batch_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="書類の作成日 YYYY-MM-DD。省略時は今日")
+@click.pass_context
+def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tuple[Path, ...],
+                    batch_date) -> None:
+    """テンプレート（Word・HTML）をサンプル案件で試しに作成し、誤りを周りの文とともに表示します。
+
+    書き方の誤り・未定義の変数・許可されていない操作・フォルダ外のファイルやURLの読み込みを
+    テンプレートのファイルごとに報告します。1件でも誤りがあれば終了コード 1。
+
+    \b
+    例:
+      ninbai check-templates
+      ninbai check-templates --templates ~/templates-edit --samples inputs/2026-0142.xlsx
+    """
+    from pipeline.render import default_templates_dir
+    from pipeline.templatecheck import check_templates as run_check
+    from pipeline.templatecheck import default_samples, report_lines
+
+    folder = templates_dir or default_templates_dir()
+    if not folder.is_dir():
+        raise CannotRun(f"テンプレートのフォルダが見つかりません: {folder}")
+    files = input_files(samples) if samples else default_samples()
+    if not files:
+        raise CannotRun("サンプル案件が見つかりません。--samples で指定してください")
+    report = run_check(folder, files, settings(ctx), batch_date.date() if batch_date else None)
+    for line in report_lines(report):
+        click.echo(line)
+    if not report.cases:
+        raise CannotRun("読めるサンプル案件がないため、テンプレートを試せませんでした")
+    ctx.exit(0 if report.ok else 1)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", default=Path("outputs"), show_default=True,
