@@ -422,7 +422,7 @@ def assert_every_case_folder_complete(batch_dir: Path) -> None:
 def test_killed_run_leaves_whole_folders_and_a_rerun_matches_a_clean_run(tmp_path):
     stems = [f"K{i:02d}" for i in range(8)]
     for stem in stems:
-        write_input(tmp_path / "in", stem, sleep=0.4)
+        write_input(tmp_path / "in", stem, sleep=0.6)
     process = start_build(tmp_path, "--jobs", "2")
     batch_dir = tmp_path / "out" / "b"
     deadline = time.monotonic() + 60
@@ -456,7 +456,7 @@ def test_killed_run_leaves_whole_folders_and_a_rerun_matches_a_clean_run(tmp_pat
 
 def test_two_builds_at_once_the_second_exits_2(tmp_path):
     for stem in ["A", "B", "C"]:
-        write_input(tmp_path / "in", stem, sleep=0.5)
+        write_input(tmp_path / "in", stem, sleep=1.5)  # time for the second run to start
     first = start_build(tmp_path, "--jobs", "1")
     deadline = time.monotonic() + 30
     while not (tmp_path / "out" / "b" / "A").exists():  # the first run holds the lock by now
