@@ -25,6 +25,7 @@ from pipeline.manifest import (
     outputs_match,
     write_approvals,
 )
+from pipeline.review import write_review
 
 _REVISION_DIR = re.compile(r"rev([2-9]|[1-9][0-9]+)")
 
@@ -68,8 +69,6 @@ class ApproveResult:
 def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
                   now: datetime | None = None) -> ApproveResult:
     """Approve the current revision of each case (under the batch lock), then redraw index.html."""
-    from pipeline.review import write_review
-
     by = by.strip()
     if not by:
         raise ApproveError("承認者の名前（--by）を入れてください。")
