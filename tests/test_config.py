@@ -59,6 +59,7 @@ def test_user_file_overrides_one_key_and_keeps_the_rest(tmp_path, defaults):
 
 
 def test_ninbai_toml_in_the_working_folder_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr("pipeline.config.USER_FILE", "ninbai.toml")  # conftest turns it off
     (tmp_path / "ninbai.toml").write_text('[titles]\nsale_request = "任意売却の同意のお願い"\n', "utf-8")
     monkeypatch.chdir(tmp_path)
     assert load_config(None).titles["sale_request"] == "任意売却の同意のお願い"
