@@ -25,6 +25,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -39,7 +40,8 @@ TEXT_WIDTH_MM = 170  # A4 210 mm − 2 × 20 mm
 MINE = "FFF6D5"  # shading of the addressee's own rows, as in documents.css (tr.mine)
 HEAD = "E8E8E8"  # header cells
 TOTAL = "F3F3F3"  # total rows
-FIXED_DATE = datetime(2026, 1, 1)  # core properties: the same bytes on every build
+FIXED_DATE = datetime(2026, 1, 1)  # core properties and zip dates: the same bytes on every build
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 
 # ------------------------------------------------------------------------------ document set-up
@@ -56,11 +58,47 @@ def new_document(title: str):
     section.bottom_margin, section.footer_distance = Mm(22), Mm(10)
     set_fonts(doc)
     page_number_footer(section)
+    drop_unused_parts(doc)
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = title, "ninbai", "ninbai"
     props.created = props.modified = FIXED_DATE
     props.revision = 1
     return doc
+
+
+def drop_unused_parts(doc) -> None:
+    """Remove what python-docx's default template carries but a letter must not: its thumbnail
+    (a picture of another document, shown by Explorer), the bibliography (customXml) and the
+    438 KB stylesWithEffects copy of the styles. A part no relationship reaches is not saved."""
+    unused = {RT.THUMBNAIL, RT.CUSTOM_XML, STYLES_WITH_EFFECTS}
+    for rels in (doc.part.package.rels, doc.part.rels):
+        for rid in [rid for rid, rel in rels.items() if rel.reltype in unused]:
+            del rels[rid]
+
+
+def prune_styles(doc) -> None:
+    """Keep only the styles the document uses (and what they are based on).
+
+    python-docx's default template defines 164 styles (383 KB of styles.xml) that docxtpl would
+    parse and save with every letter; a letter uses six.
+    """
+    root = doc.styles.element
+    parts = [doc.element] + [s.footer._element for s in doc.sections]
+    used = {el.get(qn("w:val")) for part in parts
+            for tag in ("w:pStyle", "w:rStyle", "w:tblStyle") for el in part.iter(qn(tag))}
+    styles = {st.get(qn("w:styleId")): st for st in root.iterfind(qn("w:style"))}
+    used |= {sid for sid, st in styles.items() if st.get(qn("w:default")) == "1"}
+    todo = list(used)
+    while todo:  # the styles a kept style is based on, linked to, or followed by
+        style = styles.get(todo.pop())
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            ref = style.find(qn(tag)) if style is not None else None
+            if ref is not None and ref.get(qn("w:val")) not in used:
+                used.add(ref.get(qn("w:val")))
+                todo.append(ref.get(qn("w:val")))
+    for sid, style in styles.items():
+        if sid not in used:
+            root.remove(style)
 
 
 def set_fonts(doc) -> None:
@@ -811,7 +849,9 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for kind, build in BUILDERS.items():
         buffer = io.BytesIO()
-        build().save(buffer)
+        doc = build()
+        prune_styles(doc)
+        doc.save(buffer)
         path = out / f"{kind}.docx"
         # fixed zip dates: rebuilding an unchanged template gives the same bytes (clean diffs)
         path.write_bytes(fixed_zip_times(buffer.getvalue(), FIXED_DATE.date()))

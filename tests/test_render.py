@@ -659,3 +659,15 @@ def test_templates_dir_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NINBAI_TEMPLATES", str(tmp_path / "missing"))
     with pytest.raises(RenderError):
         Renderer()
+
+
+def test_stylesheet_warning_is_reported_with_every_document(edited):
+    r = edited("documents.css", "body { margin: 0; }", "body { margin: 0; colr: red; }")
+    for view in all_views():
+        _, warnings = r.pdf(view)
+        assert len(warnings) == 1 and warnings[0].startswith("documents.css")
+
+
+def test_stylesheet_import_outside_templates_fails_at_start(edited):
+    with pytest.raises(RenderError):
+        edited("documents.css", "@page {", '@import url("file:///etc/passwd");\n@page {')

@@ -56,9 +56,22 @@ class Renderer:
         if not (self.templates_dir / STYLESHEET).is_file():
             raise RenderError(f"テンプレートのフォルダが見つかりません: {self.templates_dir}")
         self._missing_glyphs = fonts.missing_glyphs
+        self._missing_glyphs("")  # loads the fonts' coverage now: a missing font fails here
         self._html_env = make_env(self.templates_dir, html=True)
         self._docx = DocxWriter(self.templates_dir, make_env(self.templates_dir, html=False))
-        self._pdf = PdfWriter(self.templates_dir, STYLESHEET, tuple(fonts.PDF_FONT_FAMILIES))
+        self._pdf = self._pdf_writer(tuple(fonts.PDF_FONT_FAMILIES))
+
+    def _pdf_writer(self, families: tuple[str, ...]) -> PdfWriter:
+        """The warm WeasyPrint state; a stylesheet that cannot load fails every case, so here."""
+        where = f"スタイルシート {STYLESHEET}"
+        try:
+            writer = PdfWriter(self.templates_dir, STYLESHEET, families)
+        except FatalURLFetchingError as exc:
+            reason = f"テンプレートのフォルダの外は読み込めません（{exc}）"
+            raise RenderError(f"{where}: {reason}") from exc
+        if writer.stylesheet_failures:
+            raise RenderError(f"{where}: " + " / ".join(writer.stylesheet_failures))
+        return writer
 
     def docx(self, view: Any) -> bytes:
         """The Word document of ``view`` (templates/<view.template>.docx)."""

@@ -114,11 +114,14 @@ class PdfWriter:
         self.base_url = templates_dir.resolve().as_uri() + "/"
         self.fetcher = TemplateFetcher(templates_dir)
         self.font_config = FontConfiguration()
-        css_text = font_family_css(families) + (templates_dir / stylesheet).read_text("utf-8")
+        # The font rule goes last: an @import of documents.css must stay at the very beginning.
+        css_text = (templates_dir / stylesheet).read_text("utf-8") + font_family_css(families)
         with captured_log() as log:
             self.css = CSS(string=css_text, base_url=self.base_url, url_fetcher=self.fetcher,
                            font_config=self.font_config)
-        self.css_warnings = log.warnings() + log.failures()  # a bad stylesheet is for tests
+        # Parsed once, so its messages are logged once: kept to be reported with every document.
+        self.stylesheet_failures = log.failures()
+        self.stylesheet_warnings = [f"{stylesheet}: {m}" for m in log.warnings()]
 
     def write(self, html: str) -> tuple[bytes, list[str], list[str]]:
         """PDF bytes, failure messages and warning messages for one HTML document.
@@ -128,7 +131,7 @@ class PdfWriter:
         with captured_log() as log:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
             pdf = document.write_pdf(stylesheets=[self.css], font_config=self.font_config)
-        return pdf, log.failures(), log.warnings()
+        return pdf, log.failures(), self.stylesheet_warnings + log.warnings()
 
 
 def unprintable(strings: Iterator[str], missing_glyphs: Callable[[str], list[str]]) -> list[str]:
