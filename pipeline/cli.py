@@ -272,13 +272,19 @@ def _progress_reporter():
 @main.command()
 @click.argument("batch_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
+@click.option("--details", is_flag=True,
+              help="警告の全文（金額・名称を含む）を表示する。既定はコードと見出しのみ")
 @click.pass_context
-def review(ctx: click.Context, batch_dir: Path, as_json: bool) -> None:
+def review(ctx: click.Context, batch_dir: Path, as_json: bool, details: bool) -> None:
     """バッチの案件を重大なものから順に、状態と警告つきで表示します。
+
+    既定では警告をコード・見出し・セルだけで示し、氏名や金額は画面に出しません
+    （全文は --details か確認ページ index.html で）。
 
     \b
     例:
       ninbai review outputs/2026-11-30
+      ninbai review outputs/2026-11-30 --details
     """
     manifest = load_manifest(batch_dir)
     if manifest is None:
@@ -287,7 +293,7 @@ def review(ctx: click.Context, batch_dir: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(review_json(cases), ensure_ascii=False, indent=2))
     else:
-        for line in review_lines(cases):
+        for line in review_lines(cases, details=details):
             click.echo(line)
         click.echo(f"確認ページ: {batch_dir / INDEX_NAME}")
     ctx.exit(1 if any(c.level == "error" for c in cases) else 0)

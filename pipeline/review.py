@@ -19,6 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 import pipeline
 from pipeline.atomic import write_atomic
+from pipeline.compute.warnings import warning_title
 from pipeline.issues import SEVERITY_RANK
 from pipeline.manifest import RESULT_LABELS, Approval, InputRecord, Manifest, approved_folders
 
@@ -116,18 +117,33 @@ def write_review(batch_dir: Path, manifest: Manifest, approvals: list[Approval])
 # ---------------------------------------------------------------------------------------------
 
 
-def review_lines(cases: list[ReviewCase]) -> list[str]:
-    """The terminal form: one line per case (id, level, status), then its errors and warnings."""
+def review_lines(cases: list[ReviewCase], details: bool = False) -> list[str]:
+    """The terminal form: one line per case (id, level, status), then its errors and warnings.
+
+    By default each problem is its code, a short title and the cell — no names, no amounts, so
+    the terminal (and anything that captures it) carries nothing private. ``details`` prints the
+    full Japanese messages, figures included, for a member of staff at their own screen.
+    """
     lines = []
     for case in cases:
         record = case.record
         state = _approval_text(case.approval) if record.folder else "書類なし"
         lines.append(f"{case.label:<20} {LEVEL_LABELS[case.level]:<6} {record.status:<5} "
                      f"{Path(record.path).name}  {state}")
-        lines += [f"    [エラー] {e.get('text') or e['message']}" for e in record.errors]
-        lines += [f"    [{LEVEL_LABELS.get(w['severity'], w['severity'])}] {w['message']}"
-                  for w in record.warnings]
+        lines += [f"    [エラー] {_problem_text(e, details)}" for e in record.errors]
+        lines += [f"    [{LEVEL_LABELS.get(w['severity'], w['severity'])}] {_problem_text(w, details)}"
+                  for w in sorted(record.warnings, key=lambda w: SEVERITY_RANK.get(w["severity"], 9))]
     return lines
+
+
+def _problem_text(problem: dict, details: bool) -> str:
+    if details:
+        return problem.get("text") or problem["message"]
+    place = f"{problem['sheet']}!{problem['cell']}" if problem.get("sheet") and problem.get("cell") \
+        else (problem.get("sheet") or "")
+    title = warning_title(problem["code"])
+    return " ".join(p for p in (problem["code"], title if title != problem["code"] else "", place)
+                    if p)
 
 
 def _approval_text(approval: Approval | None) -> str:

@@ -113,8 +113,12 @@ def test_terminal_review(tmp_path):
     heads = [line.split()[0] for line in lines if not line.startswith(" ")]
     assert heads == ["C-error", "B-warn", "A-ok", "D-ok"]
     text = "\n".join(lines)
-    assert "元金残高を金額として読めません" in text and "引越費用を減額しました" in text
+    assert "yen_invalid" in text and "moving_reduced 引越費用を上限まで減額" in text
+    assert "元金残高を金額として読めません" not in text  # messages carry raw values and figures
     assert "山田" not in text and "<script>" not in text  # debtors' names stay off the terminal
+    detailed = "\n".join(review_lines(review_cases(result.manifest, load_approvals(
+        result.batch_dir)), details=True))
+    assert "元金残高を金額として読めません" in detailed and "引越費用を減額しました" in detailed
 
 
 def test_manifest_is_the_only_source(tmp_path):
