@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 
 from pipeline import documents as d
-from pipeline.render import Renderer, RenderError, view_strings
+from pipeline.render import Renderer, RenderError
 from pipeline.render.filters import kin, wareki, wareki_month, yen
 
 #: An anchor every letter template has (記, before the details): tests insert their edits there.
@@ -569,13 +569,10 @@ def test_character_no_font_has_is_an_error(renderer):
         renderer.pdf(repayment_view(debtor_name="山" + char))
 
 
-def test_view_strings_reach_nested_rows():
-    strings = set(view_strings(sale_request_view()))
-    assert {
-        "株式会社テスト不動産",
-        "グランドテスト本町501号室",
-        "競売市場修正30%・落札見込 査定価格の65%と仮定",
-    } <= strings
+def test_character_no_font_has_in_a_template_is_an_error(edited):
+    r = edited("household_statement.html", "下記のとおりです。", "下記のとおりです。\U00020000")
+    with pytest.raises(RenderError, match="U\\+20000"):
+        r.pdf(household_view())
 
 
 # ---------------------------------------------------------------- layout facts and determinism

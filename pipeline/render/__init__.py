@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +27,7 @@ from weasyprint.urls import FatalURLFetchingError
 
 from pipeline.render.docx import DocxWriter
 from pipeline.render.env import make_env
-from pipeline.render.pdf import PdfWriter, unprintable
+from pipeline.render.pdf import PdfWriter
 
 STYLESHEET = "documents.css"
 TEMPLATES_ENV = "NINBAI_TEMPLATES"
@@ -82,9 +79,9 @@ class Renderer:
     def pdf(self, view: Any) -> tuple[bytes, list[str]]:
         """The PDF of ``view`` and WeasyPrint's warnings (for the review page)."""
         name = f"{view.template}.html"
-        self._check_glyphs(view, name)
+        html = self.html(view)
+        self._check_glyphs(html, view, name)
         with _as_render_error(view, name):
-            html = self.html(view)
             pdf, failures, warnings = self._pdf.write(html)
         if failures:
             raise RenderError(f"{_doc(view, name)}: PDFの作成中にエラーがあります: "
@@ -93,11 +90,17 @@ class Renderer:
 
     def html(self, view: Any) -> str:
         """The filled HTML of ``view`` (what WeasyPrint lays out; also for golden files)."""
-        return self._html_env.get_template(f"{view.template}.html").render(view_context(view))
+        name = f"{view.template}.html"
+        with _as_render_error(view, name):
+            return self._html_env.get_template(name).render(view_context(view))
 
-    def _check_glyphs(self, view: Any, name: str) -> None:
-        """WeasyPrint draws an empty box for a character no font has: refuse before layout."""
-        missing = unprintable(view_strings(view), self._missing_glyphs)
+    def _check_glyphs(self, html: str, view: Any, name: str) -> None:
+        """WeasyPrint draws an empty box for a character no font has: refuse before layout.
+
+        The filled HTML holds every string of the view that is printed and the template's own
+        text (staff may type a rare character into a template too).
+        """
+        missing = self._missing_glyphs(html)
         if missing:
             chars = "、".join(f"「{c}」(U+{ord(c):04X})" for c in missing)
             raise RenderError(f"{_doc(view, name)}: 印刷できるフォントがない文字があります: "
@@ -109,23 +112,6 @@ def view_context(view: Any) -> dict[str, Any]:
     context = {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}
     context["view"] = view
     return context
-
-
-def view_strings(value: Any) -> Iterator[str]:
-    """Every string inside a view (nested dataclasses, tuples, dicts), for the glyph check."""
-    if isinstance(value, str):
-        yield value
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from view_strings(getattr(value, f.name))
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from view_strings(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from view_strings(item)
-    elif not isinstance(value, (int, Decimal, date, type(None))):
-        yield str(value)  # anything else a template could print
 
 
 def _doc(view: Any, template: str) -> str:

@@ -8,7 +8,8 @@ this module turns those quiet failures into a ``RenderError`` for the case:
   ``http://``, ``data:``): a template edited by staff cannot read the disk or call out;
 - WeasyPrint's log is captured per document: errors and failed loads fail the case, other
   warnings are returned for the review page;
-- every string of the view is checked for characters the font chain cannot draw *before* layout.
+- the filled HTML (every printed string of the view, and the template's own text) is checked
+  for characters the font chain cannot draw *before* layout.
 
 Speed (see rendering-notes.md): one ``FontConfiguration`` and one pre-parsed ``CSS`` are kept for
 the life of the worker; the stylesheet is passed to ``write_pdf`` rather than linked from the HTML
@@ -18,7 +19,7 @@ so it is not parsed again for every document.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -132,12 +133,3 @@ class PdfWriter:
             document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
             pdf = document.write_pdf(stylesheets=[self.css], font_config=self.font_config)
         return pdf, log.failures(), self.stylesheet_warnings + log.warnings()
-
-
-def unprintable(strings: Iterator[str], missing_glyphs: Callable[[str], list[str]]) -> list[str]:
-    """The characters of ``strings`` that no font of the chain can draw, each once, in order."""
-    seen: dict[str, None] = {}
-    for text in strings:
-        for char in missing_glyphs(text):
-            seen.setdefault(char, None)
-    return list(seen)
