@@ -1,0 +1,1 @@
+"""Benchmarks of ninbai (not part of the installed package): ``python -m benchmarks.batch``."""

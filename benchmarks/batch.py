@@ -1,0 +1,268 @@
+"""Benchmark of the month-end batch: N synthetic cases through the real ``ninbai build``.
+
+Usage::
+
+    .venv/bin/python -m benchmarks.batch [--cases 100] [--jobs 2] [--keep] [--json] [--work DIR]
+
+It writes N variant workbooks of the samples (``benchmarks.synth``) into a temporary folder, runs
+``ninbai build DIR --out OUT --batch bench --date 2026-11-30 --jobs J`` as a child process while
+sampling the memory of its process tree (``benchmarks.memory``), reads the per-case timings of the
+batch's manifest.json, then runs the same command again on the unchanged inputs. Around the two
+builds it times the yardstick (``benchmarks.reference``): a bare one-page WeasyPrint render. It
+prints wall time, PDFs and DOCX per second, worker time per stage, peak memory, the rerun, the
+ratio "wall time per PDF / reference render" and the issue's targets. The machine's load average
+is printed next to the figures: on a shared 2-core machine they move with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from benchmarks.memory import Peak, TreeSampler
+from benchmarks.reference import time_reference
+from benchmarks.synth import write_cases
+
+BATCH_DATE = "2026-11-30"
+BATCH_NAME = "bench"
+STAGES = ("read", "validate", "compute", "docx", "pdf", "write")
+MB = 1024 * 1024
+#: The issue's targets (benchmark figures, not timed tests).
+TARGET_RATIO = 0.7  # wall time per PDF, in reference renders, with --jobs 2
+TARGET_1000_SECONDS = 360.0  # 1,000 cases of the sample mix
+TARGET_RERUN_SHARE = 0.05  # unchanged rerun / full run
+TARGET_PEAK_MB = 600.0
+
+
+@dataclass
+class BuildRun:
+    """One ``ninbai build``: its wall time, exit status, memory and when each case was reported."""
+
+    wall: float
+    exit_code: int
+    peak: Peak
+    case_lines: list[float] = field(default_factory=list)  # seconds since start, per case line
+    load_before: tuple[float, ...] = ()
+    load_after: tuple[float, ...] = ()
+
+    def phases(self) -> dict[str, float]:
+        """Start → first case reported, the cases, and last case → exit (manifest, views)."""
+        if not self.case_lines:
+            return {"start": self.wall, "cases": 0.0, "finish": 0.0}
+        first, last = self.case_lines[0], self.case_lines[-1]
+        return {"start": first, "cases": last - first, "finish": self.wall - last}
+
+
+def ninbai_command() -> Path:
+    """The ``ninbai`` entry point of the interpreter running the benchmark (the project's venv)."""
+    return Path(sys.executable).parent / "ninbai"
+
+
+def run_build(inputs: Path, out: Path, jobs: int, log: Path) -> BuildRun:
+    """Run ``ninbai build`` once; stdout lines starting with ``[`` are its per-case lines."""
+    command = [str(ninbai_command()), "build", str(inputs), "--out", str(out), "--batch",
+               BATCH_NAME, "--date", BATCH_DATE, "--jobs", str(jobs)]
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    with log.open("a", encoding="utf-8") as err:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True,
+                                   encoding="utf-8")
+        lines = []
+        with TreeSampler(process.pid) as sampler:
+            for line in process.stdout:
+                if line.startswith("["):
+                    lines.append(time.perf_counter() - started)
+                err.write(line)
+            exit_code = process.wait()
+    wall = time.perf_counter() - started
+    return BuildRun(wall, exit_code, sampler.peak, lines, load_before, os.getloadavg())
+
+
+def manifest_figures(batch_dir: Path) -> dict:
+    """Counts and per-stage worker seconds from the batch's manifest.json (this run's cases)."""
+    data = json.loads((batch_dir / "manifest.json").read_text("utf-8"))
+    inputs = data["inputs"]
+    built = [r for r in inputs if r["result"] == "built"]
+    outputs = [o["path"] for r in built for o in r["outputs"]]
+    stages = {s: sum(r["timings"].get(s, 0.0) for r in built) for s in STAGES}
+    return {
+        "cases": len(inputs), "built": len(built),
+        "failed": sum(r["result"] == "failed" for r in inputs),
+        "unchanged": sum(r["result"] == "unchanged" for r in inputs),
+        "pdf": sum(p.endswith(".pdf") for p in outputs),
+        "docx": sum(p.endswith(".docx") for p in outputs),
+        "stages": stages,
+    }
+
+
+def measure(cases: int, jobs: int, work: Path) -> dict:
+    """The whole benchmark in ``work``: inputs, reference, full build, rerun, reference again."""
+    inputs, out, log = work / "inputs", work / "out", work / "ninbai.log"
+    started = time.perf_counter()
+    existing = sorted(inputs.glob("BENCH-*.xlsx")) if inputs.is_dir() else []
+    if len(existing) != cases:
+        shutil.rmtree(inputs, ignore_errors=True)
+        write_cases(inputs, cases)
+    written = time.perf_counter() - started
+    shutil.rmtree(out, ignore_errors=True)
+    before = time_reference()
+    full = run_build(inputs, out, jobs, log)
+    full_figures = manifest_figures(out / BATCH_NAME)
+    rerun = run_build(inputs, out, jobs, log)
+    rerun_figures = manifest_figures(out / BATCH_NAME)
+    after = time_reference()
+    return figures(cases, jobs, written, (before, after), (full, full_figures),
+                   (rerun, rerun_figures))
+
+
+def figures(cases: int, jobs: int, written: float, references: tuple[dict, dict],
+            full: tuple[BuildRun, dict], rerun: tuple[BuildRun, dict]) -> dict:
+    """Every figure the report prints, as plain data (also the ``--json`` output)."""
+    (run, counts), (again, again_counts) = full, rerun
+    reference = statistics.median(references[0]["seconds"] + references[1]["seconds"])
+    per_pdf = run.wall / counts["pdf"] if counts["pdf"] else float("nan")
+    return {
+        "cases": cases, "jobs": jobs, "cpus": os.cpu_count(), "inputs_written_s": written,
+        "full": {**_run_dict(run), **counts,
+                 "pdf_per_s": counts["pdf"] / run.wall, "docx_per_s": counts["docx"] / run.wall},
+        "rerun": {**_run_dict(again), **{k: again_counts[k] for k in ("built", "unchanged")},
+                  "share_of_full": again.wall / run.wall},
+        "reference": {"median_s": reference, "median_before_s": references[0]["median"],
+                      "median_after_s": references[1]["median"],
+                      "renders": len(references[0]["seconds"]) * 2,
+                      "pages": references[0]["pages"]},
+        "wall_per_pdf_s": per_pdf,
+        "ratio": per_pdf / reference,
+        "projected_1000_s": run.wall / cases * 1000,
+    }
+
+
+def _run_dict(run: BuildRun) -> dict:
+    data = asdict(run)
+    data["peak"] = {k: (v / MB if k.endswith(("sum", "one")) else v)
+                    for k, v in data["peak"].items()}  # bytes → MB
+    data["phases"] = run.phases()
+    data.pop("case_lines")
+    return data
+
+
+def targets(result: dict) -> list[tuple[str, str, bool | None]]:
+    """(target, figure, met) for the issue's four targets; None where this run cannot tell."""
+    full, rerun = result["full"], result["rerun"]
+    at_1000 = result["cases"] >= 1000
+    seconds = full["wall"] if at_1000 else result["projected_1000_s"]
+    return [
+        (f"パイプライン/PDF ≤ {TARGET_RATIO} 基準描画 (--jobs 2)", f"{result['ratio']:.2f}",
+         result["ratio"] <= TARGET_RATIO if result["jobs"] == 2 else None),
+        ("1,000件 ≤ 6分", f"{seconds / 60:.1f}分" + ("" if at_1000 else "（推定）"),
+         seconds <= TARGET_1000_SECONDS if at_1000 else None),
+        ("変更なし再実行 < 5%", f"{rerun['share_of_full'] * 100:.1f}%",
+         rerun["share_of_full"] < TARGET_RERUN_SHARE),
+        (f"ピークメモリ ≤ {TARGET_PEAK_MB:.0f} MB", f"{full['peak']['rss_sum']:.0f} MB",
+         full["peak"]["rss_sum"] <= TARGET_PEAK_MB),
+    ]
+
+
+def report_lines(result: dict) -> list[str]:
+    """The human-readable report."""
+    full = result["full"]
+    head = (f"ninbai build ベンチマーク: {result['cases']}件, --jobs {result['jobs']}, "
+            f"CPU {result['cpus']}, 入力作成 {result['inputs_written_s']:.1f}秒（計測外）")
+    marks = {True: "達成", False: "未達", None: "－"}
+    return [head, "", *build_lines(full), "", *stage_lines(full), "", *other_lines(result), "",
+            "目標:", *(f"  {marks[met]:<3} {name:<36} {value}"
+                       for name, value, met in targets(result))]
+
+
+def build_lines(full: dict) -> list[str]:
+    """The full build: wall time, counts, throughput and its phases."""
+    per_case = full["pdf"] / max(full["built"], 1)
+    return [
+        f"全件作成   {full['wall']:8.1f}秒  {_load(full)}  終了コード {full['exit_code']}",
+        (f"  作成 {full['built']}件  失敗 {full['failed']}件  PDF {full['pdf']}  "
+         f"DOCX {full['docx']}  ({per_case:.2f} PDF/件)"),
+        f"  PDF {full['pdf_per_s']:.2f}/秒  DOCX {full['docx_per_s']:.2f}/秒",
+        ("  区間: 起動〜最初の案件 {start:.1f}秒 / 案件 {cases:.1f}秒 / "
+         "最後の案件〜終了（manifest・summary・review）{finish:.1f}秒").format(**full["phases"]),
+    ]
+
+
+def other_lines(result: dict) -> list[str]:
+    """Memory, the unchanged rerun, the reference render and the ratio."""
+    full, rerun, ref = result["full"], result["rerun"], result["reference"]
+    return [
+        ("ピークメモリ（全プロセス） RSS合計 {rss_sum:.0f} MB  PSS合計 {pss_sum:.0f} MB  "
+         "最大1プロセス {rss_one:.0f} MB  プロセス数 {processes}").format(**full["peak"]),
+        (f"変更なし再実行 {rerun['wall']:6.2f}秒 = 全件の {rerun['share_of_full'] * 100:.1f}%  "
+         f"（変更なし {rerun['unchanged']}件, 作成 {rerun['built']}件）  {_load(rerun)}"),
+        (f"基準描画（A4 1ページ・25行の表, {ref['pages']}ページ）中央値 "
+         f"{ref['median_s'] * 1000:.0f} ms（前 {ref['median_before_s'] * 1000:.0f} / "
+         f"後 {ref['median_after_s'] * 1000:.0f} ms, {ref['renders']}回）"),
+        (f"PDF 1件あたりの所要時間 {result['wall_per_pdf_s'] * 1000:.0f} ms = 基準描画の "
+         f"{result['ratio']:.2f} 倍"),
+    ]
+
+
+def stage_lines(full: dict) -> list[str]:
+    """Worker seconds per stage, their share, and per document (docx per DOCX, others per PDF)."""
+    stages = full["stages"]
+    total = sum(stages.values()) or 1.0
+    lines = ["  工程      作業秒   割合   1書類あたり"]
+    for stage in STAGES:
+        per = full["docx"] if stage == "docx" else full["pdf"]
+        per_doc = stages[stage] / per * 1000 if per else 0.0
+        lines.append(f"  {stage:<8} {stages[stage]:8.1f} {stages[stage] / total * 100:5.1f}%"
+                     f" {per_doc:8.1f} ms")
+    lines.append(f"  合計     {total:8.1f}   （ワーカー内の時間の和。案件の外の時間は上の区間）")
+    return lines
+
+
+def _load(run: dict) -> str:
+    before, after = run["load_before"], run["load_after"]
+    return f"load {before[0]:.2f}→{after[0]:.2f}"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.batch",
+        description="ninbai build のベンチマーク（合成案件N件、全件作成と変更なし再実行、基準描画との比）",
+        epilog="例: .venv/bin/python -m benchmarks.batch --cases 100 --jobs 2")
+    parser.add_argument("--cases", type=int, default=100, help="合成案件の数（既定 100）")
+    parser.add_argument("--jobs", type=int, default=2, help="ninbai build --jobs（既定 2）")
+    parser.add_argument("--keep", action="store_true", help="作業フォルダを残す")
+    parser.add_argument("--json", action="store_true", help="結果をJSONで出力する")
+    parser.add_argument("--work", type=Path,
+                        help="作業フォルダ（既定: 一時フォルダ）。同じ件数の入力があれば再利用する")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.cases < 1 or args.jobs < 1:
+        print("--cases と --jobs は1以上にしてください", file=sys.stderr)
+        return 2
+    work = args.work or Path(tempfile.mkdtemp(prefix="ninbai-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        result = measure(args.cases, args.jobs, work)
+    finally:
+        if not (args.keep or args.work):
+            shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json
+          else "\n".join(report_lines(result)), flush=True)
+    if args.keep or args.work:
+        print(f"作業フォルダ: {work}（ログ: {work / 'ninbai.log'}）", file=sys.stderr)
+    return 0 if result["full"]["exit_code"] == 0 and result["full"]["failed"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
