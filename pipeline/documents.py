@@ -53,6 +53,7 @@ from pipeline.render.filters import (
     wareki_month,
     years,
     yen,
+    you_word,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -154,7 +155,7 @@ class LienRow:
     received_text: str
     remaining: int  # 残債務
     remaining_text: str
-    is_addressee: bool  # highlight as 貴社配分額
+    is_addressee: bool  # the addressee's own row (highlighted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,7 @@ class SaleRequestView:
     date: dt.date
     date_text: str  # 和暦 document date (figures.document_date)
     addressee: str  # full line: 「〇〇銀行 債権管理部 御中」 / 「〇〇銀行 債権管理部 山田太郎 様」
+    you: str  # 貴行 / 貴機構 / 貴市 / 貴署 / 貴社 …: the addressee in sentences and labels (you_word)
     creditor: CreditorBlock
     company: CompanyBlock
     debtor: DebtorBlock
@@ -265,9 +267,9 @@ class SaleRequestView:
     seizures: tuple[SeizureRow, ...]
     surplus_to_debtor: int  # 剰余金 (to the debtor)
     surplus_to_debtor_text: str
-    addressee_received: int  # 貴社配分額: Σ received of its liens + Σ release fees of its 差押
+    addressee_received: int  # 貴〇への配分額: Σ received of its liens + Σ release fees of its 差押
     addressee_received_text: str
-    addressee_remaining: int  # 貴社残債務 after the sale
+    addressee_remaining: int  # 貴〇の残債務 after the sale
     addressee_remaining_text: str
     auction: AuctionBlock
     attachments: tuple[str, ...]  # 添付書類
@@ -455,6 +457,7 @@ class RepaymentProposalView:
     date: dt.date
     date_text: str
     addressee: str
+    you: str  # 貴行 / 貴機構 / 貴社 …: the addressee in sentences and labels (you_word)
     creditor: CreditorBlock
     company: CompanyBlock
     debtor: DebtorBlock
@@ -542,18 +545,18 @@ PREFIX = {SALE_REQUEST: "01", HOUSEHOLD_STATEMENT: "02", REPAYMENT_PROPOSAL: "03
 # HTML template print the same words; amounts arrive already formatted (金…円, 和暦).
 SALE_INTRO = ("下記債務者所有の不動産につき、{price}にて任意売却を行いたく、"
               "下記の配分案により御同意賜りますようお願い申し上げます。")
-LIEN_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に貴社の{kinds}設定登記の"
+LIEN_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に{you}の{kinds}設定登記の"
                 "抹消に必要な書類を御交付くださいますようお願い申し上げます。")
 SEIZURE_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に差押解除料として{fee}を"
                    "お支払いすることにより、差押登記を解除（抹消）していただきますよう"
                    "お願い申し上げます。")
 CASE_REF = "競売事件 {number}"
-OFFER = ("任意売却後の貴社残債務{remaining}につきまして、{start}より毎月{monthly}を"
+OFFER = ("任意売却後の{you}に対する残債務{remaining}につきまして、{start}より毎月{monthly}を"
          "お支払いすることにより返済いたしたく、御承諾賜りますようお願い申し上げます。")
-NO_CAPACITY = ("任意売却後の貴社残債務{remaining}につきまして、別紙生活状況表のとおり現在の収支では"
+NO_CAPACITY = ("任意売却後の{you}に対する残債務{remaining}につきまして、別紙生活状況表のとおり現在の収支では"
                "返済原資がございません。返済方法につき御相談させていただきたく、"
                "お願い申し上げます。")
-LUMP_SUM = ("なお、一括でのお支払いとして{amount}（貴社残債務の{percent}）にて和解いただけますよう、"
+LUMP_SUM = ("なお、一括でのお支払いとして{amount}（{you}に対する残債務の{percent}）にて和解いただけますよう、"
             "併せて御検討をお願い申し上げます。")
 WAIVER = ("また、本申出による返済を継続している間は、今後発生する遅延損害金を免除して"
           "いただきますようお願い申し上げます。")
@@ -675,14 +678,17 @@ def build_sale_request(common: _Common, name: str) -> SaleRequestView:
     my_seizures = [s for s in sale.seizures if s.creditor == name]
     received = sum(x.received for x in mine) + sum(s.release_fee for s in my_seizures)
     remaining = sum(x.remaining for x in mine) + sum(s.remaining for s in my_seizures)
+    you = you_word(name)
     return SaleRequestView(
-        **common.header(SALE_REQUEST, name), addressee=_addressee(creditor), creditor=creditor,
+        **common.header(SALE_REQUEST, name), addressee=_addressee(creditor), you=you,
+        creditor=creditor,
         intro_text=SALE_INTRO.format(price=kin(case.sale_price)),
         **_sale_terms(case), **_distribution(sale, name),
         addressee_received=received, addressee_received_text=yen(received),
         addressee_remaining=remaining, addressee_remaining_text=yen(remaining),
-        auction=auction_block(common.figures, name), attachments=attachments(case, common.config),
-        is_seizure_holder=not mine, request_text=request_text(mine, my_seizures),
+        auction=auction_block(common.figures, name, you),
+        attachments=attachments(case, common.config), is_seizure_holder=not mine,
+        request_text=request_text(mine, my_seizures, you),
         case_ref_text=_case_ref(case))
 
 
@@ -764,12 +770,12 @@ def attachments(case: Case, config: Config) -> tuple[str, ...]:
     return tuple(clean_text(i) for i in items)
 
 
-def request_text(liens: list[LienResult], seizures: list[SeizureResult]) -> str:
+def request_text(liens: list[LienResult], seizures: list[SeizureResult], you: str) -> str:
     """The request for consent: release of the lien(s) (抹消), and/or 差押解除 against its fee."""
     parts = []
     if liens:
         kinds = "・".join(dict.fromkeys(x.kind for x in liens))
-        parts.append(LIEN_REQUEST.format(kinds=kinds))
+        parts.append(LIEN_REQUEST.format(you=you, kinds=kinds))
     if seizures:
         parts.append(SEIZURE_REQUEST.format(fee=kin(sum(s.release_fee for s in seizures))))
     return "\n".join(parts)
@@ -780,7 +786,7 @@ def _case_ref(case: Case) -> str:
     return CASE_REF.format(number=number) if number else ""
 
 
-def auction_block(figures: Figures, name: str) -> AuctionBlock:
+def auction_block(figures: Figures, name: str, you: str) -> AuctionBlock:
     """競売との比較 for the addressee ``name`` (computations §2), assumptions printed."""
     a, sale = figures.auction, figures.sale
     first = next(x.creditor for x in sale.liens if x.rank == 1)
@@ -801,7 +807,7 @@ def auction_block(figures: Figures, name: str) -> AuctionBlock:
         rows=auction_rows(a, clean_text(first)), base_price_given=a.base_price_given,
         min_bid_given=a.min_bid_given, first_lien_creditor=clean_text(first),
         has_addressee_comparison=compare,
-        addressee_rows=_addressee_auction_rows(at_auction, by_sale) if compare else (),
+        addressee_rows=_addressee_auction_rows(at_auction, by_sale, you) if compare else (),
         assumptions_text=clean_text(a.assumptions_text),
         **figures_, **{k + "_text": yen(v) for k, v in figures_.items()})
 
@@ -831,8 +837,10 @@ def auction_rows(a: AuctionComparison, first: str) -> tuple[LabelledAmount, ...]
     return tuple(rows)
 
 
-def _addressee_auction_rows(at_auction: int, by_sale: int) -> tuple[LabelledAmount, ...]:
-    return (_row("貴社 競売時の回収見込額", at_auction), _row("貴社 任意売却時の回収額", by_sale),
+def _addressee_auction_rows(at_auction: int, by_sale: int,
+                            you: str) -> tuple[LabelledAmount, ...]:
+    return (_row(f"{you} 競売時の回収見込額", at_auction),
+            _row(f"{you} 任意売却時の回収額", by_sale),
             _row("任意売却による回収増加額", by_sale - at_auction))
 
 
@@ -905,8 +913,9 @@ def build_repayment_proposal(common: _Common, name: str) -> RepaymentProposalVie
     longest = _longest(mine)
     start = wareki_month(plan.start)
     plan_remaining = sum(s.remaining for s in plan.plan)
+    you = you_word(name)
     return RepaymentProposalView(
-        **common.header(REPAYMENT_PROPOSAL, name), addressee=_addressee(creditor),
+        **common.header(REPAYMENT_PROPOSAL, name), addressee=_addressee(creditor), you=you,
         creditor=creditor, remaining=remaining, remaining_text=yen(remaining),
         remaining_kin=kin(remaining), monthly=monthly, monthly_text=yen(monthly),
         monthly_kin=kin(monthly), monthly_total=plan.monthly_total,
@@ -916,8 +925,9 @@ def build_repayment_proposal(common: _Common, name: str) -> RepaymentProposalVie
         plan=tuple(plan_row(s, name) for s in plan.plan), plan_remaining_total=plan_remaining,
         plan_remaining_total_text=yen(plan_remaining),
         plan_monthly_total_text=yen(plan.monthly_total), has_capacity=monthly > 0,
-        offer_text=_offer_text(remaining, monthly, start),
-        lump_sum=lump_sum_block(plan.lump_sum, name), has_lump_sum=plan.lump_sum is not None,
+        offer_text=_offer_text(remaining, monthly, start, you),
+        lump_sum=lump_sum_block(plan.lump_sum, name, you),
+        has_lump_sum=plan.lump_sum is not None,
         waiver_text=WAIVER)
 
 
@@ -935,10 +945,10 @@ def _y(share: RepaymentShare | None) -> Decimal | None:
     return share.years if share else None
 
 
-def _offer_text(remaining: int, monthly: int, start: str) -> str:
+def _offer_text(remaining: int, monthly: int, start: str, you: str) -> str:
     if monthly == 0:
-        return NO_CAPACITY.format(remaining=kin(remaining))
-    return OFFER.format(remaining=kin(remaining), start=start, monthly=kin(monthly))
+        return NO_CAPACITY.format(you=you, remaining=kin(remaining))
+    return OFFER.format(you=you, remaining=kin(remaining), start=start, monthly=kin(monthly))
 
 
 def plan_row(s: RepaymentShare, name: str) -> PlanRow:
@@ -947,7 +957,7 @@ def plan_row(s: RepaymentShare, name: str) -> PlanRow:
                    is_addressee=s.creditor == name)
 
 
-def lump_sum_block(offer: LumpSumOffer | None, name: str) -> LumpSumBlock | None:
+def lump_sum_block(offer: LumpSumOffer | None, name: str, you: str) -> LumpSumBlock | None:
     """一括和解提案 and the addressee's share; None when no lump sum is offered."""
     if offer is None:
         return None
@@ -957,7 +967,7 @@ def lump_sum_block(offer: LumpSumOffer | None, name: str) -> LumpSumBlock | None
     return LumpSumBlock(
         offer.total, yen(offer.total), kin(offer.total),
         tuple(lump_sum_row(s, name) for s in offer.plan), amount, yen(amount), kin(amount),
-        pct, percent(pct), LUMP_SUM.format(amount=kin(amount), percent=percent(pct)))
+        pct, percent(pct), LUMP_SUM.format(amount=kin(amount), you=you, percent=percent(pct)))
 
 
 def share_percent(amount: int, remaining: int) -> Decimal:

@@ -453,7 +453,6 @@ def ki(doc) -> None:
 
 def sale_request():
     doc = new_document("任意売却に関する同意申請書")
-    tag(doc, 'set you = "貴庁" if is_seizure_holder else "貴社"')
     letterhead(doc)
     title(doc)
     body_var(doc, "intro_text")
@@ -768,8 +767,8 @@ def repayment_proposal():
     kv_table(
         doc,
         [
-            ("売却後の貴社への残債務", "{{ remaining_kin }}"),
-            ("貴社への返済額（月額）", "{{ monthly_kin }}", "has_capacity"),
+            ("売却後の{{ you }}に対する残債務", "{{ remaining_kin }}"),
+            ("{{ you }}への返済額（月額）", "{{ monthly_kin }}", "has_capacity"),
             ("返済開始", "{{ start_text }}", "has_capacity"),
             ("返済回数・期間", "{{ months_text }}（{{ years_text }}）", "has_capacity"),
             (
@@ -795,7 +794,7 @@ def repayment_proposal():
         "p in plan",
         [
             "{{ p.rank_text }}",
-            "{{ p.creditor }}{% if p.is_addressee %}（貴社）{% endif %}",
+            "{{ p.creditor }}{% if p.is_addressee %}（{{ you }}）{% endif %}",
             "{{ p.remaining_text }}",
             "{{ p.monthly_text }}",
             "{{ p.months_text }}",
@@ -825,7 +824,7 @@ def lump_sum(doc) -> None:
         [Col("順位", 18, "center"), Col("債権者", 66), Col("残債務", 30, "right"),
          Col("一括弁済額", 30, "right"), Col("残債務比", 26, "right")],
         "r in lump_sum.rows",
-        ["{{ r.rank_text }}", "{{ r.creditor }}{% if r.is_addressee %}（貴社）{% endif %}",
+        ["{{ r.rank_text }}", "{{ r.creditor }}{% if r.is_addressee %}（{{ you }}）{% endif %}",
          "{{ r.remaining_text }}", "{{ r.amount_text }}", "{{ r.percent_text }}"],
         mine="r.is_addressee",
         totals=["合計", "", "{{ plan_remaining_total_text }}", "{{ lump_sum.total_text }}", ""],

@@ -24,6 +24,7 @@ from pipeline.render.filters import (
     wareki_month,
     years,
     yen,
+    you_word,
 )
 
 # --- money ---------------------------------------------------------------------------------
@@ -131,6 +132,8 @@ def test_years_and_months():
 def test_area():
     assert area(Decimal("65.23")) == "65.23㎡"
     assert area(Decimal(120)) == "120.00㎡"
+    assert area(Decimal("3120.55")) == "3,120.55㎡"
+    assert area(Decimal("1234567.8")) == "1,234,567.80㎡"
     assert area(None) == "—"
     with pytest.raises(ValueError):
         area(Decimal("65.235"))
@@ -235,6 +238,44 @@ def test_safe_filename_is_always_one_plain_name(s):
     assert not out.startswith(".") and len(out.encode("utf-8")) <= 120
 
 
+# --- 貴〇（宛先の呼び方） -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, word", [
+    ("東都みらい銀行", "貴行"), ("株式会社みずほ銀行", "貴行"), ("三菱UFJ信託銀行株式会社", "貴行"),
+    ("㈱ひばり銀行", "貴行"),
+    ("あおば台信用金庫", "貴庫"), ("ひばり信金", "貴庫"),
+    ("中央労働金庫", "貴金庫"),
+    ("さいたま彩央信用組合", "貴組合"), ("〇〇農業協同組合", "貴組合"), ("ＪＡ東京中央", "貴組合"),
+    ("住宅金融支援機構", "貴機構"), ("住宅金融支援機構（旧住宅金融公庫）", "貴機構"),
+    ("日本政策金融公庫", "貴公庫"), ("〇〇県信用保証協会", "貴協会"),
+    ("みらい信用保証株式会社", "貴社"), ("やまびこ債権回収株式会社", "貴社"),
+    ("株式会社ひばり", "貴社"), ("（株）ひばり", "貴社"), ("A&Bファイナンス株式会社", "貴社"),
+    ("〇〇サービサー", "貴社"), ("JAPANカード", "貴社"), ("株式会社山田町", "貴社"),
+    ("ひばり野市役所", "貴市"), ("〇〇市", "貴市"), ("千代田区", "貴区"), ("〇〇町役場", "貴町"),
+    ("〇〇村", "貴村"), ("〇〇県", "貴県"), ("東京都", "貴都"),
+    ("ひばり野税務署", "貴署"), ("関東信越国税局", "貴局"), ("東京都主税局", "貴局"),
+    ("新宿都税事務所", "貴所"), ("〇〇県税事務所", "貴所"),
+    ("", "貴社"), ("〇〇ファイナンス", "貴社"),
+])
+def test_you_word_by_kind_of_body(name, word):
+    assert you_word(name) == word
+
+
+def test_you_word_reads_the_first_word_that_names_a_kind():
+    assert you_word("住宅金融支援機構 首都圏債権管理グループ") == "貴機構"
+    assert you_word("髙﨑𠮷信用組合 A&B {{ 7*7 }}") == "貴組合"
+    assert you_word("ひばり野市役所\n納税課") == "貴市"
+
+
+def test_you_word_longest_suffix_wins():
+    """市税事務所 is a 事務所 of the city (貴所), 県庁 the prefecture (貴県), not 貴市 / 貴庁."""
+    assert you_word("大阪市税事務所") == "貴所"
+    assert you_word("〇〇県庁") == "貴県"
+    assert you_word("〇〇市役所") == "貴市"
+
+
 def test_filters_registry():
     assert FILTERS["yen"](1000) == "1,000円"
-    assert {"yen", "kin", "wareki", "wareki_month", "percent", "years", "months", "area"} <= set(FILTERS)
+    assert {"yen", "kin", "wareki", "wareki_month", "percent", "years", "months", "area",
+            "you_word"} <= set(FILTERS)

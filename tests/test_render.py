@@ -18,7 +18,7 @@ import pytest
 
 from pipeline import documents as d
 from pipeline.render import Renderer, RenderError
-from pipeline.render.filters import kin, wareki, wareki_month, yen
+from pipeline.render.filters import kin, wareki, wareki_month, yen, you_word
 
 #: An anchor every letter template has (記, before the details): tests insert their edits there.
 KI = '<p class="ki">記</p>'
@@ -145,6 +145,7 @@ def sale_request_view(
         date=date(2026, 11, 30),
         date_text=wareki(date(2026, 11, 30)),
         addressee=f"{creditor} 債権管理部 御中",
+        you=you_word(creditor),
         creditor=_creditor(creditor),
         company=_company(),
         debtor=_debtor(debtor_name),
@@ -300,6 +301,7 @@ def repayment_view(
         date=date(2026, 11, 30),
         date_text=wareki(date(2026, 11, 30)),
         addressee=f"{creditor} 債権管理部 御中",
+        you=you_word(creditor),
         creditor=_creditor(creditor),
         company=_company(),
         debtor=_debtor(debtor_name),

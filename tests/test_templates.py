@@ -130,6 +130,29 @@ def test_every_amount_of_the_view_is_printed(rendered):
                 YEN.findall(text)))
 
 
+#: The ways a letter can call its addressee (pipeline/render/filters.py YOU_BY_SUFFIX and default).
+YOU_WORDS = re.compile(r"貴(?:社|行|庫|金庫|組合|会|協会|機構|公庫|署|局|所|市|区|町|村|都|道|府|県|庁)")
+
+
+def test_a_letter_calls_its_addressee_by_one_word(rendered):
+    """A letter to 住宅金融支援機構 says 貴機構 throughout (never 貴社), one to a bank 貴行, … —
+    in the sentences and in the table labels, in both formats."""
+    for view, docx_bytes, pdf, _ in rendered:
+        if not hasattr(view, "you"):
+            continue
+        for text in (docx_text(docx_bytes), pdf_text(pdf)):
+            flat = re.sub(r"\s+", "", text)
+            assert set(YOU_WORDS.findall(flat)) == {view.you}, view.filename_stem
+
+
+def test_the_jhf_letters_say_kikikou(config):
+    views = case_views(INPUTS / "2026-0148.xlsx", config)
+    jhf = [v for v in views if getattr(v, "creditor", None) and v.creditor.name == "住宅金融支援機構"]
+    assert {v.kind for v in jhf} == {"sale_request", "repayment_proposal"}
+    assert all(v.you == "貴機構" and "貴機構" in (getattr(v, "request_text", "") or v.offer_text)
+               for v in jhf)
+
+
 def test_every_kind_is_covered_by_the_samples(config):
     kinds = {v.kind for source in SAMPLES for v in case_views(source, config)}
     assert kinds == {"sale_request", "household_statement", "repayment_proposal"}

@@ -136,10 +136,12 @@ def months(n: int | None) -> str:
 
 
 def area(d: Decimal | None) -> str:
-    """面積 (2 decimals, as registered): ``Decimal("65.23")`` → ``65.23㎡``."""
+    """面積 (2 decimals, as registered, thousands comma as on a 登記事項証明書's 地積):
+    ``Decimal("65.23")`` → ``65.23㎡``, ``Decimal("3120.55")`` → ``3,120.55㎡``."""
     if d is None:
         return DASH
-    return f"{_fixed(_require_decimal(d), 2)}㎡"
+    text = _fixed(_require_decimal(d), 2)  # refuses a value that would need rounding
+    return f"{Decimal(text):,.2f}㎡"
 
 
 def clean_text(s: object) -> str:
@@ -175,6 +177,72 @@ def honorific(officer: str | None) -> str:
     return "様" if _strip_honorific(clean_text(officer)) else "御中"
 
 
+#: 貴〇: the word a letter uses for its addressee, by how the addressee's name ends (matched
+#: longest suffix first, on the name with its legal form such as 株式会社 taken off). Written
+#: Japanese names the kind of body: 貴行 for a bank, 貴庫 for a 信用金庫, 貴金庫 for a 労働金庫,
+#: 貴組合 for a 信用組合 or 協同組合 (JA), 貴機構 for an 独立行政法人 such as 住宅金融支援機構,
+#: 貴署 / 貴局 / 貴所 for 税務署 / 国税局・主税局 / 税事務所. A municipality is 貴市 (貴区・貴町・貴村):
+#: the 差押 is registered in the city's name (差押権者 〇〇市, not 〇〇市役所, which is only the
+#: building), and 貴市 is what government notices to a city write (e.g. 厚生労働省 to 山形市長:
+#: 「貴市において…」); 貴庁 is kept for other government offices (県庁, 国税庁, 裁判所).
+YOU_BY_SUFFIX: dict[str, str] = {
+    "銀行": "貴行",
+    "信用金庫": "貴庫", "信金": "貴庫",
+    "労働金庫": "貴金庫", "労金": "貴金庫",
+    "信用組合": "貴組合", "信組": "貴組合", "協同組合": "貴組合", "農協": "貴組合",
+    "漁協": "貴組合", "組合": "貴組合",
+    "連合会": "貴会", "信連": "貴会", "協会": "貴協会",
+    "機構": "貴機構", "公庫": "貴公庫",
+    "債権回収": "貴社", "サービサー": "貴社",
+    "税務署": "貴署", "税局": "貴局", "税事務所": "貴所", "年金事務所": "貴所",
+    "市役所": "貴市", "区役所": "貴区", "町役場": "貴町", "村役場": "貴村",
+    "市": "貴市", "区": "貴区", "町": "貴町", "村": "貴村",
+    "東京都": "貴都", "北海道": "貴道", "府": "貴府", "県": "貴県",
+    "都庁": "貴都", "道庁": "貴道", "府庁": "貴府", "県庁": "貴県",
+    "庁": "貴庁", "裁判所": "貴庁", "役所": "貴庁", "役場": "貴庁",
+    "市長": "貴市", "区長": "貴区", "町長": "貴町", "村長": "貴村",
+}
+#: Names that say what they are at the front: JA〇〇 (農業協同組合), JF〇〇 (漁業協同組合).
+YOU_BY_PREFIX: dict[str, str] = {"JA": "貴組合", "JF": "貴組合"}
+#: A company (会社法) is 貴社 — except the kinds that are 株式会社 by law and still named by their
+#: own word: banks (株式会社〇〇銀行, 〇〇信託銀行株式会社) and 株式会社日本政策金融公庫.
+YOU_FOR_COMPANY = {"銀行": "貴行", "公庫": "貴公庫"}
+YOU_DEFAULT = "貴社"
+_LEGAL_FORMS = re.compile(
+    r"^(?:株式会社|有限会社|合同会社|合資会社|合名会社|\((?:株|有|同)\))|"
+    r"(?:株式会社|有限会社|合同会社|合資会社|合名会社|\((?:株|有|同)\))$")
+_YOU_SUFFIXES = sorted(YOU_BY_SUFFIX, key=len, reverse=True)  # longest suffix first
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")  # 「住宅金融支援機構(旧住宅金融公庫)」
+
+
+def you_word(creditor_name: str) -> str:
+    """貴社・貴行・貴庫・貴機構・貴市・貴署 …: how a letter calls its addressee (YOU_BY_SUFFIX).
+
+    The name is read word by word (「〇〇銀行 債権管理部」 is a bank); the first word that says
+    what kind of body it is decides. Full-width letters count as their plain form (ＪＡ = JA,
+    （株） = (株)). A name that says nothing, or a company, is 貴社 (YOU_DEFAULT).
+    """
+    for word in unicodedata.normalize("NFKC", clean_text(creditor_name)).split():
+        found = _you_of_word(word)
+        if found:
+            return found
+    return YOU_DEFAULT
+
+
+def _you_of_word(word: str) -> str | None:
+    core = _LEGAL_FORMS.sub("", word)
+    is_company = core != word
+    core = _TRAILING_NOTE.sub("", core)
+    suffix = next((s for s in _YOU_SUFFIXES if core.endswith(s)), None)
+    if is_company:  # only a bank or 公庫 keeps its own word
+        return YOU_FOR_COMPANY.get(suffix or "", YOU_DEFAULT)
+    if suffix:
+        return YOU_BY_SUFFIX[suffix]
+    # JA東京 is a 組合, JAPANカード is not: the prefix must not run on into a Latin word
+    return next((w for p, w in YOU_BY_PREFIX.items()
+                 if re.match(re.escape(p) + "(?![A-Za-z])", core, re.IGNORECASE)), None)
+
+
 def safe_filename(name: str, max_bytes: int = 120) -> str:
     """A creditor name usable in a file name on Windows and POSIX, Japanese kept.
 
@@ -207,5 +275,5 @@ def _cut_utf8(text: str, max_bytes: int) -> str:
 FILTERS = {
     "yen": yen, "kin": kin, "wareki": wareki, "wareki_month": wareki_month,
     "percent": percent, "rate": rate, "years": years, "months": months, "area": area,
-    "clean_text": clean_text,
+    "clean_text": clean_text, "you_word": you_word,
 }
