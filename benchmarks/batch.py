@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -53,6 +54,7 @@ class BuildRun:
     case_lines: list[float] = field(default_factory=list)  # seconds since start, per case line
     load_before: tuple[float, ...] = ()
     load_after: tuple[float, ...] = ()
+    cpu: float = 0.0  # user + system seconds of ninbai and its workers (robust to others' load)
 
     def phases(self) -> dict[str, float]:
         """Start → first case reported, the cases, and last case → exit (manifest, views)."""
@@ -71,7 +73,7 @@ def run_build(inputs: Path, out: Path, jobs: int, log: Path) -> BuildRun:
     """Run ``ninbai build`` once; stdout lines starting with ``[`` are its per-case lines."""
     command = [str(ninbai_command()), "build", str(inputs), "--out", str(out), "--batch",
                BATCH_NAME, "--date", BATCH_DATE, "--jobs", str(jobs)]
-    load_before = os.getloadavg()
+    load_before, cpu_before = os.getloadavg(), _children_cpu()
     started = time.perf_counter()
     with log.open("a", encoding="utf-8") as err:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True,
@@ -84,7 +86,14 @@ def run_build(inputs: Path, out: Path, jobs: int, log: Path) -> BuildRun:
                 err.write(line)
             exit_code = process.wait()
     wall = time.perf_counter() - started
-    return BuildRun(wall, exit_code, sampler.peak, lines, load_before, os.getloadavg())
+    return BuildRun(wall, exit_code, sampler.peak, lines, load_before, os.getloadavg(),
+                    _children_cpu() - cpu_before)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every waited-for descendant (workers are counted in ninbai's share)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def manifest_figures(batch_dir: Path) -> dict:
@@ -130,6 +139,8 @@ def figures(cases: int, jobs: int, written: float, references: tuple[dict, dict]
     (run, counts), (again, again_counts) = full, rerun
     reference = statistics.median(references[0]["seconds"] + references[1]["seconds"])
     per_pdf = run.wall / counts["pdf"] if counts["pdf"] else float("nan")
+    reference_cpu = statistics.median(references[0]["cpu"] + references[1]["cpu"])
+    cpu_per_pdf = run.cpu / counts["pdf"] if counts["pdf"] else float("nan")
     return {
         "cases": cases, "jobs": jobs, "cpus": os.cpu_count(), "inputs_written_s": written,
         "full": {**_run_dict(run), **counts,
@@ -139,9 +150,12 @@ def figures(cases: int, jobs: int, written: float, references: tuple[dict, dict]
         "reference": {"median_s": reference, "median_before_s": references[0]["median"],
                       "median_after_s": references[1]["median"],
                       "renders": len(references[0]["seconds"]) * 2,
-                      "pages": references[0]["pages"]},
+                      "pages": references[0]["pages"], "cpu_median_s": reference_cpu},
         "wall_per_pdf_s": per_pdf,
         "ratio": per_pdf / reference,
+        "cpu_per_pdf_s": cpu_per_pdf,
+        # What the ratio would be with the cores to ourselves and perfect parallelism.
+        "cpu_ratio": cpu_per_pdf / min(jobs, os.cpu_count() or 1) / reference_cpu,
         "projected_1000_s": run.wall / cases * 1000,
     }
 
@@ -209,6 +223,9 @@ def other_lines(result: dict) -> list[str]:
          f"後 {ref['median_after_s'] * 1000:.0f} ms, {ref['renders']}回）"),
         (f"PDF 1件あたりの所要時間 {result['wall_per_pdf_s'] * 1000:.0f} ms = 基準描画の "
          f"{result['ratio']:.2f} 倍"),
+        (f"CPU時間: 全件 {full['cpu']:.0f}秒, PDF 1件あたり {result['cpu_per_pdf_s'] * 1000:.0f} ms"
+         f"（基準描画 {ref['cpu_median_s'] * 1000:.0f} ms）→ CPU時間での比 {result['cpu_ratio']:.2f}"
+         "（他の負荷を除いた目安）"),
     ]
 
 
