@@ -20,7 +20,7 @@ import math
 import os
 import re
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from factory import CASE, HEADERS, write_case
@@ -184,6 +184,35 @@ def test_random_cells_in_a_valid_workbook_never_crash(changes, dropped):
     with tempfile.TemporaryDirectory() as folder:
         path = write_case(Path(folder), FILE, drop=dropped, edit=edit)
         assert_case_or_located_errors(*load_case(path, ("standard", "jhf")))
+
+
+CASE_LABELS = [label for label, _ in CASE] + ["返済提案月額", "一括和解提案額", "管理費等滞納額",
+                                             "引越費用希望額", "破産手続", "売却基準価額"]
+TABLE_CELL = st.tuples(st.sampled_from([s for s in SHEETS if s != "案件"]), st.integers(2, 5),
+                       st.integers(1, 15))
+
+
+@FUZZ
+@given(st.lists(st.tuples(TABLE_CELL, ANY_VALUE), max_size=6),
+       st.lists(st.tuples(st.sampled_from(CASE_LABELS), ANY_VALUE), max_size=4))
+def test_whatever_validates_also_computes_and_builds_its_documents(changes, labels):
+    """A case the validator accepts must not crash the stages after it (compute, views)."""
+    from pipeline.compute import compute_case
+    from pipeline.config import load_config
+    from pipeline.documents import build_views
+
+    def edit(wb):
+        for (sheet, row, column), value in changes:
+            wb[sheet].cell(row, column).value = storable(value)
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_case(Path(folder), FILE, edit=edit,
+                          case={label: storable(value) for label, value in labels})
+        case, issues = load_case(path, ("standard", "jhf"))
+    assert_case_or_located_errors(case, issues)
+    if case is not None:
+        config = load_config(None)
+        assert build_views(case, compute_case(case, config, date(2026, 11, 30)), config)
 
 
 # --- level 3: damaged bytes -----------------------------------------------------------------
