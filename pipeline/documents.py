@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from pipeline.config import Auction as AuctionRules
 from pipeline.config import Config
 from pipeline.figures import (
     AuctionComparison,
@@ -41,6 +42,7 @@ from pipeline.figures import (
 )
 from pipeline.models import Asset, BudgetLine, Case, Creditor, Member, PropertyUnit
 from pipeline.render.filters import (
+    DASH,
     area,
     clean_text,
     honorific,
@@ -48,6 +50,7 @@ from pipeline.render.filters import (
     kin,
     months,
     percent,
+    ratio,
     safe_filename,
     wareki,
     wareki_month,
@@ -97,13 +100,21 @@ class DebtorBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class Fact:
+    """A label with a ready-made text, for rows that come and go (競売事件番号, 開札期日)."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class LabelledAmount:
     """A label with an amount, for simple two-column tables (競売比較, totals)."""
 
     label: str
     amount: int
     amount_text: str
-    note: str = ""  # e.g. 裁判所の公告による / 推計
+    note: str = ""  # 算出根拠, e.g. 裁判所の公告による / 査定価格×70%（競売市場修正30%）
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,7 +159,7 @@ class LienRow:
     claim: int  # 決済時債権額
     claim_text: str
     release_fee: int  # ハンコ代
-    release_fee_text: str
+    release_fee_text: str  # "—" when none (the 順位1 lien, a holder's own junior lien)
     waterfall: int  # 配当額
     waterfall_text: str
     received: int  # 配分額 = ハンコ代 + 配当額
@@ -164,7 +175,7 @@ class SeizureRow:
 
     creditor: str
     priority: bool
-    priority_text: str  # 優先 / "" (non-priority)
+    priority_text: str  # 優先 / 劣後: whether the seized tax ranks before the liens
     claim: int
     claim_text: str
     release_fee: int  # 差押解除料
@@ -260,11 +271,21 @@ class SaleRequestView:
     liens: tuple[LienRow, ...]
     liens_claim_total: int
     liens_claim_total_text: str
+    liens_release_fee_total: int
+    liens_release_fee_total_text: str
+    liens_waterfall_total: int
+    liens_waterfall_total_text: str
     liens_received_total: int
     liens_received_total_text: str
     liens_remaining_total: int
     liens_remaining_total_text: str
     seizures: tuple[SeizureRow, ...]
+    seizures_claim_total: int
+    seizures_claim_total_text: str
+    seizures_release_fee_total: int
+    seizures_release_fee_total_text: str
+    seizures_remaining_total: int
+    seizures_remaining_total_text: str
     surplus_to_debtor: int  # 剰余金 (to the debtor)
     surplus_to_debtor_text: str
     addressee_received: int  # 貴〇への配分額: Σ received of its liens + Σ release fees of its 差押
@@ -275,7 +296,7 @@ class SaleRequestView:
     attachments: tuple[str, ...]  # 添付書類
     is_seizure_holder: bool  # the addressee holds only 差押 rows (no lien)
     request_text: str  # 抹消への同意 / 差押解除 のお願い
-    case_ref_text: str  # 競売事件番号 line, "" when no auction case number
+    auction_facts: tuple[Fact, ...]  # 競売の状況 (事件番号, 開札期日 …) as given; () when none
 
     def document_entry(self) -> dict[str, Any]:
         return _entry(self)
@@ -544,13 +565,16 @@ PREFIX = {SALE_REQUEST: "01", HOUSEHOLD_STATEMENT: "02", REPAYMENT_PROPOSAL: "03
 # The sentences of the letters. Kept here, next to the fields they fill, so that the Word and the
 # HTML template print the same words; amounts arrive already formatted (金…円, 和暦).
 SALE_INTRO = ("下記債務者所有の不動産につき、{price}にて任意売却を行いたく、"
-              "下記の配分案により御同意賜りますようお願い申し上げます。")
+              "別紙配分案により御同意賜りますようお願い申し上げます。")
 LIEN_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に{you}の{kinds}設定登記の"
                 "抹消に必要な書類を御交付くださいますようお願い申し上げます。")
 SEIZURE_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に差押解除料として{fee}を"
                    "お支払いすることにより、差押登記を解除（抹消）していただきますよう"
                    "お願い申し上げます。")
-CASE_REF = "競売事件 {number}"
+#: 競売の状況 printed with the sale terms, when the workbook gives them: a creditor checks that
+#: the settlement comes before the bidding (domain.md §3.3).
+AUCTION_FACTS = (("case_number", "競売事件番号"), ("start_decision_date", "競売開始決定日"),
+                 ("bidding_start", "入札期間開始日"), ("opening_date", "開札期日"))
 OFFER = ("任意売却後の{you}に対する残債務{remaining}につきまして、{start}より毎月{monthly}を"
          "お支払いすることにより返済いたしたく、御承諾賜りますようお願い申し上げます。")
 NO_CAPACITY = ("任意売却後の{you}に対する残債務{remaining}につきまして、別紙生活状況表のとおり現在の収支では"
@@ -561,6 +585,21 @@ LUMP_SUM = ("なお、一括でのお支払いとして{amount}（{you}に対す
 WAIVER = ("また、本申出による返済を継続している間は、今後発生する遅延損害金を免除して"
           "いただきますようお願い申し上げます。")
 UNDECIDED = "未定"
+#: 算出根拠 of the auction comparison rows (computations §2); ratios arrive formatted (30%).
+AUCTION_BASIS = {
+    "market": "任意売却の価格査定による",
+    "given": "裁判所の公告による",
+    "base": "査定価格×{kept}（競売市場修正{discount}）",
+    "min_bid": "売却基準価額×{ratio}（民事執行法60条3項）",
+    "expected": "査定価格×{ratio}（買受可能価額を下限）",
+    "cost": "{source}（第1順位の債権額による）",
+    "taxes": "抵当権に優先する差押の債権額",
+    "pool": "落札見込額 − 競売手続費用",
+    "pool_taxes": "落札見込額 − 競売手続費用 − 優先する税等",
+    "at_auction": "配当見込額を順位に従い配当（抹消承諾料なし）",
+    "by_sale": "配分案（２）の配分額計",
+    "advantage": "任意売却時の回収額 − 競売時の回収見込額",
+}
 PERCENT_STEP = Decimal("0.1")
 
 
@@ -686,10 +725,10 @@ def build_sale_request(common: _Common, name: str) -> SaleRequestView:
         **_sale_terms(case), **_distribution(sale, name),
         addressee_received=received, addressee_received_text=yen(received),
         addressee_remaining=remaining, addressee_remaining_text=yen(remaining),
-        auction=auction_block(common.figures, name, you),
+        auction=auction_block(common.figures, common.config.auction, name, you),
         attachments=attachments(case, common.config), is_seizure_holder=not mine,
         request_text=request_text(mine, my_seizures, you),
-        case_ref_text=_case_ref(case))
+        auction_facts=auction_facts(case))
 
 
 def _sale_terms(case: Case) -> dict[str, Any]:
@@ -725,8 +764,11 @@ def property_row(unit: PropertyUnit) -> PropertyRow:
 def _distribution(sale: SaleDistribution, name: str) -> dict[str, Any]:
     """配分案 table: deductions, A, liens with totals, 差押, 剰余金; the addressee's rows flagged."""
     liens = tuple(lien_row(x, name) for x in sale.liens)
+    # Every money column gets its total, so the table visibly adds up (配分額計 = 抹消承諾料 + 配当額).
     totals = {f"liens_{k}_total": sum(getattr(x, k) for x in sale.liens)
-              for k in ("claim", "received", "remaining")}
+              for k in ("claim", "release_fee", "waterfall", "received", "remaining")}
+    totals |= {f"seizures_{k}_total": sum(getattr(x, k) for x in sale.seizures)
+               for k in ("claim", "release_fee", "remaining")}
     return {
         "deductions": tuple(deduction_row(d, name) for d in sale.deductions),
         "deductions_total": sale.deductions_total,
@@ -749,14 +791,16 @@ def rank_text(rank: int) -> str:
 
 
 def lien_row(x: LienResult, name: str) -> LienRow:
+    # No ハンコ代 is owed to the 順位1 lien or to a holder's own junior lien: 「—」, not 「0円」.
+    fee_text = yen(x.release_fee) if x.release_fee else DASH
     return LienRow(x.rank, rank_text(x.rank), clean_text(x.creditor), x.kind,
-                   x.claim, yen(x.claim), x.release_fee, yen(x.release_fee),
+                   x.claim, yen(x.claim), x.release_fee, fee_text,
                    x.waterfall, yen(x.waterfall), x.received, yen(x.received),
                    x.remaining, yen(x.remaining), is_addressee=x.creditor == name)
 
 
 def seizure_row(s: SeizureResult, name: str) -> SeizureRow:
-    return SeizureRow(clean_text(s.creditor), s.priority, "優先" if s.priority else "",
+    return SeizureRow(clean_text(s.creditor), s.priority, "優先" if s.priority else "劣後",
                       s.claim, yen(s.claim), s.release_fee, yen(s.release_fee),
                       s.remaining, yen(s.remaining), is_addressee=s.creditor == name)
 
@@ -781,12 +825,18 @@ def request_text(liens: list[LienResult], seizures: list[SeizureResult], you: st
     return "\n".join(parts)
 
 
-def _case_ref(case: Case) -> str:
-    number = clean_text(case.auction.case_number)
-    return CASE_REF.format(number=number) if number else ""
+def auction_facts(case: Case) -> tuple[Fact, ...]:
+    """競売の状況 rows: those of AUCTION_FACTS the workbook gives (dates in 和暦)."""
+    facts = []
+    for attr, label in AUCTION_FACTS:
+        value = getattr(case.auction, attr)
+        text = wareki(value) if isinstance(value, dt.date) else clean_text(value).strip()
+        if text:
+            facts.append(Fact(label, text))
+    return tuple(facts)
 
 
-def auction_block(figures: Figures, name: str, you: str) -> AuctionBlock:
+def auction_block(figures: Figures, rules: AuctionRules, name: str, you: str) -> AuctionBlock:
     """競売との比較 for the addressee ``name`` (computations §2), assumptions printed."""
     a, sale = figures.auction, figures.sale
     first = next(x.creditor for x in sale.liens if x.rank == 1)
@@ -804,7 +854,7 @@ def auction_block(figures: Figures, name: str, you: str) -> AuctionBlock:
         "addressee_advantage": by_sale - at_auction if compare else 0,
     }
     return AuctionBlock(
-        rows=auction_rows(a, clean_text(first)), base_price_given=a.base_price_given,
+        rows=auction_rows(a, rules, clean_text(first)), base_price_given=a.base_price_given,
         min_bid_given=a.min_bid_given, first_lien_creditor=clean_text(first),
         has_addressee_comparison=compare,
         addressee_rows=_addressee_auction_rows(at_auction, by_sale, you) if compare else (),
@@ -816,32 +866,43 @@ def _row(label: str, amount: int, note: str = "") -> LabelledAmount:
     return LabelledAmount(label, amount, yen(amount), note)
 
 
-def auction_rows(a: AuctionComparison, first: str) -> tuple[LabelledAmount, ...]:
-    """The comparison table: how the auction estimate is reached, then the 順位1 holder's gain."""
-    given, estimated = "裁判所の公告による", "推計"
+def auction_rows(a: AuctionComparison, rules: AuctionRules,
+                 first: str) -> tuple[LabelledAmount, ...]:
+    """The comparison table: how the auction estimate is reached, then the 順位1 holder's gain.
+    Each row carries its 算出根拠, so the assumptions (computations §2, config [auction]) are
+    printed where they are used."""
     rows = [
-        _row("査定価格", a.market_value),
-        _row("売却基準価額", a.base_price, given if a.base_price_given else estimated),
-        _row("買受可能価額", a.min_bid, given if a.min_bid_given else estimated),
-        _row("落札見込額", a.expected_bid),
-        _row("競売手続費用（予納金）", a.procedure_cost),
+        _row("査定価格", a.market_value, AUCTION_BASIS["market"]),
+        _row("売却基準価額", a.base_price, _given_or(a.base_price_given, AUCTION_BASIS["base"].format(
+            kept=ratio(1 - a.market_discount), discount=ratio(a.market_discount)))),
+        _row("買受可能価額", a.min_bid, _given_or(a.min_bid_given, AUCTION_BASIS["min_bid"].format(
+            ratio=ratio(rules.min_bid_ratio)))),
+        _row("落札見込額", a.expected_bid,
+             AUCTION_BASIS["expected"].format(ratio=ratio(a.expected_bid_ratio))),
+        _row("競売手続費用（予納金）", a.procedure_cost,
+             AUCTION_BASIS["cost"].format(source=clean_text(rules.procedure_cost_source))),
     ]
     if a.priority_taxes:
-        rows.append(_row("優先する税等", a.priority_taxes))
+        rows.append(_row("優先する税等", a.priority_taxes, AUCTION_BASIS["taxes"]))
+    pool_basis = AUCTION_BASIS["pool_taxes" if a.priority_taxes else "pool"]
     rows += [
-        _row("抵当権者への配当見込額", a.pool),
-        _row(f"第1順位 {first} 競売時の回収見込額", a.first_lien_recovery),
-        _row(f"第1順位 {first} 任意売却時の回収額", a.sale_first_lien_recovery),
-        _row("任意売却による回収増加額", a.advantage),
+        _row("抵当権者への配当見込額", a.pool, pool_basis),
+        _row(f"第1順位 {first} 競売時の回収見込額", a.first_lien_recovery, AUCTION_BASIS["at_auction"]),
+        _row(f"第1順位 {first} 任意売却時の回収額", a.sale_first_lien_recovery, AUCTION_BASIS["by_sale"]),
+        _row("任意売却による回収増加額", a.advantage, AUCTION_BASIS["advantage"]),
     ]
     return tuple(rows)
 
 
+def _given_or(given: bool, estimate: str) -> str:
+    return AUCTION_BASIS["given"] if given else estimate
+
+
 def _addressee_auction_rows(at_auction: int, by_sale: int,
                             you: str) -> tuple[LabelledAmount, ...]:
-    return (_row(f"{you} 競売時の回収見込額", at_auction),
-            _row(f"{you} 任意売却時の回収額", by_sale),
-            _row("任意売却による回収増加額", by_sale - at_auction))
+    return (_row(f"{you} 競売時の回収見込額", at_auction, AUCTION_BASIS["at_auction"]),
+            _row(f"{you} 任意売却時の回収額", by_sale, AUCTION_BASIS["by_sale"]),
+            _row("任意売却による回収増加額", by_sale - at_auction, AUCTION_BASIS["advantage"]))
 
 
 # --- 02 household_statement ------------------------------------------------------------------

@@ -345,15 +345,16 @@ def loop_table(
     mine: str | None = None,
     totals: list[str] | None = None,
     empty: str | None = None,
+    bg: str | None = None,
 ):
     """Header, one row per item of ``loop`` (``"l in liens"``), optional total row.
 
     ``mine``: the item's flag that shades its row like the PDF's tr.mine. ``empty``: the text of
-    a single row shown when the list is empty (記載なし).
+    a single row shown when the list is empty (記載なし). ``bg``: any other Jinja colour expression.
     """
     table = new_table(doc, cols)
     tag_row(table, cols, f"for {loop}")
-    bg = f'"{MINE}" if {mine} else "auto"' if mine else None
+    bg = f'"{MINE}" if {mine} else "auto"' if mine else bg
     add_row(table, cols, cells, bg_expr=bg)
     if empty:
         tag_row(table, cols, "else")
@@ -371,8 +372,10 @@ def kv_table(
     *,
     right: bool = False,
     mine: tuple[int, ...] = (),
+    facts: str | None = None,
 ):
-    """Label | value rows; a third item is a Jinja condition for the row (``debtor.phone``)."""
+    """Label | value rows; a third item is a Jinja condition for the row (``debtor.phone``).
+    ``facts``: a list of Fact (label, text) of the view whose rows follow (競売の状況)."""
     cols = [Col("", widths[0]), Col("", widths[1], "right" if right else "left")]
     table = new_table(doc, cols, header=False)
     for i, (label, value, *condition) in enumerate(rows):
@@ -384,30 +387,30 @@ def kv_table(
             _shade(row.cells[1], MINE)
         if condition:
             tag_row(table, cols, "endif")
-    for row in table.rows[:-1]:  # a small table stays on one page, as in the PDF
-        for cell in row.cells:
-            cell.paragraphs[0].paragraph_format.keep_with_next = True
+    if facts:
+        tag_row(table, cols, f"for f in {facts}")
+        _shade(add_row(table, cols, ["{{ f.label }}", "{{ f.text }}"]).cells[0], HEAD)
+        tag_row(table, cols, "endfor")
+    keep_together(table)  # a small table stays on one page, as in the PDF
     return table
 
 
 def amounts_loop(doc, rows_var: str) -> None:
-    """Label | amount | note rows of a LabelledAmount list (競売との比較); the note unboxed."""
-    cols = [Col("", 100), Col("", 34, "right"), Col("", 36)]
-    table = new_table(doc, cols, header=False)
-    tag_row(table, cols, f"for row in {rows_var}")
-    row = add_row(table, cols, ["{{ row.label }}", "{{ row.amount_text }}", "{{ row.note }}"])
-    _shade(row.cells[0], HEAD)
-    _no_borders(row.cells[2])
-    tag_row(table, cols, "endfor")
+    """項目 | 金額 | 算出根拠 rows of a LabelledAmount list (競売との比較), the last row (the
+    result) shaded as a total, kept on one page as the PDF's table.basis."""
+    cols = [Col("項目", 66), Col("金額", 28, "right"), Col("算出根拠", 76)]
+    table = loop_table(doc, cols, f"row in {rows_var}",
+                       ["{{ row.label }}", "{{ row.amount_text }}", "{{ row.note }}"],
+                       bg=f'"{TOTAL}" if loop.last else "auto"')
+    keep_together(table)
 
 
-def _no_borders(cell) -> None:
-    borders = OxmlElement("w:tcBorders")
-    for side in ("top", "bottom", "right"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "nil")
-        borders.append(edge)
-    cell._tc.get_or_add_tcPr().append(borders)
+def keep_together(table) -> None:
+    """Every row but the last keeps with the next: Word moves a small table to the next page
+    whole rather than splitting it (the PDF's break-inside: avoid)."""
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
 
 
 def gap(doc, pt: float = 3) -> None:
@@ -460,9 +463,6 @@ def sale_request():
     ki(doc)
     heading(doc, "１　債務者")
     debtor_table(doc)
-    tag(doc, "if case_ref_text")
-    para(doc, "{{ case_ref_text }}", size=TABLE_PT)
-    tag(doc, "endif")
     heading(doc, "２　物件の表示（{{ property_kind }}）")
     loop_table(
         doc,
@@ -495,16 +495,9 @@ def sale_request():
             ("契約予定日", "{{ contract_date_text }}"),
             ("決済予定日", "{{ settlement_date_text }}"),
         ],
+        facts="auction_facts",
     )
-    distribution(doc)
-    heading(doc, "５　競売との比較")
-    amounts_loop(doc, "auction.rows")
-    para(doc, "{{ auction.assumptions_text }}", size=TABLE_PT, before=2)
-    tag(doc, "if auction.has_addressee_comparison")
-    subheading(doc, "{{ you }}の回収見込額")
-    amounts_loop(doc, "auction.addressee_rows")
-    tag(doc, "endif")
-    heading(doc, "６　添付書類")
+    heading(doc, "４　添付書類")
     attached = para(
         doc,
         "{% for a in attachments %}{{ loop.index }}．{{ a }}{% if not loop.last %}　{% endif %}"
@@ -513,13 +506,36 @@ def sale_request():
     )
     attached.paragraph_format.keep_with_next = True
     closing(doc)
+    annex(doc)
     return doc
 
 
+def annex(doc) -> None:
+    """別紙 配分案 on a new page: the distribution, then the auction comparison (as the PDF's
+    section.annex); the debtor and price repeated so the sheet can be passed round alone."""
+    label = para(doc, "別紙", align="right")
+    label.paragraph_format.page_break_before = True
+    para(doc, "配　分　案", align="center", size=14, bold=True, after=4)
+    para(
+        doc,
+        "債務者　{{ debtor.name }}　　売却価格　{{ sale_price_kin }}　　"
+        "決済予定日　{{ settlement_date_text }}",
+        align="center",
+        size=9.5,
+        after=6,
+    )
+    distribution(doc)
+    heading(doc, "（参考）競売との比較")
+    amounts_loop(doc, "auction.rows")
+    tag(doc, "if auction.has_addressee_comparison")
+    subheading(doc, "{{ you }}の回収見込額")
+    amounts_loop(doc, "auction.addressee_rows")
+    tag(doc, "endif")
+
+
 def distribution(doc) -> None:
-    """４ 配分案: deductions, the amount for the liens, the waterfall, seizures, the addressee."""
-    heading(doc, "４　配分案")
-    subheading(doc, "（１）売却代金から控除する費用")
+    """配分案: deductions, the amount for the liens, the waterfall, seizures, the addressee."""
+    heading(doc, "（１）売却代金から控除する費用")
     loop_table(
         doc,
         [Col("項目", 44), Col("支払先", 40), Col("算出根拠", 60), Col("金額", 26, "right")],
@@ -545,7 +561,7 @@ def distribution(doc) -> None:
         right=True,
     )
     para(doc, "担保権者への配当原資 ＝ 売却価格 − 控除費用合計", size=TABLE_PT, before=2)
-    subheading(doc, "（２）担保権者への配分")
+    heading(doc, "（２）担保権者への配分")
     money = [
         Col(h, 24, "right") for h in ("決済時債権額", "抹消承諾料", "配当額", "配分額計", "残債務")
     ]
@@ -567,8 +583,8 @@ def distribution(doc) -> None:
             "合計",
             "",
             "{{ liens_claim_total_text }}",
-            "",
-            "",
+            "{{ liens_release_fee_total_text }}",
+            "{{ liens_waterfall_total_text }}",
             "{{ liens_received_total_text }}",
             "{{ liens_remaining_total_text }}",
         ],
@@ -576,7 +592,8 @@ def distribution(doc) -> None:
     para(
         doc,
         "抹消承諾料（ハンコ代）は（１）の控除費用に含めています。配分額計 ＝ 抹消承諾料 ＋ 配当額、"
-        "残債務 ＝ 決済時債権額 − 配分額計。",
+        "残債務 ＝ 決済時債権額 − 配分額計。配当額の合計は担保権者への配当原資"
+        "{% if surplus_to_debtor %}から剰余金を除いた額{% endif %}です。",
         size=TABLE_PT,
         before=2,
     )
@@ -592,7 +609,7 @@ def distribution(doc) -> None:
         doc,
         [
             ("{{ you }}への配分額", "{{ addressee_received_text }}"),
-            ("売却後の{{ you }}債権残額", "{{ addressee_remaining_text }}"),
+            ("売却後の{{ you }}に対する残債務", "{{ addressee_remaining_text }}"),
         ],
         widths=(62, 34),
         right=True,
@@ -602,12 +619,12 @@ def distribution(doc) -> None:
 
 def seizures(doc) -> None:
     tag(doc, "if seizures")
-    subheading(doc, "（３）差押債権者への配分")
+    heading(doc, "（３）差押債権者への配分")
     loop_table(
         doc,
         [
-            Col("差押債権者", 68),
-            Col("区分", 18, "center"),
+            Col("差押債権者", 60),
+            Col("抵当権との優劣", 26, "center"),
             Col("差押債権額", 28, "right"),
             Col("差押解除料", 28, "right"),
             Col("残額", 28, "right"),
@@ -621,7 +638,16 @@ def seizures(doc) -> None:
             "{{ s.remaining_text }}",
         ],
         mine="s.is_addressee",
+        totals=[
+            "合計",
+            "",
+            "{{ seizures_claim_total_text }}",
+            "{{ seizures_release_fee_total_text }}",
+            "{{ seizures_remaining_total_text }}",
+        ],
     )
+    para(doc, "差押解除料は（１）の控除費用に含めています。残額 ＝ 差押債権額 − 差押解除料。",
+         size=TABLE_PT, before=2)
     tag(doc, "endif")
 
 

@@ -329,9 +329,25 @@ def test_every_amount_text_matches_its_amount(worked, multi):
             value = getattr(obj, f.name)
             if isinstance(value, int) and not isinstance(value, bool) and hasattr(obj, twin) \
                     and f.name not in ("months", "rank", "age"):
-                assert getattr(obj, twin) == yen(value), (type(obj).__name__, f.name)
+                assert getattr(obj, twin) == _shown(obj, f.name, value), (type(obj).__name__, f.name)
                 checked += 1
     assert checked > 100
+
+
+def _shown(obj, name: str, value: int) -> str:
+    """A lien owed no ハンコ代 (順位1, a holder's own junior lien) shows 「—」, not 「0円」."""
+    if isinstance(obj, docs.LienRow) and name == "release_fee" and value == 0:
+        return "—"
+    return yen(value)
+
+
+def test_no_hanko_dai_reads_as_a_dash_and_the_lien_table_adds_up(multi):
+    view = _of(multi, "sale_request")[0]
+    assert [x.release_fee_text for x in view.liens if x.rank == 1] == ["—"]
+    assert view.liens_release_fee_total + view.liens_waterfall_total == view.liens_received_total
+    assert view.liens_waterfall_total == view.distributable - view.surplus_to_debtor
+    assert view.seizures_release_fee_total == sum(s.release_fee for s in view.seizures)
+    assert {s.priority_text for s in view.seizures} <= {"優先", "劣後"}
 
 
 def test_text_fields_are_never_none(worked, multi):
@@ -340,6 +356,25 @@ def test_text_fields_are_never_none(worked, multi):
         for f in dataclasses.fields(obj):
             if hints[f.name] is str:
                 assert isinstance(getattr(obj, f.name), str), (type(obj).__name__, f.name)
+
+
+def test_auction_rows_print_their_assumptions(worked):
+    """Each comparison row says how it was reached; the configured ratios are printed."""
+    rows = {r.label: r.note for r in worked[0].auction.rows}
+    assert all(rows.values())
+    assert "70%" in rows["売却基準価額"] and "30%" in rows["売却基準価額"]
+    assert "80%" in rows["買受可能価額"] and "65%" in rows["落札見込額"]
+
+
+def test_auction_facts_only_those_given(worked, config):
+    from pipeline.models import AuctionInfo
+
+    assert worked[0].auction_facts == ()
+    case = worked_case().model_copy(update={"auction": AuctionInfo(
+        case_number="令和8年(ケ)第123号", opening_date=date(2027, 2, 3))})
+    view = build_views(case, worked_figures(), config)[0]
+    assert [(f.label, f.text) for f in view.auction_facts] == [
+        ("競売事件番号", "令和8年(ケ)第123号"), ("開札期日", "令和9年2月3日")]
 
 
 def test_worked_example_sale_request(worked):

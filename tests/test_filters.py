@@ -19,6 +19,7 @@ from pipeline.render.filters import (
     months,
     percent,
     rate,
+    ratio,
     safe_filename,
     wareki,
     wareki_month,
@@ -137,6 +138,14 @@ def test_area():
     assert area(None) == "—"
     with pytest.raises(ValueError):
         area(Decimal("65.235"))
+
+
+@pytest.mark.parametrize("d, text", [
+    (Decimal("0.30"), "30%"), (Decimal("0.325"), "32.5%"), (Decimal("0.8"), "80%"),
+    (Decimal(1), "100%"), (Decimal(0), "0%"), (None, "—"),
+])
+def test_ratio_prints_every_digit(d, text):
+    assert ratio(d) == text
 
 
 def test_float_rates_refused():

@@ -111,6 +111,15 @@ def percent(d: Decimal | None) -> str:
     return f"{_fixed(_require_decimal(d), 1)}%"
 
 
+def ratio(d: Decimal | None) -> str:
+    """A configured ratio as a percentage, all its digits: ``Decimal("0.30")`` → ``30%``,
+    ``Decimal("0.325")`` → ``32.5%`` (競売市場修正・落札見込: assumptions are printed exactly)."""
+    if d is None:
+        return DASH
+    text = format((_require_decimal(d) * 100).normalize(), "f")
+    return f"{text}%"
+
+
 def rate(d: Decimal | None) -> str:
     """年率 as entered, at least one decimal: ``14.6`` → ``14.6%``, ``14`` → ``14.0%``,
     ``14.65`` → ``14.65%`` (損害金率 is shown exactly, never rounded)."""
@@ -274,6 +283,6 @@ def _cut_utf8(text: str, max_bytes: int) -> str:
 #: What the template engine registers, by filter name.
 FILTERS = {
     "yen": yen, "kin": kin, "wareki": wareki, "wareki_month": wareki_month,
-    "percent": percent, "rate": rate, "years": years, "months": months, "area": area,
+    "percent": percent, "ratio": ratio, "rate": rate, "years": years, "months": months, "area": area,
     "clean_text": clean_text, "you_word": you_word,
 }
