@@ -297,6 +297,7 @@ class SaleRequestView:
     is_seizure_holder: bool  # the addressee holds only 差押 rows (no lien)
     request_text: str  # 抹消への同意 / 差押解除 のお願い
     auction_facts: tuple[Fact, ...]  # 競売の状況 (事件番号, 開札期日 …) as given; () when none
+    terms_rows: tuple[tuple[Fact, Fact], ...]  # 売却の条件 table: two items a row, then auction_facts
 
     def document_entry(self) -> dict[str, Any]:
         return _entry(self)
@@ -571,6 +572,10 @@ LIEN_REQUEST = ("つきましては、本件売却及び配分案を御承諾い
 SEIZURE_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に差押解除料として{fee}を"
                    "お支払いすることにより、差押登記を解除（抹消）していただきますよう"
                    "お願い申し上げます。")
+#: 売却の条件 rows (label, view field), in reading order: price beside 査定価格, buyer beside 買付日.
+TERMS = (("売却価格", "sale_price_kin"), ("査定価格", "appraisal_text"), ("買主", "buyer"),
+         ("買付日", "offer_date_text"), ("契約予定日", "contract_date_text"),
+         ("決済予定日", "settlement_date_text"))
 #: 競売の状況 printed with the sale terms, when the workbook gives them: a creditor checks that
 #: the settlement comes before the bidding (domain.md §3.3).
 AUCTION_FACTS = (("case_number", "競売事件番号"), ("start_decision_date", "競売開始決定日"),
@@ -727,12 +732,27 @@ def build_sale_request(common: _Common, name: str) -> SaleRequestView:
         addressee_remaining=remaining, addressee_remaining_text=yen(remaining),
         auction=auction_block(common.figures, common.config.auction, name, you),
         attachments=attachments(case, common.config), is_seizure_holder=not mine,
-        request_text=request_text(mine, my_seizures, you),
-        auction_facts=auction_facts(case))
+        request_text=request_text(mine, my_seizures, you))
 
 
 def _sale_terms(case: Case) -> dict[str, Any]:
-    """物件, 価格, 買主 and dates of the sale (未定 where not known yet)."""
+    """物件, 価格, 買主, dates of the sale (未定 where not known yet), 競売の状況, and the 売却の条件
+    table made of them."""
+    terms = _prices_and_dates(case)
+    facts = auction_facts(case)
+    return {**terms, "auction_facts": facts, "terms_rows": terms_rows(terms, facts)}
+
+
+def terms_rows(terms: dict[str, Any], facts: tuple[Fact, ...]) -> tuple[tuple[Fact, Fact], ...]:
+    """売却の条件, two items a row (a four-column table keeps the letter, up to 以上, on its first
+    page); the last row is padded with an empty item."""
+    items = [Fact(label, terms[key]) for label, key in TERMS] + list(facts)
+    if len(items) % 2:
+        items.append(Fact("", ""))
+    return tuple(zip(items[::2], items[1::2], strict=True))
+
+
+def _prices_and_dates(case: Case) -> dict[str, Any]:
     buyer = _buyer(case)
     return {
         "property_kind": case.property_kind, "properties": tuple(map(property_row, case.units)),

@@ -372,10 +372,8 @@ def kv_table(
     *,
     right: bool = False,
     mine: tuple[int, ...] = (),
-    facts: str | None = None,
 ):
-    """Label | value rows; a third item is a Jinja condition for the row (``debtor.phone``).
-    ``facts``: a list of Fact (label, text) of the view whose rows follow (競売の状況)."""
+    """Label | value rows; a third item is a Jinja condition for the row (``debtor.phone``)."""
     cols = [Col("", widths[0]), Col("", widths[1], "right" if right else "left")]
     table = new_table(doc, cols, header=False)
     for i, (label, value, *condition) in enumerate(rows):
@@ -387,12 +385,21 @@ def kv_table(
             _shade(row.cells[1], MINE)
         if condition:
             tag_row(table, cols, "endif")
-    if facts:
-        tag_row(table, cols, f"for f in {facts}")
-        _shade(add_row(table, cols, ["{{ f.label }}", "{{ f.text }}"]).cells[0], HEAD)
-        tag_row(table, cols, "endfor")
     keep_together(table)  # a small table stays on one page, as in the PDF
     return table
+
+
+def pairs_table(doc, rows_var: str) -> None:
+    """Label | value | label | value rows of a view's pairs of Fact (売却の条件)."""
+    cols = [Col("", 28), Col("", 57), Col("", 28), Col("", 57)]
+    table = new_table(doc, cols, header=False)
+    tag_row(table, cols, f"for a, b in {rows_var}")
+    texts = ["{{ a.label }}", "{{ a.text }}", "{{ b.label }}", "{{ b.text }}"]
+    row = add_row(table, cols, texts)
+    _shade(row.cells[0], HEAD)
+    _shade(row.cells[2], HEAD)
+    tag_row(table, cols, "endfor")
+    keep_together(table)
 
 
 def amounts_loop(doc, rows_var: str) -> None:
@@ -467,12 +474,12 @@ def sale_request():
     loop_table(
         doc,
         [
-            Col("種類", 17, "center"),
-            Col("所在", 46),
-            Col("地番・家屋番号", 28),
-            Col("地目・構造", 25),
-            Col("面積", 20, "right"),
-            Col("名称", 34),
+            Col("種類", 16, "center"),
+            Col("所在", 42),
+            Col("地番・家屋番号", 26),
+            Col("地目・構造", 33),
+            Col("面積", 22, "right"),
+            Col("名称", 31),
         ],
         "p in properties",
         [
@@ -485,18 +492,7 @@ def sale_request():
         ],
     )
     heading(doc, "３　売却の条件")
-    kv_table(
-        doc,
-        [
-            ("売却価格", "{{ sale_price_kin }}"),
-            ("査定価格", "{{ appraisal_text }}"),
-            ("買主", "{{ buyer }}"),
-            ("買付日", "{{ offer_date_text }}"),
-            ("契約予定日", "{{ contract_date_text }}"),
-            ("決済予定日", "{{ settlement_date_text }}"),
-        ],
-        facts="auction_facts",
-    )
+    pairs_table(doc, "terms_rows")
     heading(doc, "４　添付書類")
     attached = para(
         doc,

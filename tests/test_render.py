@@ -218,6 +218,11 @@ def sale_request_view(
         is_seizure_holder=False,
         request_text="つきましては、上記の配分案にて貴社の抵当権の抹消にご同意くださいますよう、お願い申し上げます。",
         auction_facts=(),
+        terms_rows=d.terms_rows(
+            {"sale_price_kin": kin(14000000), "appraisal_text": yen(14000000), "buyer": "山田花子",
+             "offer_date_text": wareki(date(2026, 11, 20)),
+             "contract_date_text": wareki(date(2026, 12, 15)),
+             "settlement_date_text": wareki(date(2027, 1, 29))}, ()),
     )
     return dataclasses.replace(view, **changes)
 
