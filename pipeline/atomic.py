@@ -21,8 +21,16 @@ LEFTOVER_PREFIXES = (".tmp-", ".old-")
 
 
 def make_private_dir(path: Path) -> None:
-    """Create ``path`` (and missing parents) readable by the owner only."""
-    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    """Create ``path`` readable by the owner only, and so every missing parent ninbai creates.
+
+    ``mkdir -p`` would give the parents (e.g. the ``--out`` folder) the umask's mode, which can
+    be world-writable; folders that already exist are the user's and keep their mode, except
+    ``path`` itself.
+    """
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        os.chmod(folder, PRIVATE_DIR)  # mkdir's mode is filtered by the umask
     os.chmod(path, PRIVATE_DIR)
 
 

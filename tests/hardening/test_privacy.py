@@ -64,8 +64,6 @@ def test_batch_folders_are_0700_and_files_0600_even_with_umask_000(batch):
         assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/atomic.py make_private_dir creates missing "
-                   "parents (--out) with the umask's mode (mkdir -p); owner: batch engineer")
 def test_the_output_folder_ninbai_creates_is_private_too(batch):
     cwd, _, _, _ = batch
     assert stat.S_IMODE((cwd / "out").stat().st_mode) == 0o700
