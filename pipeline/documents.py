@@ -288,6 +288,7 @@ class SaleRequestView:
     seizures_remaining_total_text: str
     surplus_to_debtor: int  # 剰余金 (to the debtor)
     surplus_to_debtor_text: str
+    surplus_sentence: str  # 剰余金 goes to the debtor, with the amount as 金…円; "" when none
     addressee_received: int  # 貴〇への配分額: Σ received of its liens + Σ release fees of its 差押
     addressee_received_text: str
     addressee_remaining: int  # 貴〇の残債務 after the sale
@@ -589,6 +590,7 @@ LUMP_SUM = ("なお、一括でのお支払いとして{amount}（{you}に対す
             "併せて御検討をお願い申し上げます。")
 WAIVER = ("また、本申出による返済を継続している間は、今後発生する遅延損害金を免除して"
           "いただきますようお願い申し上げます。")
+SURPLUS = "全ての担保権者への配分後に残る{amount}（剰余金）は、債務者に帰属します。"
 UNDECIDED = "未定"
 #: 算出根拠 of the auction comparison rows (computations §2); ratios arrive formatted (30%).
 AUCTION_BASIS = {
@@ -798,6 +800,8 @@ def _distribution(sale: SaleDistribution, name: str) -> dict[str, Any]:
         "seizures": tuple(seizure_row(s, name) for s in sale.seizures),
         "surplus_to_debtor": sale.surplus_to_debtor,
         "surplus_to_debtor_text": yen(sale.surplus_to_debtor),
+        "surplus_sentence": SURPLUS.format(amount=kin(sale.surplus_to_debtor))
+        if sale.surplus_to_debtor else "",
     }
 
 

@@ -594,11 +594,8 @@ def distribution(doc) -> None:
         before=2,
     )
     seizures(doc)
-    tag(doc, "if surplus_to_debtor")
-    para(
-        doc,
-        "全ての担保権者への配分後の剰余金 {{ surplus_to_debtor_text }} は、債務者に帰属します。",
-    )
+    tag(doc, "if surplus_sentence")
+    para(doc, "{{ surplus_sentence }}", before=2)
     tag(doc, "endif")
     gap(doc)
     kv_table(

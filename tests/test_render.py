@@ -209,6 +209,7 @@ def sale_request_view(
         seizures_remaining_total_text=yen(0),
         surplus_to_debtor=0,
         surplus_to_debtor_text=yen(0),
+        surplus_sentence="",
         addressee_received=12960000,
         addressee_received_text=yen(12960000),
         addressee_remaining=7742000,
