@@ -203,7 +203,17 @@ def tag(doc, statement: str) -> None:
 
 
 def title(doc) -> None:
-    para(doc, "{{ title }}", align="center", size=16, bold=True, before=8, after=10)
+    spaced(para(doc, "{{ title }}", align="center", size=16, bold=True, before=8, after=10), 4)
+
+
+def spaced(p, points: float):
+    """Letter-spacing of a title (w:spacing, in twentieths of a point), as the PDF's
+    letter-spacing: a spaced-out 表題 is the custom of Japanese forms."""
+    for run in p.runs:
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(round(points * 20)))
+        run._r.get_or_add_rPr().append(spacing)
+    return p
 
 
 def heading(doc, text: str) -> None:
@@ -246,7 +256,7 @@ def sender(doc) -> None:
     for condition, text in lines:
         if condition:
             tag(doc, f"if {condition}")
-        para(doc, text, indent_mm=82)
+        para(doc, text, indent_mm=80, size=10)
         if condition:
             tag(doc, "endif")
     para(doc, after=6)
@@ -271,6 +281,23 @@ def _align(cell, align: str) -> None:
             "right": WD_ALIGN_PARAGRAPH.RIGHT,
             "center": WD_ALIGN_PARAGRAPH.CENTER,
         }[align]
+        if align == "right":
+            _no_digit_space(p._p.get_or_add_pPr())
+
+
+def _no_digit_space(ppr) -> None:
+    """An amount cell without Word's space between digits and 円 (段落 › 体裁 › 日本語と数字の
+    間隔を自動調整する): 100,000,000円 then fits a 24 mm column, as in the PDF."""
+    flag = OxmlElement("w:autoSpaceDN")
+    flag.set(qn("w:val"), "0")
+    # CT_PPrBase order: w:autoSpaceDN comes before w:bidi … w:spacing, w:ind, w:jc
+    later = {qn(f"w:{t}") for t in ("bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+                                   "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc")}
+    anchor = next((child for child in ppr if child.tag in later), None)
+    if anchor is None:
+        ppr.append(flag)
+    else:
+        anchor.addprevious(flag)
 
 
 def _shade(cell, fill: str) -> None:
@@ -299,10 +326,23 @@ def new_table(doc, cols: list[Col], *, header: bool = True):
     table._tbl.tblPr.append(layout)
     for col, spec in zip(table.columns, cols, strict=True):
         col.width = Mm(spec.width)
+    cell_margins(table)
     if header:
         row = add_row(table, cols, [c.header for c in cols], align="center", fill=HEAD)
         _row_flags(row, header=True)
     return table
+
+
+def cell_margins(table) -> None:
+    """Cell padding as the PDF's (0.8 mm above and below, 1.5 mm at the sides) instead of Word's
+    1.9 mm sides, which wrapped 9-digit amounts and short labels (連帯債務者・保証人)."""
+    margins = OxmlElement("w:tblCellMar")
+    for side, mm in (("top", 0.8), ("left", 1.5), ("bottom", 0.8), ("right", 1.5)):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(round(mm * 1440 / 25.4)))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    table._tbl.tblPr.append(margins)
 
 
 def add_row(
@@ -358,11 +398,22 @@ def loop_table(
     add_row(table, cols, cells, bg_expr=bg)
     if empty:
         tag_row(table, cols, "else")
-        add_row(table, cols, [empty] + [""] * (len(cols) - 1))
+        merge_label(add_row(table, cols, [empty] + [""] * (len(cols) - 1)))
     tag_row(table, cols, "endfor")
     if totals:
-        add_row(table, cols, totals, fill=TOTAL)
+        merge_label(add_row(table, cols, totals, fill=TOTAL))
     return table
+
+
+def merge_label(row) -> None:
+    """「合計」 spans the empty cells after it, as the PDF's colspan."""
+    cells = row.cells
+    last = next((i for i in range(1, len(cells)) if cells[i].text), len(cells)) - 1
+    if last > 0:
+        merged = cells[0].merge(cells[last])
+        for extra in merged.paragraphs[1:]:  # the empty cells' paragraphs would be blank lines
+            merged._tc.remove(extra._p)
+        merged.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
 def kv_table(
@@ -754,7 +805,8 @@ def budget_table(doc, groups: str, total_label: str, total_var: str) -> None:
     )
     tag_row(table, cols, "endfor")
     tag_row(table, cols, "endfor")
-    add_row(table, cols, [total_label, "", "", f"{{{{ {total_var} }}}}", ""], fill=TOTAL)
+    merge_label(add_row(table, cols, [total_label, "", "", f"{{{{ {total_var} }}}}", ""],
+                        fill=TOTAL))
 
 
 def conditional_total(table, texts: list[str], condition: str) -> None:
@@ -762,8 +814,10 @@ def conditional_total(table, texts: list[str], condition: str) -> None:
     cols = [Col("", c.width.mm) for c in table.columns]
     tag_row(table, cols, f"if {condition}")
     row = add_row(table, cols, texts, fill=TOTAL)
+    names = {WD_ALIGN_PARAGRAPH.RIGHT: "right", WD_ALIGN_PARAGRAPH.CENTER: "center"}
     for cell, src in zip(row.cells, table.rows[2].cells, strict=True):
-        cell.paragraphs[0].alignment = src.paragraphs[0].alignment
+        _align(cell, names.get(src.paragraphs[0].alignment, "left"))
+    merge_label(row)
     tag_row(table, cols, "endif")
 
 
