@@ -244,6 +244,34 @@ def letterhead(doc) -> None:
     sender(doc)
 
 
+def applicant_letterhead(doc) -> None:
+    """Date, addressee, then 申出人（債務者） with a 印 for the debtor's seal, and our company
+    below as 作成・連絡先, smaller (as _parts.applicant_letterhead): the debtor makes the offer;
+    a broker may not negotiate a debt for them (弁護士法72条, domain.md §6)."""
+    para(doc, "{{ date_text }}", align="right", after=6)
+    para(doc, "{{ addressee }}", size=12, after=8)
+    for text, size in (("申出人（債務者）", 10), ("{{ debtor.address }}", 10),
+                       ("{{ debtor.name }}　　　　印", 11)):
+        para(doc, text, indent_mm=80, size=size)
+    para(doc, after=3)
+    lines = [
+        (None, "（作成・連絡先）{{ company.name }}"),
+        ("company.address", "{{ company.address }}"),
+        ("company.license_no", "宅地建物取引業免許番号　{{ company.license_no }}"),
+        ("company.phone or company.staff",
+         ("{% if company.phone %}電話　{{ company.phone }}{% endif %}"
+         "{% if company.phone and company.staff %}　{% endif %}"
+         "{% if company.staff %}担当　{{ company.staff }}{% endif %}")),
+    ]
+    for condition, text in lines:
+        if condition:
+            tag(doc, f"if {condition}")
+        para(doc, text, indent_mm=80, size=8.5)
+        if condition:
+            tag(doc, "endif")
+    para(doc, after=6)
+
+
 def sender(doc) -> None:
     lines = [
         ("company.address", "{{ company.address }}"),
@@ -826,7 +854,7 @@ def conditional_total(table, texts: list[str], condition: str) -> None:
 
 def repayment_proposal():
     doc = new_document("残債務の返済に関する申出書")
-    letterhead(doc)
+    applicant_letterhead(doc)
     title(doc)
     body_var(doc, "offer_text")
     tag(doc, "if has_lump_sum")
