@@ -213,6 +213,13 @@ def test_clean_text_line_breaks_and_controls():
     assert clean_text(12) == "12"
 
 
+def test_clean_text_drops_invisible_format_characters():
+    """Zero-width space, right-to-left override, BOM, soft hyphen: a letter prints what it shows."""
+    assert clean_text("見え\u200bない\u202e文字\ufeff") == "見えない文字"
+    assert clean_text("A\u00adB\u2066C\u2069") == "ABC"
+    assert clean_text("葛\U000E0100城") == "葛\U000E0100城"  # an IVS is part of the name
+
+
 @given(st.text())
 def test_clean_text_leaves_no_controls_but_newlines(s):
     out = clean_text(s)

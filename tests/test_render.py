@@ -217,7 +217,7 @@ def sale_request_view(
         auction=_auction(),
         attachments=("配分案", "価格査定書", "生活状況表", "登記事項証明書", "買付証明書"),
         is_seizure_holder=False,
-        request_text="つきましては、上記の配分案にて貴社の抵当権の抹消にご同意くださいますよう、お願い申し上げます。",
+        request_text="つきましては、上記の配分案にて貴行の抵当権の抹消にご同意くださいますよう、お願い申し上げます。",
         auction_facts=(),
         terms_rows=d.terms_rows(
             {"sale_price_kin": kin(14000000), "appraisal_text": yen(14000000), "buyer": "山田花子",
@@ -340,7 +340,7 @@ def repayment_view(
         plan_remaining_total_text=yen(7742000),
         plan_monthly_total_text=yen(31000),
         has_capacity=True,
-        offer_text=f"債務者{debtor_name}は、任意売却後の貴社への残債務について、{kin(31000)}を毎月お支払いすることを申し出ます。",
+        offer_text=f"債務者{debtor_name}は、任意売却後の貴行に対する残債務について、{kin(31000)}を毎月お支払いすることを申し出ます。",
         lump_sum=None,
         has_lump_sum=False,
         waiver_text="つきましては、本申出による返済を条件として、今後の遅延損害金を免除くださいますようお願い申し上げます。",

@@ -35,6 +35,8 @@ _GREGORIAN_START = date(1873, 1, 1)
 _RESERVED_CHARS = frozenset('\\/:*?"<>|')
 _WINDOWS_DEVICE = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.IGNORECASE)
 _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
+#: Unicode categories clean_text drops: controls, lone surrogates, invisible format characters.
+_DROPPED = frozenset({"Cc", "Cs", "Cf"})
 _HONORIFIC_TAIL = re.compile(r"[\s\u3000]*(御中|様|殿)$")
 
 
@@ -155,7 +157,10 @@ def area(d: Decimal | None) -> str:
 
 def clean_text(s: object) -> str:
     """User text made safe to place: line breaks become ``\\n``, tabs a space, other control
-    characters (and lone surrogates, which no file format can hold) are removed.
+    characters (and lone surrogates, which no file format can hold) are removed, and so are
+    invisible format characters (Unicode Cf: zero-width space, BOM, right-to-left override …),
+    which would let a typed name print 「文字」 as 「字文」 in a letter (docs/threats.md).
+    Ideographic variation selectors (葛 + U+E0100, category Mn) are kept: names need them.
 
     Nothing else changes: 髙, 﨑, 𠮷, ``{{ x }}``, ``<b>``, ``A&B``, ``=HYPERLINK(…)`` stay as typed —
     escaping is the renderers' job. ``None`` → ``""``.
@@ -163,7 +168,7 @@ def clean_text(s: object) -> str:
     if s is None:
         return ""
     text = _LINE_BREAKS.sub("\n", str(s)).replace("\t", " ")
-    return "".join(c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cs"))
+    return "".join(c for c in text if c == "\n" or unicodedata.category(c) not in _DROPPED)
 
 
 def _strip_honorific(s: str) -> str:

@@ -144,9 +144,6 @@ def test_review_page_escapes_the_text(built):
         "=HYPERLINK(&quot;http://x.invalid&quot;" in page
 
 
-@pytest.mark.xfail(strict=True, reason="clean_text (pipeline/render/filters.py, env.py) keeps "
-                   "bidi override and zero-width characters; U+202E prints 文字 as 字文 in the "
-                   "PDF. Owner: render engineer")
 def test_invisible_characters_cannot_change_what_a_letter_shows(built):
     batch_dir, record = built
     pdf = flat("".join(page.extract_text() for data in documents(batch_dir, record, "pdf")
