@@ -401,7 +401,7 @@ class HouseholdStatementView:
     other_debts_total: int
     other_debts_total_text: str
     other_debts_monthly_total: int
-    other_debts_monthly_total_text: str
+    other_debts_monthly_total_text: str  # "—" when no row gives a 月返済額
 
     def document_entry(self) -> dict[str, Any]:
         return _entry(self)
@@ -949,7 +949,12 @@ def build_household_statement(common: _Common) -> HouseholdStatementView:
         assets_total_text=yen(h.assets_total), other_debts=debts,
         other_debts_total=debts_total, other_debts_total_text=yen(debts_total),
         other_debts_monthly_total=h.unsecured_monthly_total,
-        other_debts_monthly_total_text=yen(h.unsecured_monthly_total))
+        other_debts_monthly_total_text=_monthly_total_text(debts, h.unsecured_monthly_total))
+
+
+def _monthly_total_text(debts: tuple[DebtRow, ...], total: int) -> str:
+    """「—」 when no 無担保 row gives a 月返済額 (a 0円 total would read as 「nothing to pay」)."""
+    return yen(total) if any(d.monthly is not None for d in debts) else DASH
 
 
 def member_row(m: Member) -> MemberRow:

@@ -338,6 +338,8 @@ def _shown(obj, name: str, value: int) -> str:
     """A lien owed no ハンコ代 (順位1, a holder's own junior lien) shows 「—」, not 「0円」."""
     if isinstance(obj, docs.LienRow) and name == "release_fee" and value == 0:
         return "—"
+    if name == "other_debts_monthly_total" and all(d.monthly is None for d in obj.other_debts):
+        return "—"  # no 月返済額 given at all: not 「0円」
     return yen(value)
 
 
