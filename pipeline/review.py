@@ -45,6 +45,11 @@ class ReviewCase:
     def label(self) -> str:
         return self.record.label
 
+    @property
+    def warnings(self) -> list[dict]:
+        """The case's warnings, most severe first (the page and the terminal show them so)."""
+        return sorted(self.record.warnings, key=lambda w: SEVERITY_RANK.get(w.get("severity"), 9))
+
 
 def case_level(record: InputRecord) -> str:
     """error for a failed case, else its most severe warning (high, warn, info), else ok."""
@@ -132,7 +137,7 @@ def review_lines(cases: list[ReviewCase], details: bool = False) -> list[str]:
                      f"{Path(record.path).name}  {state}")
         lines += [f"    [エラー] {_problem_text(e, details)}" for e in record.errors]
         lines += [f"    [{LEVEL_LABELS.get(w['severity'], w['severity'])}] {_problem_text(w, details)}"
-                  for w in sorted(record.warnings, key=lambda w: SEVERITY_RANK.get(w["severity"], 9))]
+                  for w in case.warnings]
     return lines
 
 
