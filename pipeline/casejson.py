@@ -56,7 +56,8 @@ def sale_json(sale: SaleDistribution) -> dict[str, Any]:
         "deductions": [d.model_dump() for d in sale.deductions],  # basis/creditor/row added
         "deductions_total": sale.deductions_total, "distributable": sale.distributable,
         "liens": [lien.model_dump() for lien in sale.liens],  # row/principal/damages/accrual added
-        "seizures": [s.model_dump() for s in sale.seizures],  # row/priority added
+        # row/priority added; surplus_share (剰余からの配分) added: remaining = claim − release_fee − it
+        "seizures": [s.model_dump() for s in sale.seizures],
         "surplus_to_debtor": sale.surplus_to_debtor,
     }
 

@@ -60,8 +60,15 @@ class SeizureResult(Frozen):
     creditor: str
     priority: bool
     claim: int
-    release_fee: int
-    remaining: int
+    release_fee: int  # 差押解除料, a deduction from the price
+    # 剰余からの配分: what is left of A after every lien pays the rest of the claim (added).
+    surplus_share: int = 0
+    remaining: int  # claim − release_fee − surplus_share
+
+    @property
+    def received(self) -> int:
+        """配分額計 of the 差押: 差押解除料 + 剰余からの配分."""
+        return self.release_fee + self.surplus_share
 
 
 class SaleDistribution(Frozen):
@@ -72,8 +79,8 @@ class SaleDistribution(Frozen):
     deductions_total: int
     distributable: int  # A = max(0, P − deductions_total)
     liens: tuple[LienResult, ...]  # in 順位 order
-    seizures: tuple[SeizureResult, ...]
-    surplus_to_debtor: int  # 剰余金
+    seizures: tuple[SeizureResult, ...]  # in 債権者 sheet order
+    surplus_to_debtor: int  # 剰余金: what is left after every lien and every 差押's surplus_share
 
 
 class AuctionRecovery(Frozen):

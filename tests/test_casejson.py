@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from compute.builder import BATCH, cost, line, make_case
+from compute.builder import BATCH, cost, lien, line, make_case, seizure
 
 from pipeline.casejson import case_json
 from pipeline.compute import compute_case
@@ -62,6 +62,21 @@ def test_worked_example_auction_household_repayment():
     assert share["years"] == 20.8
     assert data["documents"] == DOCS
     assert data["document_date"] == "2026-11-30"
+
+
+def test_seizure_entry_keeps_its_keys_and_gains_its_surplus_share():
+    # A = 12,960,000 − 100,000 (差押解除料) = 12,860,000; the lien takes 10,000,000, so the
+    # 800,000 − 100,000 = 700,000 the city is still owed comes out of the 2,860,000 left.
+    case = make_case(creditors=(lien(1, principal=10_000_000), seizure("港区役所", 800_000)))
+    sale = data_of(case)["sale"]
+    (tax,) = sale["seizures"]
+    assert {k: tax[k] for k in ("creditor", "priority", "claim", "release_fee", "surplus_share",
+                                "remaining")} == {
+        "creditor": "港区役所", "priority": False, "claim": 800_000, "release_fee": 100_000,
+        "surplus_share": 700_000, "remaining": 0}
+    assert set(tax) == {"row", "creditor", "priority", "claim", "release_fee", "surplus_share",
+                        "remaining"}
+    assert sale["surplus_to_debtor"] == 2_160_000
 
 
 def test_lump_sum_percent_is_a_json_number():

@@ -79,13 +79,36 @@ def test_sale_adds_up(case):
     sale = compute_case(case, CONFIG, BATCH).sale
     assert sale.deductions_total == sum(d.amount for d in sale.deductions)
     assert sale.distributable == max(0, sale.price - sale.deductions_total)
-    assert sum(x.waterfall for x in sale.liens) + sale.surplus_to_debtor == sale.distributable
+    to_liens = sum(x.waterfall for x in sale.liens)
+    to_seizures = sum(s.surplus_share for s in sale.seizures)
+    assert to_liens + to_seizures + sale.surplus_to_debtor == sale.distributable
+    if sale.distributable > 0:  # every yen of the price is placed exactly once
+        assert sale.price == sale.deductions_total + to_liens + to_seizures + sale.surplus_to_debtor
     for x in sale.liens:
         assert x.received + x.remaining == x.claim
         assert x.received == x.release_fee + x.waterfall
         assert min(x.release_fee, x.waterfall, x.remaining, x.accrual) >= 0
     for s in sale.seizures:
-        assert 0 <= s.release_fee <= s.claim and s.remaining == s.claim - s.release_fee
+        assert 0 <= s.release_fee <= s.claim and s.surplus_share >= 0
+        assert s.remaining == s.claim - s.release_fee - s.surplus_share >= 0
+        assert s.received == s.release_fee + s.surplus_share
+
+
+@SETTINGS
+@given(cases())
+def test_seizures_are_paid_from_what_the_liens_leave_before_the_debtor(case):
+    figures = compute_case(case, CONFIG, BATCH)
+    sale = figures.sale
+    if any(x.remaining for x in sale.liens):  # the liens took all of A: nothing for a 差押
+        assert all(s.surplus_share == 0 for s in sale.seizures)
+    # 優先 rows first, then sheet row order: once one 差押 is left owing, those after get nothing.
+    served = sorted(sale.seizures, key=lambda s: (not s.priority, s.row))
+    for i, s in enumerate(served):
+        if s.remaining:
+            assert all(later.surplus_share == 0 for later in served[i + 1:])
+            assert sale.surplus_to_debtor == 0
+    left = sale.distributable - sum(x.waterfall for x in sale.liens)
+    assert ("not_overloan" in {w.code for w in figures.warnings}) == (left > 0)
 
 
 @SETTINGS
