@@ -13,24 +13,31 @@ this module turns those quiet failures into a ``RenderError`` for the case:
 
 Speed (see rendering-notes.md): one ``FontConfiguration`` and one pre-parsed ``CSS`` are kept for
 the life of the worker; the stylesheet is passed to ``write_pdf`` rather than linked from the HTML
-so it is not parsed again for every document.
+so it is not parsed again for every document. The user-agent stylesheet leaves out WeasyPrint's
+footnote and note rules (``LetterHTML``, docs/performance.md).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML
+from weasyprint.css.counters import CounterStyle
+from weasyprint.html import UA as STOCK_UA_TEXT
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 _LOG_NAME = "weasyprint"  # "weasyprint.progress" is its child: one handler hears both
 #: Words of WeasyPrint messages that mean a resource was not used, whatever their level.
 _FAILURE_WORDS = ("unreachable", "failed to load", "cannot be loaded")
+#: WeasyPrint's user-agent rules for footnote and note markers (``::footnote-call { … }`` …).
+_NOTE_RULES = re.compile(r"^::(?:footnote|note)-[a-z-]+ \{[^}\n]*\}\n", re.MULTILINE)
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -108,6 +115,30 @@ def font_family_css(families: tuple[str, ...]) -> str:
     return f"html {{ font-family: {names}; }}\n"
 
 
+@functools.cache
+def letter_ua_stylesheet() -> CSS:
+    """WeasyPrint's HTML user-agent stylesheet without its five footnote and note rules.
+
+    Those rules select a pseudo-element of *every* element (``::footnote-call``, ``::note-marker``
+    …), so WeasyPrint computes five more styles per element of every document: ≈8% of a PDF's
+    time (docs/performance.md). Our letters have no footnotes (``float: footnote``) and no notes,
+    so the PDFs are byte-identical (tests/test_render_ua.py). Parsed once per process; its
+    ``@counter-style`` rules go to a throwaway registry (the stock one already has them).
+    """
+    return CSS(string=_NOTE_RULES.sub("", STOCK_UA_TEXT), counter_style=CounterStyle())
+
+
+class LetterHTML(HTML):
+    """``HTML`` laid out with ``letter_ua_stylesheet()`` instead of the stock one.
+
+    Overrides WeasyPrint 70's ``_ua_stylesheets`` hook (the version is pinned). Were a later
+    version to rename it, this override would go unused: the same PDFs, only slower.
+    """
+
+    def _ua_stylesheets(self, forms=False):
+        return super()._ua_stylesheets(forms) if forms else [letter_ua_stylesheet()]
+
+
 class PdfWriter:
     """The warm WeasyPrint state of one worker: fetcher, fonts, stylesheet."""
 
@@ -130,6 +161,6 @@ class PdfWriter:
         Raises ``RefusedURL`` when the HTML asks for anything outside templates/.
         """
         with captured_log() as log:
-            document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+            document = LetterHTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
             pdf = document.write_pdf(stylesheets=[self.css], font_config=self.font_config)
         return pdf, log.failures(), self.stylesheet_warnings + log.warnings()

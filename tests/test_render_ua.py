@@ -1,0 +1,91 @@
+"""pipeline.render.pdf.LetterHTML: the leaner user-agent stylesheet changes speed, never the PDF.
+
+The letters are laid out without WeasyPrint's footnote and note rules (docs/performance.md). These
+tests render the same HTML with the stock stylesheet and with ours and compare the PDF bytes
+(WeasyPrint's output is deterministic for the same input), for the sample cases' documents and
+for the elements staff may add to a template.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from weasyprint import HTML
+from weasyprint.html import UA as STOCK_UA_TEXT
+from weasyprint.html import UA_STYLESHEET
+
+from pipeline.compute import compute_case
+from pipeline.config import load_config
+from pipeline.documents import build_views
+from pipeline.render import Renderer
+from pipeline.render.pdf import LetterHTML, letter_ua_stylesheet
+from pipeline.validate import load_case
+
+INPUTS = Path(__file__).resolve().parent.parent / "inputs"
+#: Between them: all three documents, juniors and 差押, 髙 and 﨑, 𠮷 (the names font), a lump sum.
+SAMPLES = ("2026-0148", "2026-0151", "2026-0166")
+
+STAFF_ELEMENTS = """<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>t</title></head>
+<body><h1>表題</h1><h2>見出し</h2><h3>小見出し</h3>
+<p><b>太字</b><strong>強調</strong><em>斜体</em><u>下線</u><small>小</small>x<sup>2</sup>
+<span class="note">注</span><br>改行の後 <a href="https://example.invalid/">リンク</a></p>
+<ul><li>箇条書き<ul><li>入れ子</li></ul></li></ul><ol><li>一</li><li>二</li></ol><hr>
+<table><caption>表</caption><thead><tr><th>項目</th><th>金額</th></tr></thead>
+<tbody><tr><td>仲介手数料</td><td class="num">528,000円</td></tr></tbody></table>
+<blockquote>引用</blockquote><pre>  整形済み</pre><dl><dt>用語</dt><dd>説明</dd></dl></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer()
+
+
+def _stock_and_letter(renderer: Renderer, html: str) -> tuple[bytes, bytes]:
+    writer = renderer._pdf
+    options = {"base_url": writer.base_url, "url_fetcher": writer.fetcher}
+    stock = HTML(string=html, **options)
+    letter = LetterHTML(string=html, **options)
+    return tuple(doc.write_pdf(stylesheets=[writer.css], font_config=writer.font_config)
+                 for doc in (stock, letter))
+
+
+def test_only_the_footnote_and_note_rules_are_left_out():
+    ours = letter_ua_stylesheet()
+    assert ours is letter_ua_stylesheet()  # parsed once per process
+    stock_lines = STOCK_UA_TEXT.splitlines()
+    left_out = [line for line in stock_lines if line.startswith(("::footnote-", "::note-"))]
+    assert len(left_out) == 5  # a WeasyPrint upgrade that changes them must be looked at
+    # Those five, and nothing else, are gone from the selectors tried on every element.
+    assert len(UA_STYLESHEET.matcher.other_selectors) - len(ours.matcher.other_selectors) == 5
+    assert UA_STYLESHEET.matcher.order - ours.matcher.order == 5
+
+
+@pytest.mark.parametrize("case_id", SAMPLES)
+def test_sample_documents_are_byte_identical(renderer, case_id):
+    config = load_config()
+    case, issues = load_case(INPUTS / f"{case_id}.xlsx", profiles=config.profiles.keys())
+    assert case is not None, [i.code for i in issues]
+    views = build_views(case, compute_case(case, config, date(2026, 11, 30)), config)
+    for view in views:
+        stock, letter = _stock_and_letter(renderer, renderer.html(view))
+        assert stock == letter, view.filename_stem
+
+
+def test_elements_staff_may_add_are_byte_identical(renderer):
+    stock, letter = _stock_and_letter(renderer, STAFF_ELEMENTS)
+    assert stock == letter
+
+
+def test_the_renderer_lays_out_with_the_letter_stylesheet(renderer, monkeypatch):
+    used = []
+    original = LetterHTML._ua_stylesheets
+
+    def spy(self, forms=False):
+        used.append(original(self, forms))
+        return used[-1]
+
+    monkeypatch.setattr(LetterHTML, "_ua_stylesheets", spy)
+    renderer._pdf.write(STAFF_ELEMENTS)
+    assert used and used[0] == [letter_ua_stylesheet()]
