@@ -180,7 +180,11 @@ class SeizureRow:
     claim_text: str
     release_fee: int  # 差押解除料
     release_fee_text: str
-    remaining: int
+    surplus_share: int  # 剰余からの配分: paid from what the liens left, before the debtor
+    surplus_share_text: str
+    received: int  # 配分額計 = 差押解除料 + 剰余からの配分
+    received_text: str
+    remaining: int  # 残額 = 差押債権額 − 配分額計
     remaining_text: str
     is_addressee: bool
 
@@ -288,8 +292,8 @@ class SaleRequestView:
     seizures_remaining_total_text: str
     surplus_to_debtor: int  # 剰余金 (to the debtor)
     surplus_to_debtor_text: str
-    surplus_sentence: str  # 剰余金 goes to the debtor, with the amount as 金…円; "" when none
-    addressee_received: int  # 貴〇への配分額: Σ received of its liens + Σ release fees of its 差押
+    surplus_sentence: str  # what the liens left: to the 差押, then 剰余金 (金…円); "" when none
+    addressee_received: int  # 貴〇への配分額: Σ received of its liens and of its 差押
     addressee_received_text: str
     addressee_remaining: int  # 貴〇の残債務 after the sale
     addressee_remaining_text: str
@@ -299,6 +303,13 @@ class SaleRequestView:
     request_text: str  # 抹消への同意 / 差押解除 のお願い
     auction_facts: tuple[Fact, ...]  # 競売の状況 (事件番号, 開札期日 …) as given; () when none
     terms_rows: tuple[tuple[Fact, Fact], ...]  # 売却の条件 table: two items a row, then auction_facts
+    # Added for the 差押 paid from the surplus (defaults: a case with nothing left after the liens).
+    seizures_surplus_share_total: int = 0
+    seizures_surplus_share_total_text: str = yen(0)
+    seizures_received_total: int = 0
+    seizures_received_total_text: str = yen(0)
+    left_after_liens: int = 0  # 配当原資 − Σ 配当額: shared by the 差押, then the debtor's 剰余金
+    left_after_liens_text: str = yen(0)
 
     def document_entry(self) -> dict[str, Any]:
         return _entry(self)
@@ -570,9 +581,11 @@ SALE_INTRO = ("下記債務者所有の不動産につき、{price}にて任意�
               "別紙配分案により御同意賜りますようお願い申し上げます。")
 LIEN_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に{you}の{kinds}設定登記の"
                 "抹消に必要な書類を御交付くださいますようお願い申し上げます。")
-SEIZURE_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に差押解除料として{fee}を"
+SEIZURE_REQUEST = ("つきましては、本件売却及び配分案を御承諾いただき、決済時に{payment}を"
                    "お支払いすることにより、差押登記を解除（抹消）していただきますよう"
                    "お願い申し上げます。")
+SEIZURE_PAYMENT = "差押解除料として{fee}"
+SEIZURE_PAYMENT_WITH_SHARE = "差押解除料として{fee}、剰余からの配分として{share}、計{total}"
 #: 売却の条件 rows (label, view field), in reading order: price beside 査定価格, buyer beside 買付日.
 TERMS = (("売却価格", "sale_price_kin"), ("査定価格", "appraisal_text"), ("買主", "buyer"),
          ("買付日", "offer_date_text"), ("契約予定日", "contract_date_text"),
@@ -590,7 +603,13 @@ LUMP_SUM = ("なお、一括でのお支払いとして{amount}（{you}に対す
             "併せて御検討をお願い申し上げます。")
 WAIVER = ("また、本申出による返済を継続している間は、今後発生する遅延損害金を免除して"
           "いただきますようお願い申し上げます。")
+#: What the liens leave (computations §1 as the lead amended it: the 差押 are paid from it before
+#: the debtor): nothing to the 差押 / some to them and the rest to the debtor / all to them.
 SURPLUS = "全ての担保権者への配分後に残る{amount}（剰余金）は、債務者に帰属します。"
+SURPLUS_AFTER_SEIZURES = ("全ての担保権者への配分後に残る{left}のうち{seized}を（３）のとおり差押債権者への"
+                          "配分に充て、残る{amount}（剰余金）は、債務者に帰属します。")
+SURPLUS_ALL_TO_SEIZURES = ("全ての担保権者への配分後に残る{left}は、（３）のとおり全額を差押債権者への"
+                           "配分に充てます。債務者に帰属する剰余金はありません。")
 UNDECIDED = "未定"
 #: 算出根拠 of the auction comparison rows (computations §2); ratios arrive formatted (30%).
 AUCTION_BASIS = {
@@ -722,7 +741,7 @@ def build_sale_request(common: _Common, name: str) -> SaleRequestView:
     creditor = creditor_block(case, name)
     mine = [lien for lien in sale.liens if lien.creditor == name]
     my_seizures = [s for s in sale.seizures if s.creditor == name]
-    received = sum(x.received for x in mine) + sum(s.release_fee for s in my_seizures)
+    received = sum(x.received for x in mine) + sum(s.received for s in my_seizures)
     remaining = sum(x.remaining for x in mine) + sum(s.remaining for s in my_seizures)
     you = you_word(name)
     return SaleRequestView(
@@ -790,7 +809,8 @@ def _distribution(sale: SaleDistribution, name: str) -> dict[str, Any]:
     totals = {f"liens_{k}_total": sum(getattr(x, k) for x in sale.liens)
               for k in ("claim", "release_fee", "waterfall", "received", "remaining")}
     totals |= {f"seizures_{k}_total": sum(getattr(x, k) for x in sale.seizures)
-               for k in ("claim", "release_fee", "remaining")}
+               for k in ("claim", "release_fee", "surplus_share", "received", "remaining")}
+    totals["left_after_liens"] = sale.distributable - totals["liens_waterfall_total"]
     return {
         "deductions": tuple(deduction_row(d, name) for d in sale.deductions),
         "deductions_total": sale.deductions_total,
@@ -800,9 +820,21 @@ def _distribution(sale: SaleDistribution, name: str) -> dict[str, Any]:
         "seizures": tuple(seizure_row(s, name) for s in sale.seizures),
         "surplus_to_debtor": sale.surplus_to_debtor,
         "surplus_to_debtor_text": yen(sale.surplus_to_debtor),
-        "surplus_sentence": SURPLUS.format(amount=kin(sale.surplus_to_debtor))
-        if sale.surplus_to_debtor else "",
+        "surplus_sentence": surplus_sentence(totals["left_after_liens"], sale.surplus_to_debtor),
     }
+
+
+def surplus_sentence(left: int, surplus: int) -> str:
+    """Where the money left after every lien goes: the 差押 (剰余からの配分) first, then the debtor
+    (剰余金); "" when the liens took it all."""
+    seized = left - surplus
+    if not left:
+        return ""
+    if not seized:
+        return SURPLUS.format(amount=kin(surplus))
+    if not surplus:
+        return SURPLUS_ALL_TO_SEIZURES.format(left=kin(left))
+    return SURPLUS_AFTER_SEIZURES.format(left=kin(left), seized=kin(seized), amount=kin(surplus))
 
 
 def deduction_row(d: Deduction, name: str) -> DeductionRow:
@@ -826,6 +858,7 @@ def lien_row(x: LienResult, name: str) -> LienRow:
 def seizure_row(s: SeizureResult, name: str) -> SeizureRow:
     return SeizureRow(clean_text(s.creditor), s.priority, "優先" if s.priority else "劣後",
                       s.claim, yen(s.claim), s.release_fee, yen(s.release_fee),
+                      s.surplus_share, yen(s.surplus_share), s.received, yen(s.received),
                       s.remaining, yen(s.remaining), is_addressee=s.creditor == name)
 
 
@@ -845,8 +878,17 @@ def request_text(liens: list[LienResult], seizures: list[SeizureResult], you: st
         kinds = "・".join(dict.fromkeys(x.kind for x in liens))
         parts.append(LIEN_REQUEST.format(you=you, kinds=kinds))
     if seizures:
-        parts.append(SEIZURE_REQUEST.format(fee=kin(sum(s.release_fee for s in seizures))))
+        parts.append(SEIZURE_REQUEST.format(payment=seizure_payment(seizures)))
     return "\n".join(parts)
+
+
+def seizure_payment(seizures: list[SeizureResult]) -> str:
+    """What the 差押 holder is paid at settlement: its 差押解除料, and its 剰余からの配分 when the
+    liens left money for it (the total then stated too)."""
+    fee, share = (sum(getattr(s, k) for s in seizures) for k in ("release_fee", "surplus_share"))
+    if not share:
+        return SEIZURE_PAYMENT.format(fee=kin(fee))
+    return SEIZURE_PAYMENT_WITH_SHARE.format(fee=kin(fee), share=kin(share), total=kin(fee + share))
 
 
 def auction_facts(case: Case) -> tuple[Fact, ...]:

@@ -668,7 +668,8 @@ def distribution(doc) -> None:
         doc,
         "抹消承諾料（ハンコ代）は（１）の控除費用に含めています。配分額計 ＝ 抹消承諾料 ＋ 配当額、"
         "残債務 ＝ 決済時債権額 − 配分額計。配当額の合計は担保権者への配当原資"
-        "{% if surplus_to_debtor %}から剰余金を除いた額{% endif %}です。",
+        "{% if left_after_liens %}から担保権者への配分後に残る{{ left_after_liens_text }}"
+        "を除いた額{% endif %}です。",
         size=TABLE_PT,
         before=2,
     )
@@ -695,11 +696,13 @@ def seizures(doc) -> None:
     loop_table(
         doc,
         [
-            Col("差押債権者", 60),
-            Col("抵当権との優劣", 26, "center"),
-            Col("差押債権額", 28, "right"),
-            Col("差押解除料", 28, "right"),
-            Col("残額", 28, "right"),
+            Col("差押債権者", 30),
+            Col("抵当権との優劣", 18, "center"),
+            Col("差押債権額", 24, "right"),
+            Col("差押解除料", 24, "right"),
+            Col("剰余からの配分", 26, "right"),
+            Col("配分額計", 24, "right"),
+            Col("残額", 24, "right"),
         ],
         "s in seizures",
         [
@@ -707,6 +710,8 @@ def seizures(doc) -> None:
             "{{ s.priority_text }}",
             "{{ s.claim_text }}",
             "{{ s.release_fee_text }}",
+            "{{ s.surplus_share_text }}",
+            "{{ s.received_text }}",
             "{{ s.remaining_text }}",
         ],
         mine="s.is_addressee",
@@ -715,11 +720,19 @@ def seizures(doc) -> None:
             "",
             "{{ seizures_claim_total_text }}",
             "{{ seizures_release_fee_total_text }}",
+            "{{ seizures_surplus_share_total_text }}",
+            "{{ seizures_received_total_text }}",
             "{{ seizures_remaining_total_text }}",
         ],
     )
-    para(doc, "差押解除料は（１）の控除費用に含めています。残額 ＝ 差押債権額 − 差押解除料。",
-         size=TABLE_PT, before=2)
+    para(
+        doc,
+        "差押解除料は（１）の控除費用に含めています。剰余からの配分は、全ての担保権者への配分後に"
+        "残る額から差押債権の残りに充てる額です（優先の差押から、次いで記載の順）。"
+        "配分額計 ＝ 差押解除料 ＋ 剰余からの配分、残額 ＝ 差押債権額 − 配分額計。",
+        size=TABLE_PT,
+        before=2,
+    )
     tag(doc, "endif")
 
 

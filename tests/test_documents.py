@@ -267,6 +267,49 @@ def test_seizure_holder_gets_a_sale_request_but_no_proposal(multi):
     assert [v.creditor.name for v in _of(multi, "repayment_proposal")] == [BANK, RARE]
 
 
+def paid_liens_figures(price: int, share: int) -> Figures:
+    """multi_figures with a price at which every lien is paid in full: A = price − 1,062,000;
+    the liens take 18,000,000 + 3,000,000 + 1,800,000 = 22,800,000; the city's 差押 (claim
+    350,000, 解除料 100,000) gets ``share`` of the rest, the debtor what is then left."""
+    fig = multi_figures()
+    liens = (_lien(2, BANK, 1, "抵当権", 18_000_000, 0, 18_000_000),
+             _lien(3, BANK, 2, "抵当権", 3_000_000, 0, 3_000_000),
+             _lien(4, RARE, 3, "根抵当権", 2_000_000, 200_000, 1_800_000))
+    distributable = price - fig.sale.deductions_total
+    (city,) = fig.sale.seizures
+    city = city.model_copy(update={"surplus_share": share, "remaining": 250_000 - share})
+    return fig.model_copy(update={"sale": fig.sale.model_copy(update={
+        "price": price, "distributable": distributable, "liens": liens, "seizures": (city,),
+        "surplus_to_debtor": distributable - 22_800_000 - share})})
+
+
+def test_seizure_paid_from_the_surplus_before_the_debtor(config):
+    # A = 25,000,000 − 1,062,000 = 23,938,000; 1,138,000 left after the liens: the city's
+    # 250,000 still owed, then 888,000 to the debtor.
+    views = build_views(multi_case(), paid_liens_figures(25_000_000, 250_000), config)
+    city = next(v for v in _of(views, "sale_request") if v.creditor.name == CITY)
+    (row,) = city.seizures
+    assert (row.surplus_share, row.received, row.remaining) == (250_000, 350_000, 0)
+    assert (city.addressee_received, city.addressee_remaining) == (350_000, 0)
+    assert all(k in city.request_text for k in ("金100,000円", "金250,000円", "金350,000円"))
+    assert city.seizures_release_fee_total + city.seizures_surplus_share_total == \
+        city.seizures_received_total == 350_000
+    assert city.liens_waterfall_total + city.left_after_liens == city.distributable
+    assert city.left_after_liens == city.seizures_surplus_share_total + city.surplus_to_debtor
+    assert city.left_after_liens_text == "1,138,000円"
+    assert all(k in city.surplus_sentence for k in ("金1,138,000円", "金250,000円", "金888,000円"))
+
+
+def test_surplus_sentence_names_what_really_reaches_the_debtor(config):
+    # 138,000 left after the liens, all of it to the city (which still owes 112,000): no 剰余金.
+    views = build_views(multi_case(), paid_liens_figures(24_000_000, 138_000), config)
+    city = next(v for v in _of(views, "sale_request") if v.creditor.name == CITY)
+    assert city.surplus_to_debtor == 0 and city.addressee_remaining == 112_000
+    assert city.surplus_sentence == docs.SURPLUS_ALL_TO_SEIZURES.format(left="金138,000円")
+    assert docs.surplus_sentence(0, 0) == ""  # the liens took everything: no sentence
+    assert docs.surplus_sentence(5_000, 5_000) == docs.SURPLUS.format(amount="金5,000円")
+
+
 def test_addressee_honorific(multi):
     sale = {v.creditor.name: v for v in _of(multi, "sale_request")}
     # 〇〇銀行: department on its 順位1 row, officer on its 順位2 row → a named officer: 様 only.
@@ -347,8 +390,11 @@ def test_no_hanko_dai_reads_as_a_dash_and_the_lien_table_adds_up(multi):
     view = _of(multi, "sale_request")[0]
     assert [x.release_fee_text for x in view.liens if x.rank == 1] == ["—"]
     assert view.liens_release_fee_total + view.liens_waterfall_total == view.liens_received_total
-    assert view.liens_waterfall_total == view.distributable - view.surplus_to_debtor
+    assert view.liens_waterfall_total == view.distributable - view.left_after_liens
+    assert view.left_after_liens == view.seizures_surplus_share_total + view.surplus_to_debtor
     assert view.seizures_release_fee_total == sum(s.release_fee for s in view.seizures)
+    assert view.seizures_release_fee_total + view.seizures_surplus_share_total == \
+        view.seizures_received_total
     assert {s.priority_text for s in view.seizures} <= {"優先", "劣後"}
 
 
