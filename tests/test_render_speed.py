@@ -1,17 +1,21 @@
-"""pipeline.render.pdf.LetterHTML: the leaner user-agent stylesheet changes speed, never the PDF.
+"""The renderers' speed-ups (docs/performance.md) change speed, never the documents.
 
-The letters are laid out without WeasyPrint's footnote and note rules (docs/performance.md). These
-tests render the same HTML with the stock stylesheet and with ours and compare the PDF bytes
-(WeasyPrint's output is deterministic for the same input), for the sample cases' documents and
-for the elements staff may add to a template.
+- ``pipeline.render.pdf.LetterHTML``: letters are laid out without WeasyPrint's footnote and note
+  user-agent rules. The same HTML is rendered with the stock stylesheet and with ours and the PDF
+  bytes compared (WeasyPrint's output is deterministic), for the sample cases' documents and for
+  the elements staff may add to a template.
+- ``pipeline.render.docx.PatchedOnce``: docxtpl's XML clean-up is done once per template part;
+  the .docx bytes equal those of a plain ``DocxTemplate``.
 """
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
+from docxtpl import DocxTemplate
 from weasyprint import HTML
 from weasyprint.html import UA as STOCK_UA_TEXT
 from weasyprint.html import UA_STYLESHEET
@@ -19,7 +23,8 @@ from weasyprint.html import UA_STYLESHEET
 from pipeline.compute import compute_case
 from pipeline.config import load_config
 from pipeline.documents import build_views
-from pipeline.render import Renderer
+from pipeline.render import Renderer, view_context
+from pipeline.render.docx import fixed_zip_times
 from pipeline.render.pdf import LetterHTML, letter_ua_stylesheet
 from pipeline.validate import load_case
 
@@ -62,13 +67,16 @@ def test_only_the_footnote_and_note_rules_are_left_out():
     assert UA_STYLESHEET.matcher.order - ours.matcher.order == 5
 
 
-@pytest.mark.parametrize("case_id", SAMPLES)
-def test_sample_documents_are_byte_identical(renderer, case_id):
+def _views(case_id: str) -> list:
     config = load_config()
     case, issues = load_case(INPUTS / f"{case_id}.xlsx", profiles=config.profiles.keys())
     assert case is not None, [i.code for i in issues]
-    views = build_views(case, compute_case(case, config, date(2026, 11, 30)), config)
-    for view in views:
+    return list(build_views(case, compute_case(case, config, date(2026, 11, 30)), config))
+
+
+@pytest.mark.parametrize("case_id", SAMPLES)
+def test_sample_documents_are_byte_identical(renderer, case_id):
+    for view in _views(case_id):
         stock, letter = _stock_and_letter(renderer, renderer.html(view))
         assert stock == letter, view.filename_stem
 
@@ -89,3 +97,37 @@ def test_the_renderer_lays_out_with_the_letter_stylesheet(renderer, monkeypatch)
     monkeypatch.setattr(LetterHTML, "_ua_stylesheets", spy)
     renderer._pdf.write(STAFF_ELEMENTS)
     assert used and used[0] == [letter_ua_stylesheet()]
+
+
+def _plain_docx(renderer: Renderer, view) -> bytes:
+    """What docxtpl makes without the cache, dated as the renderer dates its files."""
+    writer = renderer._docx
+    doc = DocxTemplate(io.BytesIO(writer.template_bytes(f"{view.template}.docx")))
+    doc.render(view_context(view), jinja_env=writer.env, autoescape=True)
+    out = io.BytesIO()
+    doc.save(out)
+    return fixed_zip_times(out.getvalue(), view.date)
+
+
+@pytest.mark.parametrize("case_id", SAMPLES)
+def test_docx_with_the_cleaned_xml_kept_is_byte_identical(renderer, case_id):
+    for view in _views(case_id) * 2:  # the second time from the kept XML
+        assert renderer.docx(view) == _plain_docx(renderer, view), view.filename_stem
+
+
+def test_docx_cleans_each_template_part_once(monkeypatch):
+    calls = []
+    original = DocxTemplate.patch_xml
+
+    def counting(self, src_xml):
+        calls.append(src_xml)
+        return original(self, src_xml)
+
+    monkeypatch.setattr(DocxTemplate, "patch_xml", counting)
+    renderer = Renderer()
+    views = [v for v in _views("2026-0148") if v.template == "sale_request"]
+    assert len(views) >= 2
+    for view in views:
+        renderer.docx(view)
+    parts = len(set(calls))
+    assert parts >= 1 and len(calls) == parts  # every part cleaned once, then looked up
