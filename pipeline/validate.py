@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Callable, Collection
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl.utils.cell import (
     column_index_from_string,
@@ -74,10 +74,17 @@ _CASE_ID_EXPECTED = "英数字で始まり英数字・-・_ だけの40文字以
 _LABELS = {values.normalize_label(f.label): f for f in CASE_FIELDS}
 
 Record = dict[str, Any]  # one table row: field name → value (None blank, _BAD unreadable)
+Loc = tuple[int | str, ...]  # a pydantic error's location
+
+
+class StageClock(Protocol):
+    """What load_case needs of the batch's per-stage timer (casebuild._Clock)."""
+
+    def lap(self, stage: str) -> None: ...
 
 
 def load_case(path: Path | str, profiles: Collection[str] = DEFAULT_PROFILES,
-              clock=None) -> tuple[Case | None, list[Issue]]:
+              clock: StageClock | None = None) -> tuple[Case | None, list[Issue]]:
     """Read and validate one workbook; the case is None when any issue is an error."""
     raw, issues = read_workbook(path)
     if clock is not None:
@@ -143,14 +150,13 @@ class _Validator:
             self.add("formula_uncached", f"{spec.label}: 数式の計算結果が保存されていません。"
                      "Excelで再計算して保存してください", sheet.name, cell)
             return _BAD
-        value = raw.value if raw else None
-        if values.is_blank(value):
+        if raw is None or values.is_blank(raw.value):
             if spec.required:
                 self.add("required", f"{spec.label}を入力してください（{spec.hint}）",
                          sheet.name, cell)
                 return _BAD
             return None
-        self.raws[key] = values.raw_text(value)
+        self.raws[key] = values.raw_text(raw.value)
         return self._convert(spec, raw, sheet.name, cell)
 
     def _convert(self, spec: FieldSpec, raw: RawCell, sheet: str, cell: str) -> Any:
@@ -353,10 +359,12 @@ class _Validator:
 
     def _build(self, head: Record, rows: dict[str, tuple[BaseModel, ...]]) -> Case | None:
         data = _nest({k: v for k, v in head.items() if v is not None})
+        # model_validate, not Case(**data): the fields come from the schema at run time.
+        fields = {"source": self.raw.file, "cells": dict(self.cells), **data, **rows}
         try:
-            return Case(source=self.raw.file, cells=dict(self.cells), **data, **rows)
+            return Case.model_validate(fields)
         except ValidationError as exc:
-            self._pydantic(exc, lambda loc: ".".join(str(p) for p in loc), CASE_SHEET)
+            self._pydantic(exc, _dotted, CASE_SHEET)
             return None
 
     def _rows(self, spec: TableSpec, records: list[Record]) -> tuple[BaseModel, ...]:
@@ -366,13 +374,12 @@ class _Validator:
             if any(v is _BAD for v in r.values()):
                 continue  # its problems are already reported
             try:
-                built.append(model(**{k: v for k, v in r.items() if v is not None}))
+                built.append(model.model_validate({k: v for k, v in r.items() if v is not None}))
             except ValidationError as exc:
-                self._pydantic(exc, lambda loc, r=r: f"{spec.sheet}:{r['row']}:{loc[0]}",
-                               spec.sheet)
+                self._pydantic(exc, _row_key(spec.sheet, r["row"]), spec.sheet)
         return tuple(built)
 
-    def _pydantic(self, exc: ValidationError, key_of: Callable[[tuple], str], sheet: str) -> None:
+    def _pydantic(self, exc: ValidationError, key_of: Callable[[Loc], str], sheet: str) -> None:
         """Map pydantic errors back to cells; never show pydantic's own (English) message."""
         for error in exc.errors():
             key = key_of(error["loc"])
@@ -424,6 +431,16 @@ def _header(sheet: RawSheet) -> dict[int, RawCell]:
 def _blank_row(cells: Collection[RawCell | None], sheet: RawSheet) -> bool:
     return all(c is None or (values.is_blank(c.value) and c.cell not in sheet.uncached)
                for c in cells)
+
+
+def _dotted(loc: Loc) -> str:
+    """The side-table key of a 案件 field from its pydantic location: ("debtor", "name")."""
+    return ".".join(str(p) for p in loc)
+
+
+def _row_key(sheet: str, row: int) -> Callable[[Loc], str]:
+    """The side-table key of a table cell from its pydantic location ("債権者:5:rank")."""
+    return lambda loc: f"{sheet}:{row}:{loc[0]}"
 
 
 def _nest(flat: Record) -> Record:

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TypeGuard
 
 __all__ = [
     "BadValue",
@@ -95,10 +96,11 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and _RE_BLANK.fullmatch(value) is not None
 
 
-def normalize_label(text: str) -> str:
+def normalize_label(text: object) -> str:
     """Fold a label, header or choice word: NFKC (full→half width), then drop every space.
 
     Used for comparing, never for storing names: 「 債権者 名 」 and 「債権者名」 are the same label.
+    A cell that is not text (a number typed as a header) is folded as staff see it (raw_text).
     """
     if not isinstance(text, str):
         text = raw_text(text)
@@ -141,11 +143,16 @@ def parse_text(value: object) -> str:
 
 # --- numbers ------------------------------------------------------------------------------------
 
-def _is_number(value: object) -> bool:
+#: A number cell's value: openpyxl gives int or float, tests and callers may pass a Decimal.
+_Number = int | float | Decimal
+
+
+def _is_number(value: object) -> TypeGuard[_Number]:
+    """A number cell (bool is an int subclass but a TRUE/FALSE cell, not a number)."""
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
-def _integral(value: float | Decimal, code: str, expected: str) -> int:
+def _integral(value: _Number, code: str, expected: str) -> int:
     """A number cell that must be an integer; float noise below 1e-6 is rounded away."""
     if isinstance(value, int):
         number = value
@@ -153,7 +160,8 @@ def _integral(value: float | Decimal, code: str, expected: str) -> int:
         raise BadValue(code, expected)
     else:
         number = round(value)
-        if abs(value - number) > _FLOAT_NOISE:
+        # Chained rather than abs(): mypy types abs(float | Decimal) as object.
+        if not -_FLOAT_NOISE <= value - number <= _FLOAT_NOISE:
             raise BadValue(code, expected)
     if abs(number) >= _MAX_MAGNITUDE:
         raise BadValue(code, expected)
@@ -226,10 +234,12 @@ def _yen_from_text(text: str) -> int:
     return int(total)
 
 
-def _yen_from_number(value: float | Decimal) -> int:
-    if isinstance(value, float) and not math.isfinite(value) or abs(value) >= _MAX_MAGNITUDE:
+def _yen_from_number(value: _Number) -> int:
+    if isinstance(value, float) and not math.isfinite(value):
         raise BadValue("yen_invalid", _EXPECT_YEN)
-    if value < 0 and abs(value) > _FLOAT_NOISE:  # -1e-9 is float noise around 0, not a debt
+    if not -_MAX_MAGNITUDE < value < _MAX_MAGNITUDE:
+        raise BadValue("yen_invalid", _EXPECT_YEN)
+    if value < -_FLOAT_NOISE:  # -1e-9 is float noise around 0, not a debt
         raise BadValue("yen_negative", _EXPECT_YEN_NEGATIVE)
     return _integral(value, "yen_fraction", _EXPECT_YEN_FRACTION)
 
@@ -348,14 +358,16 @@ def _strip_zeros(number: Decimal) -> Decimal:
     return reduced
 
 
-def _percent_from_number(value: float | Decimal, number_format: object) -> Decimal:
+def _percent_from_number(value: _Number, number_format: object) -> Decimal:
     if isinstance(value, float) and not math.isfinite(value):
         raise BadValue("percent_invalid", _EXPECT_PERCENT)
     # repr() is the shortest text that round-trips: 0.146 → "0.146", never 0.14599999…
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if _is_percent_format(number_format):
         number = number * 100
-    if isinstance(value, float) and number.as_tuple().exponent < -_PERCENT_FLOAT_PLACES:
+    # An int for a finite number; 'n'/'N'/'F' (NaN, infinity) were refused above.
+    exponent = number.as_tuple().exponent
+    if isinstance(value, float) and isinstance(exponent, int) and exponent < -_PERCENT_FLOAT_PLACES:
         step = Decimal(1).scaleb(-_PERCENT_FLOAT_PLACES)
         if abs(number) <= 100:  # out-of-range values are rejected below; quantize can overflow
             number = number.quantize(step, rounding=ROUND_HALF_EVEN)
