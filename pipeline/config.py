@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -78,7 +78,10 @@ def _check_bands(bands: tuple[Band, ...]) -> tuple[Band, ...]:
     return _open_ended(bands, "up_to")
 
 
-def band_for(bands: tuple[Band, ...], amount: int) -> Band:
+BandT = TypeVar("BandT", bound=Band)
+
+
+def band_for(bands: tuple[BandT, ...], amount: int) -> BandT:
     """The first band whose ``up_to`` is at or above ``amount`` (the last band is open-ended)."""
     return next(b for b in bands if b.up_to is None or amount <= b.up_to)
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 from pipeline.compute.warnings import make_warning
 from pipeline.config import Config
 from pipeline.figures import BudgetSubtotal, CaseWarning, HouseholdBudget
-from pipeline.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, BudgetLine, Case
+from pipeline.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, BudgetLine, BudgetSide, Case
 
 HOUSING = "住居費"
 
 
-def subtotals(lines: tuple[BudgetLine, ...], side: str,
+def subtotals(lines: tuple[BudgetLine, ...], side: BudgetSide,
               order: tuple[str, ...]) -> tuple[BudgetSubtotal, ...]:
     """費目 subtotals of one 区分, in the contract's order, for the 費目 that have rows."""
     mine = [line for line in lines if line.side == side]

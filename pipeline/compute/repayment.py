@@ -102,7 +102,7 @@ def plan_repayment(case: Case, config: Config, sale: SaleDistribution,
         plan=tuple(repayment_share(lien, monthly)
                    for lien, monthly in zip(liens, split(total, liens, unit), strict=True)),
         lump_sum=lump_sum(case, liens, unit))
-    warnings = ()
+    warnings: tuple[CaseWarning, ...] = ()
     if given and total > household.surplus:
         warnings = (make_warning("repayment_exceeds_surplus",
                                  case.cell_of("repayment_monthly_offer"),
