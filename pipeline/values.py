@@ -192,6 +192,20 @@ def _strip_minus(text: str) -> tuple[bool, str]:
     return False, text
 
 
+def _signed_match(text: str, pattern: re.Pattern[str], code: str, expected: str
+                  ) -> tuple[bool, re.Match[str]]:
+    """(negative?, match) of a numeric text: folded, its sign taken off, then matched whole.
+
+    Too many digits or no match raise ``code``; the caller decides what a sign means.
+    """
+    negative, folded = _strip_minus(normalize_label(text))
+    match = None if _too_long(folded) else pattern.fullmatch(folded)
+    if match is None:
+        raise BadValue(code, expected)
+    return negative, match
+
+
+
 # --- yen ----------------------------------------------------------------------------------------
 
 #: 金額 as text: optional ¥ (or "\", which a Japanese keyboard types for ¥), then 億/万/千 parts
@@ -219,11 +233,7 @@ def _yen_units_total(match: re.Match[str]) -> Decimal:
 
 
 def _yen_from_text(text: str) -> int:
-    folded = normalize_label(text)
-    negative, folded = _strip_minus(folded)
-    match = None if _too_long(folded) else _RE_YEN.fullmatch(folded)
-    if match is None:
-        raise BadValue("yen_invalid", _EXPECT_YEN)
+    negative, match = _signed_match(text, _RE_YEN, "yen_invalid", _EXPECT_YEN)
     total = _yen_units_total(match)  # Decimal all the way: 1400.5万 is exactly 14,005,000
     if negative:
         raise BadValue("yen_negative", _EXPECT_YEN_NEGATIVE)
@@ -277,11 +287,7 @@ def parse_integer(value: object) -> int:
         return _integral(value, "integer_invalid", _EXPECT_INTEGER)
     if not isinstance(value, str):
         raise BadValue("integer_invalid", _EXPECT_INTEGER)
-    folded = normalize_label(value)
-    negative, folded = _strip_minus(folded)
-    match = None if _too_long(folded) else _RE_INTEGER.fullmatch(folded)
-    if match is None:
-        raise BadValue("integer_invalid", _EXPECT_INTEGER)
+    negative, match = _signed_match(value, _RE_INTEGER, "integer_invalid", _EXPECT_INTEGER)
     number = int(match.group("n").replace(",", ""))
     if number >= _MAX_MAGNITUDE:
         raise BadValue("integer_invalid", _EXPECT_INTEGER)
@@ -375,11 +381,7 @@ def _percent_from_number(value: _Number, number_format: object) -> Decimal:
 
 
 def _percent_from_text(text: str) -> Decimal:
-    folded = normalize_label(text)
-    negative, folded = _strip_minus(folded)
-    match = None if _too_long(folded) else _RE_PERCENT.fullmatch(folded)
-    if match is None:
-        raise BadValue("percent_invalid", _EXPECT_PERCENT)
+    negative, match = _signed_match(text, _RE_PERCENT, "percent_invalid", _EXPECT_PERCENT)
     number = Decimal(match.group("n"))
     return -number if negative else number
 
