@@ -117,6 +117,38 @@ class LabelledAmount:
     note: str = ""  # 算出根拠, e.g. 裁判所の公告による / 査定価格×70%（競売市場修正30%）
 
 
+@dataclass(frozen=True, slots=True)
+class BaseView:
+    """What every document view starts with, and its case.json entry and JSON form.
+
+    The fields come first in every view, in this order (the key order of the golden files).
+    """
+
+    kind: str  # sale_request / household_statement / repayment_proposal
+    template: str  # the template's name, = kind
+    title: str
+    filename_stem: str
+    case_id: str
+    date: dt.date
+    date_text: str  # 和暦 document date (figures.document_date)
+    #: full line: 「〇〇銀行 債権管理部 御中」 / 「〇〇銀行 債権管理部 山田太郎 様」; "" for the
+    #: 生活状況表, which is not addressed
+    addressee: str
+
+    def document_entry(self) -> dict[str, Any]:
+        """case.json ``documents`` entry. ``addressee`` is the 債権者名 (None for 生活状況表)."""
+        creditor = getattr(self, "creditor", None)  # a CreditorBlock on addressed views
+        return {"kind": self.kind, "addressee": creditor.name if creditor is not None else None,
+                "docx": self.filename_stem + ".docx", "pdf": self.filename_stem + ".pdf"}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (dates ISO, Decimal as str, tuples as lists), fields in view order."""
+        return _plain(asdict(self))
+
+    def as_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
 # --------------------------------------------------------------------------------------------
 # 01 任意売却に関する同意申請書 (sale_request)
 # --------------------------------------------------------------------------------------------
@@ -236,17 +268,9 @@ class AuctionBlock:
 
 
 @dataclass(frozen=True, slots=True)
-class SaleRequestView:
+class SaleRequestView(BaseView):
     """01 任意売却に関する同意申請書: one per creditor name holding a 抵当権/根抵当権/差押."""
 
-    kind: str  # "sale_request"
-    template: str  # "sale_request"
-    title: str
-    filename_stem: str
-    case_id: str
-    date: dt.date
-    date_text: str  # 和暦 document date (figures.document_date)
-    addressee: str  # full line: 「〇〇銀行 債権管理部 御中」 / 「〇〇銀行 債権管理部 山田太郎 様」
     you: str  # 貴行 / 貴機構 / 貴市 / 貴署 / 貴社 …: the addressee in sentences and labels (you_word)
     creditor: CreditorBlock
     company: CompanyBlock
@@ -311,15 +335,6 @@ class SaleRequestView:
     left_after_liens: int = 0  # 配当原資 − Σ 配当額: shared by the 差押, then the debtor's 剰余金
     left_after_liens_text: str = yen(0)
 
-    def document_entry(self) -> dict[str, Any]:
-        return _entry(self)
-
-    def to_dict(self) -> dict[str, Any]:
-        return _to_dict(self)
-
-    def as_json(self) -> str:
-        return _as_json(self)
-
 
 # --------------------------------------------------------------------------------------------
 # 02 生活状況表 (household_statement)
@@ -382,17 +397,9 @@ class DebtRow:
 
 
 @dataclass(frozen=True, slots=True)
-class HouseholdStatementView:
+class HouseholdStatementView(BaseView):
     """02 生活状況表: one per case (attached to every letter; no addressee)."""
 
-    kind: str  # "household_statement"
-    template: str  # "household_statement"
-    title: str
-    filename_stem: str
-    case_id: str
-    date: dt.date
-    date_text: str
-    addressee: str  # "" (the statement is not addressed)
     company: CompanyBlock
     debtor: DebtorBlock
     members: tuple[MemberRow, ...]
@@ -413,15 +420,6 @@ class HouseholdStatementView:
     other_debts_total_text: str
     other_debts_monthly_total: int
     other_debts_monthly_total_text: str  # "—" when no row gives a 月返済額
-
-    def document_entry(self) -> dict[str, Any]:
-        return _entry(self)
-
-    def to_dict(self) -> dict[str, Any]:
-        return _to_dict(self)
-
-    def as_json(self) -> str:
-        return _as_json(self)
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,17 +478,9 @@ class LumpSumBlock:
 
 
 @dataclass(frozen=True, slots=True)
-class RepaymentProposalView:
+class RepaymentProposalView(BaseView):
     """03 残債務の返済に関する申出書: one per creditor name with remaining debt in the plan."""
 
-    kind: str  # "repayment_proposal"
-    template: str  # "repayment_proposal"
-    title: str
-    filename_stem: str
-    case_id: str
-    date: dt.date
-    date_text: str
-    addressee: str
     you: str  # 貴行 / 貴機構 / 貴社 …: the addressee in sentences and labels (you_word)
     creditor: CreditorBlock
     company: CompanyBlock
@@ -519,15 +509,6 @@ class RepaymentProposalView:
     has_lump_sum: bool
     waiver_text: str  # request to waive further 遅延損害金
 
-    def document_entry(self) -> dict[str, Any]:
-        return _entry(self)
-
-    def to_dict(self) -> dict[str, Any]:
-        return _to_dict(self)
-
-    def as_json(self) -> str:
-        return _as_json(self)
-
 
 DocumentView = SaleRequestView | HouseholdStatementView | RepaymentProposalView
 
@@ -535,13 +516,6 @@ DocumentView = SaleRequestView | HouseholdStatementView | RepaymentProposalView
 # --------------------------------------------------------------------------------------------
 # Serialisation (case.json entries, golden files)
 # --------------------------------------------------------------------------------------------
-
-
-def _entry(view: DocumentView) -> dict[str, Any]:
-    """case.json ``documents`` entry. ``addressee`` is the 債権者名 (None for 生活状況表)."""
-    name = view.creditor.name if hasattr(view, "creditor") else None
-    return {"kind": view.kind, "addressee": name,
-            "docx": view.filename_stem + ".docx", "pdf": view.filename_stem + ".pdf"}
 
 
 def _plain(value: Any) -> Any:
@@ -555,14 +529,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
-
-
-def _to_dict(view: DocumentView) -> dict[str, Any]:
-    return _plain(asdict(view))
-
-
-def _as_json(view: DocumentView) -> str:
-    return json.dumps(_to_dict(view), ensure_ascii=False, indent=2) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -700,8 +666,10 @@ class _Common:
 def company_block(case: Case, config: Config) -> CompanyBlock:
     """差出人 from the configuration's [company], 担当者 from the case (案件 担当者)."""
     company = config.company
-    return CompanyBlock(*(clean_text(getattr(company, k)) for k in (
-        "name", "address", "phone", "license_no", "representative")), staff=clean_text(case.staff))
+    return CompanyBlock(
+        name=clean_text(company.name), address=clean_text(company.address),
+        phone=clean_text(company.phone), license_no=clean_text(company.license_no),
+        representative=clean_text(company.representative), staff=clean_text(case.staff))
 
 
 def debtor_block(case: Case) -> DebtorBlock:
@@ -816,12 +784,17 @@ def _distribution(sale: SaleDistribution, name: str) -> dict[str, Any]:
         "deductions_total": sale.deductions_total,
         "deductions_total_text": yen(sale.deductions_total),
         "distributable": sale.distributable, "distributable_text": yen(sale.distributable),
-        "liens": liens, **totals, **{k + "_text": yen(v) for k, v in totals.items()},
+        "liens": liens, **with_texts(totals),
         "seizures": tuple(seizure_row(s, name) for s in sale.seizures),
         "surplus_to_debtor": sale.surplus_to_debtor,
         "surplus_to_debtor_text": yen(sale.surplus_to_debtor),
         "surplus_sentence": surplus_sentence(totals["left_after_liens"], sale.surplus_to_debtor),
     }
+
+
+def with_texts(amounts: dict[str, int]) -> dict[str, Any]:
+    """Each amount with its ``*_text`` twin (1,234,000円), the views' convention for money."""
+    return {**amounts, **{k + "_text": yen(v) for k, v in amounts.items()}}
 
 
 def surplus_sentence(left: int, surplus: int) -> str:
@@ -925,7 +898,7 @@ def auction_block(figures: Figures, rules: AuctionRules, name: str, you: str) ->
         has_addressee_comparison=compare,
         addressee_rows=_addressee_auction_rows(at_auction, by_sale, you) if compare else (),
         assumptions_text=clean_text(a.assumptions_text),
-        **figures_, **{k + "_text": yen(v) for k, v in figures_.items()})
+        **with_texts(figures_))
 
 
 def _row(label: str, amount: int, note: str = "") -> LabelledAmount:
