@@ -76,7 +76,7 @@ class Creditor(Frozen):
     principal: int = Field(ge=0)  # 元金残高 (差押: the tax claimed)
     damages: int = Field(default=0, ge=0)  # 損害金等 up to base_date
     base_date: date | None = None  # 基準日
-    damage_rate: Decimal = Decimal("0")  # 損害金率, percent per year (14.6 = 14.6%)
+    damage_rate: Decimal = Decimal(0)  # 損害金率, percent per year (14.6 = 14.6%)
     profile: str = "standard"  # プロファイル
     department: str | None = None  # 部署
     officer: str | None = None  # 担当者
