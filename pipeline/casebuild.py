@@ -12,8 +12,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.issues import Issue
+
+if TYPE_CHECKING:  # for annotations only: build_case imports the stages when it runs
+    from pipeline.config import Config
+    from pipeline.render import Renderer
 
 
 @dataclass
@@ -49,7 +54,7 @@ class _Clock:
         self._t = now
 
 
-def build_case(source: Path, config, batch_date: date, renderer) -> CaseOutcome:
+def build_case(source: Path, config: Config, batch_date: date, renderer: Renderer) -> CaseOutcome:
     """Build one case from its workbook. ``renderer`` is a warm ``pipeline.render.Renderer``."""
     from pipeline.casejson import case_json
     from pipeline.compute import compute_case

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from typing import IO, Any
 
 import click
 
@@ -21,7 +23,8 @@ from pipeline.batch import BatchError, BatchRequest, closing_lines, progress_lin
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.issues import Issue
 from pipeline.lock import BatchLocked
-from pipeline.manifest import load_approvals, load_manifest
+from pipeline.manifest import InputRecord, load_approvals, load_manifest
+from pipeline.models import Case
 from pipeline.newcase import write_blank_case
 from pipeline.review import INDEX_NAME, review_cases, review_json, review_lines
 from pipeline.validate import load_case
@@ -33,14 +36,14 @@ class CannotRun(click.ClickException):
 
     exit_code = 2
 
-    def show(self, file=None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"エラー: {self.format_message()}", err=True)
 
 
 class NinbaiGroup(click.Group):
     """Turns any unexpected exception of a command into a message and exit 2."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -128,7 +131,7 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> Non
     ctx.exit(1 if any(case is None for _, case, _ in results) else 0)
 
 
-def _print_result(path: Path, case, issues: list[Issue]) -> None:
+def _print_result(path: Path, case: Case | None, issues: list[Issue]) -> None:
     for issue in issues:
         click.echo(issue_line(issue, path))
     errors = sum(i.severity == "error" for i in issues)
@@ -139,7 +142,7 @@ def _print_result(path: Path, case, issues: list[Issue]) -> None:
         click.echo(f"OK  {path}  {case.case_id}" + (f"  警告{warns}件" if warns else ""))
 
 
-def _result_dict(path: Path, case, issues: list[Issue]) -> dict:
+def _result_dict(path: Path, case: Case | None, issues: list[Issue]) -> dict[str, Any]:
     return {"file": str(path), "case_id": case.case_id if case else None,
             "valid": case is not None, "issues": [i.to_dict() for i in issues]}
 
@@ -178,7 +181,7 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
               help="書類の作成日 YYYY-MM-DD。省略時は今日")
 @click.pass_context
 def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tuple[Path, ...],
-                    batch_date) -> None:
+                    batch_date: datetime | None) -> None:
     """テンプレート（Word・HTML）をサンプル案件で試しに作成し、誤りを周りの文とともに表示します。
 
     書き方の誤り・未定義の変数・許可されていない操作・フォルダ外のファイルやURLの読み込みを
@@ -222,8 +225,8 @@ def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tup
               help="設定ファイル（TOML）")
 @click.pass_context
 def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: str | None,
-          batch_date, jobs: int | None, only: tuple[str, ...], force: bool, wait: bool,
-          config_path: Path | None) -> None:
+          batch_date: datetime | None, jobs: int | None, only: tuple[str, ...], force: bool,
+          wait: bool, config_path: Path | None) -> None:
     """月末の一括処理: ワークブックごとに書類（Word・PDF）と case.json を作り、
     summary.xlsx・確認ページ index.html・manifest.json を書きます。
 
@@ -256,12 +259,12 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
     ctx.exit(result.exit_code)
 
 
-def _progress_reporter():
+def _progress_reporter() -> Callable[[InputRecord, int, int], None]:
     """A bar redrawn in place on a terminal; one line per case otherwise (logs, CI)."""
     if not sys.stdout.isatty():
         return lambda record, done, total: click.echo(progress_line(record, done, total))
 
-    def draw(record, done: int, total: int) -> None:
+    def draw(record: InputRecord, done: int, total: int) -> None:
         filled = 30 * done // max(total, 1)
         bar = "#" * filled + "-" * (30 - filled)
         click.echo(f"\r作成中 [{bar}] {done}/{total} {record.label:<20}", nl=done == total)

@@ -26,6 +26,10 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # fontTools is imported where it is used: only the check and the build need it
+    from fontTools.ttLib import TTFont
 
 BODY_FAMILY = "IPAexMincho"
 NAMES_FAMILY = "Ninbai Names Mincho"
@@ -181,7 +185,7 @@ def _read(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.exists() else None
 
 
-def _subset_names_source():
+def _subset_names_source() -> TTFont:
     """IPAmj明朝 cut down to names_codepoints(); layout tables kept, hinting dropped (the
     PDFs are not hinted: rendering-notes.md)."""
     from fontTools import subset
@@ -206,7 +210,7 @@ def _subset_names_source():
 _NAME_IDS_REPLACED = {1, 2, 3, 4, 5, 6, 10, 16, 17, 18, 21, 22}
 
 
-def _rename(font, family: str) -> None:
+def _rename(font: TTFont, family: str) -> None:
     """Give the derived font its own names; copyright and licence records (0, 13, 14) stay."""
     table = font["name"]
     source_version = table.getDebugName(5) or "?"

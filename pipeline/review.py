@@ -48,7 +48,8 @@ class ReviewCase:
     @property
     def warnings(self) -> list[dict]:
         """The case's warnings, most severe first (the page and the terminal show them so)."""
-        return sorted(self.record.warnings, key=lambda w: SEVERITY_RANK.get(w.get("severity", ""), 9))
+        return sorted(self.record.warnings,
+                      key=lambda w: SEVERITY_RANK.get(w.get("severity", ""), 9))
 
 
 def case_level(record: InputRecord) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pipeline.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 
@@ -69,7 +69,8 @@ class TableSpec:
         return next(f for f in self.fields if f.name == name)
 
 
-def _f(label: str, name: str, kind: Kind, required: bool = False, hint: str = "", **kw) -> FieldSpec:
+def _f(label: str, name: str, kind: Kind, required: bool = False, hint: str = "",
+       **kw: Any) -> FieldSpec:
     return FieldSpec(label, name, kind, required, hint=hint, **kw)
 
 

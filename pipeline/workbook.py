@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from xml.etree import ElementTree
 
 import openpyxl
@@ -32,6 +32,9 @@ import openpyxl
 from pipeline.issues import CellRef, Issue
 from pipeline.schema import SHEETS
 from pipeline.values import normalize_label
+
+if TYPE_CHECKING:  # what load_workbook(read_only=True) returns sheets as (a private module)
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +318,7 @@ def _load_sheets(data: bytes, titles: dict[str, str], scans: dict[str, _Scan]) -
             wb.close()
 
 
-def _read_sheet(ws, sheet: str, scan: _Scan) -> RawSheet:
+def _read_sheet(ws: ReadOnlyWorksheet, sheet: str, scan: _Scan) -> RawSheet:
     ws.reset_dimensions()  # a wrong <dimension> must not hide rows: read to the real end
     rows = []
     for cells in ws.iter_rows():
