@@ -2,7 +2,8 @@
 
 Usage::
 
-    .venv/bin/python -m benchmarks.batch [--cases 100] [--jobs 2] [--keep] [--json] [--work DIR]
+    .venv/bin/python -m benchmarks.batch [--cases 100] [--jobs 2] [--repeat 1] [--keep] [--json]
+                                         [--work DIR]
 
 It writes N variant workbooks of the samples (``benchmarks.synth``) into a temporary folder, runs
 ``ninbai build DIR --out OUT --batch bench --date 2026-11-30 --jobs J`` as a child process while
@@ -113,33 +114,43 @@ def manifest_figures(batch_dir: Path) -> dict:
     }
 
 
-def measure(cases: int, jobs: int, work: Path) -> dict:
-    """The whole benchmark in ``work``: inputs, reference, full build, rerun, reference again."""
-    inputs, out, log = work / "inputs", work / "out", work / "ninbai.log"
+def prepare_inputs(inputs: Path, cases: int) -> float:
+    """Write the synthetic workbooks unless ``inputs`` already holds that many; seconds taken."""
     started = time.perf_counter()
     existing = sorted(inputs.glob("BENCH-*.xlsx")) if inputs.is_dir() else []
     if len(existing) != cases:
         shutil.rmtree(inputs, ignore_errors=True)
         write_cases(inputs, cases)
-    written = time.perf_counter() - started
+    return time.perf_counter() - started
+
+
+def measure(cases: int, jobs: int, work: Path) -> dict:
+    """One benchmark run in ``work``: reference, full build, reference, rerun, reference.
+
+    The reference is timed in three blocks around the builds, so a machine that got faster or
+    slower meanwhile shows as a spread between the blocks.
+    """
+    inputs, out, log = work / "inputs", work / "out", work / "ninbai.log"
+    written = prepare_inputs(inputs, cases)
     shutil.rmtree(out, ignore_errors=True)
-    before = time_reference()
+    references = [time_reference()]
     full = run_build(inputs, out, jobs, log)
     full_figures = manifest_figures(out / BATCH_NAME)
+    references.append(time_reference())
     rerun = run_build(inputs, out, jobs, log)
     rerun_figures = manifest_figures(out / BATCH_NAME)
-    after = time_reference()
-    return figures(cases, jobs, written, (before, after), (full, full_figures),
+    references.append(time_reference())
+    return figures(cases, jobs, written, tuple(references), (full, full_figures),
                    (rerun, rerun_figures))
 
 
-def figures(cases: int, jobs: int, written: float, references: tuple[dict, dict],
+def figures(cases: int, jobs: int, written: float, references: tuple[dict, ...],
             full: tuple[BuildRun, dict], rerun: tuple[BuildRun, dict]) -> dict:
     """Every figure the report prints, as plain data (also the ``--json`` output)."""
     (run, counts), (again, again_counts) = full, rerun
-    reference = statistics.median(references[0]["seconds"] + references[1]["seconds"])
+    reference = statistics.median(s for block in references for s in block["seconds"])
     per_pdf = run.wall / counts["pdf"] if counts["pdf"] else float("nan")
-    reference_cpu = statistics.median(references[0]["cpu"] + references[1]["cpu"])
+    reference_cpu = statistics.median(s for block in references for s in block["cpu"])
     cpu_per_pdf = run.cpu / counts["pdf"] if counts["pdf"] else float("nan")
     return {
         "cases": cases, "jobs": jobs, "cpus": os.cpu_count(), "inputs_written_s": written,
@@ -147,10 +158,10 @@ def figures(cases: int, jobs: int, written: float, references: tuple[dict, dict]
                  "pdf_per_s": counts["pdf"] / run.wall, "docx_per_s": counts["docx"] / run.wall},
         "rerun": {**_run_dict(again), **{k: again_counts[k] for k in ("built", "unchanged")},
                   "share_of_full": again.wall / run.wall},
-        "reference": {"median_s": reference, "median_before_s": references[0]["median"],
-                      "median_after_s": references[1]["median"],
-                      "renders": len(references[0]["seconds"]) * 2,
-                      "pages": references[0]["pages"], "cpu_median_s": reference_cpu},
+        "reference": {"median_s": reference, "cpu_median_s": reference_cpu,
+                      "block_medians_s": [block["median"] for block in references],
+                      "renders": sum(len(block["seconds"]) for block in references),
+                      "pages": references[0]["pages"]},
         "wall_per_pdf_s": per_pdf,
         "ratio": per_pdf / reference,
         "cpu_per_pdf_s": cpu_per_pdf,
@@ -219,8 +230,8 @@ def other_lines(result: dict) -> list[str]:
         (f"変更なし再実行 {rerun['wall']:6.2f}秒 = 全件の {rerun['share_of_full'] * 100:.1f}%  "
          f"（変更なし {rerun['unchanged']}件, 作成 {rerun['built']}件）  {_load(rerun)}"),
         (f"基準描画（A4 1ページ・25行の表, {ref['pages']}ページ）中央値 "
-         f"{ref['median_s'] * 1000:.0f} ms（前 {ref['median_before_s'] * 1000:.0f} / "
-         f"後 {ref['median_after_s'] * 1000:.0f} ms, {ref['renders']}回）"),
+         f"{ref['median_s'] * 1000:.0f} ms（{ref['renders']}回; 前・間・後の中央値 "
+         + " / ".join(f"{m * 1000:.0f}" for m in ref["block_medians_s"]) + " ms）"),
         (f"PDF 1件あたりの所要時間 {result['wall_per_pdf_s'] * 1000:.0f} ms = 基準描画の "
          f"{result['ratio']:.2f} 倍"),
         (f"CPU時間: 全件 {full['cpu']:.0f}秒, PDF 1件あたり {result['cpu_per_pdf_s'] * 1000:.0f} ms"
@@ -243,6 +254,50 @@ def stage_lines(full: dict) -> list[str]:
     return lines
 
 
+#: Figures quoted as medians over ``--repeat`` runs: (label, path into a run's figures, format).
+MEDIANS = (
+    ("全件作成（秒）", ("full", "wall"), "{:.1f}"),
+    ("PDF/秒", ("full", "pdf_per_s"), "{:.2f}"),
+    ("基準描画（ms）", ("reference", "median_s"), "{:.3f}"),
+    ("PDF 1件あたり / 基準描画", ("ratio",), "{:.2f}"),
+    ("CPU時間での比", ("cpu_ratio",), "{:.2f}"),
+    ("変更なし再実行 / 全件", ("rerun", "share_of_full"), "{:.3f}"),
+    ("ピークメモリ RSS合計（MB）", ("full", "peak", "rss_sum"), "{:.0f}"),
+    ("1,000件の推定（秒）", ("projected_1000_s",), "{:.0f}"),
+)
+
+
+def median_result(results: list[dict]) -> dict:
+    """The last run's figures with each figure of ``MEDIANS`` replaced by its median over runs."""
+    merged = json.loads(json.dumps(results[-1]))  # a deep copy of plain data
+    for _, path, _ in MEDIANS:
+        *parents, leaf = path
+        target = merged
+        for key in parents:
+            target = target[key]
+        target[leaf] = statistics.median(_dig(r, path) for r in results)
+    merged["runs"] = len(results)
+    return merged
+
+
+def _dig(data: dict, path: tuple[str, ...]) -> float:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def median_lines(results: list[dict]) -> list[str]:
+    """The closing block of a ``--repeat`` benchmark: each figure per run, its median, targets."""
+    merged = median_result(results)
+    lines = [f"{len(results)}回の中央値（各回の値）:"]
+    for label, path, form in MEDIANS:
+        values = " ".join(form.format(_dig(r, path)) for r in results)
+        lines.append(f"  {label:<24} {form.format(_dig(merged, path)):>8}   ({values})")
+    marks = {True: "達成", False: "未達", None: "－"}
+    return lines + ["目標（中央値で）:"] + [f"  {marks[met]:<3} {name:<36} {value}"
+                                        for name, value, met in targets(merged)]
+
+
 def _load(run: dict) -> str:
     before, after = run["load_before"], run["load_after"]
     return f"load {before[0]:.2f}→{after[0]:.2f}"
@@ -257,6 +312,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=2, help="ninbai build --jobs（既定 2）")
     parser.add_argument("--keep", action="store_true", help="作業フォルダを残す")
     parser.add_argument("--json", action="store_true", help="結果をJSONで出力する")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="同じ入力で繰り返す回数（既定 1）。2回以上なら中央値も出す")
     parser.add_argument("--work", type=Path,
                         help="作業フォルダ（既定: 一時フォルダ）。同じ件数の入力があれば再利用する")
     return parser.parse_args(argv)
@@ -264,21 +321,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.cases < 1 or args.jobs < 1:
-        print("--cases と --jobs は1以上にしてください", file=sys.stderr)
+    if min(args.cases, args.jobs, args.repeat) < 1:
+        print("--cases, --jobs, --repeat は1以上にしてください", file=sys.stderr)
         return 2
     work = args.work or Path(tempfile.mkdtemp(prefix="ninbai-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    results = []
     try:
-        result = measure(args.cases, args.jobs, work)
+        for _ in range(args.repeat):
+            results.append(measure(args.cases, args.jobs, work))
+            if not args.json:
+                print("\n".join(report_lines(results[-1])) + "\n", flush=True)
     finally:
         if not (args.keep or args.work):
             shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json
-          else "\n".join(report_lines(result)), flush=True)
+    _print_end(args, results, work)
+    ok = all(r["full"]["exit_code"] == 0 and r["full"]["failed"] == 0 for r in results)
+    return 0 if ok else 1
+
+
+def _print_end(args: argparse.Namespace, results: list[dict], work: Path) -> None:
+    """JSON of the run(s), or the medians of several runs; where the work folder is."""
+    if args.json:
+        data = results[0] if len(results) == 1 else \
+            {"runs": results, "median": median_result(results)}
+        print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
+    elif len(results) > 1:
+        print("\n".join(median_lines(results)), flush=True)
     if args.keep or args.work:
         print(f"作業フォルダ: {work}（ログ: {work / 'ninbai.log'}）", file=sys.stderr)
-    return 0 if result["full"]["exit_code"] == 0 and result["full"]["failed"] == 0 else 1
 
 
 if __name__ == "__main__":

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import json
 
-from benchmarks.batch import STAGES, BuildRun, figures, manifest_figures, report_lines, targets
+from benchmarks.batch import (
+    STAGES,
+    BuildRun,
+    figures,
+    manifest_figures,
+    median_lines,
+    median_result,
+    report_lines,
+    targets,
+)
 from benchmarks.memory import Peak
 
 MB = 1024 * 1024
@@ -54,3 +63,13 @@ def test_report_shows_every_stage_and_the_ratio():
     for stage in ("read", "validate", "compute", "docx", "pdf", "write"):
         assert f"  {stage} " in text
     assert "0.67" in text
+
+
+def test_repeated_runs_are_quoted_as_medians():
+    runs = [_result(100, wall, 450, 1.0, rss, 0.1) for wall, rss in ((30.0, 300), (36.0, 500),
+                                                                      (33.0, 310))]
+    merged = median_result(runs)
+    assert merged["full"]["wall"] == 33.0 and merged["full"]["peak"]["rss_sum"] == 310
+    assert merged["runs"] == 3
+    text = "\n".join(median_lines(runs))
+    assert "33.0" in text and "(30.0 36.0 33.0)" in text
