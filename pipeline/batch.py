@@ -349,11 +349,12 @@ class _Run:
             matched |= hits
             self.processed.append(path)
             self.sources[path] = _fingerprint(source)
-            if request.force or hits or not self._unchanged(previous, path):
+            if previous is not None and not (request.force or hits) \
+                    and self._unchanged(previous, path):
+                self.records[path] = replace(previous, result="unchanged")
+            else:
                 self.records.pop(path, None)
                 todo.append(source)
-            else:
-                self.records[path] = replace(previous, result="unchanged")
         self._claim_standing()
         return todo, [o for o in request.only if o not in matched]
 
@@ -384,7 +385,7 @@ class _Run:
             _fail(record, _duplicate(record.case_id, owner, path))
         elif record.status != "error":
             self._commit(record, outcome)
-        if record.status != "error":
+        if record.status != "error" and record.case_id is not None:  # a built case has its id
             if owner is not None and owner != path:
                 self._demote(owner, path)
             self.claims[record.case_id] = path

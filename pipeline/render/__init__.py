@@ -19,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Literal
 
 from jinja2 import TemplateError, TemplateNotFound
 from jinja2.exceptions import SecurityError, UndefinedError
@@ -129,7 +130,8 @@ class _as_render_error:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
         if exc is None or isinstance(exc, RenderError):
             return False
         reason = _reason(exc)

@@ -49,7 +49,9 @@ def template_filters(module: ModuleType | None = None) -> dict[str, Any]:
     public function defined in it (not imported into it).
     """
     if module is None:
-        from pipeline.render import filters as module
+        from pipeline.render import filters
+
+        module = filters
     if isinstance(getattr(module, "FILTERS", None), dict):
         return dict(module.FILTERS)
     names = getattr(module, "__all__", None) or [

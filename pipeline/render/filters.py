@@ -128,7 +128,9 @@ def rate(d: Decimal | None) -> str:
     if d is None:
         return DASH
     d = _require_decimal(d)
-    places = max(1, -d.normalize().as_tuple().exponent)
+    if not d.is_finite():
+        raise ValueError(f"rate: not a finite number: {d}")
+    places = max(1, -int(d.normalize().as_tuple().exponent))  # finite: the exponent is an int
     return f"{_fixed(d, places)}%"
 
 
