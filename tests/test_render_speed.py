@@ -1,7 +1,7 @@
 """The renderers' speed-ups (docs/performance.md) change speed, never the documents.
 
 - ``pipeline.render.pdf.LetterHTML``: letters are laid out without WeasyPrint's footnote and note
-  user-agent rules. The same HTML is rendered with the stock stylesheet and with ours and the PDF
+  user-agent rules, and with its list-marker rule for ``li`` only. The same HTML is rendered with the stock stylesheet and with ours and the PDF
   bytes compared (WeasyPrint's output is deterministic), for the sample cases' documents and for
   the elements staff may add to a template.
 - ``pipeline.render.docx.PatchedOnce``: docxtpl's XML clean-up is done once per template part;
@@ -56,15 +56,17 @@ def _stock_and_letter(renderer: Renderer, html: str) -> tuple[bytes, bytes]:
                  for doc in (stock, letter))
 
 
-def test_only_the_footnote_and_note_rules_are_left_out():
+def test_only_the_note_rules_are_left_out_and_markers_narrowed_to_li():
     ours = letter_ua_stylesheet()
     assert ours is letter_ua_stylesheet()  # parsed once per process
     stock_lines = STOCK_UA_TEXT.splitlines()
     left_out = [line for line in stock_lines if line.startswith(("::footnote-", "::note-"))]
     assert len(left_out) == 5  # a WeasyPrint upgrade that changes them must be looked at
-    # Those five, and nothing else, are gone from the selectors tried on every element.
-    assert len(UA_STYLESHEET.matcher.other_selectors) - len(ours.matcher.other_selectors) == 5
+    assert sum(line.startswith("::marker {") for line in stock_lines) == 1
+    # Those five rules are gone, ::marker is tried on li only, every other rule is still there.
+    assert len(UA_STYLESHEET.matcher.other_selectors) - len(ours.matcher.other_selectors) == 6
     assert UA_STYLESHEET.matcher.order - ours.matcher.order == 5
+    assert "li" in ours.matcher.lower_local_name_selectors
 
 
 def _views(case_id: str) -> list:

@@ -14,7 +14,8 @@ this module turns those quiet failures into a ``RenderError`` for the case:
 Speed (see rendering-notes.md): one ``FontConfiguration`` and one pre-parsed ``CSS`` are kept for
 the life of the worker; the stylesheet is passed to ``write_pdf`` rather than linked from the HTML
 so it is not parsed again for every document. The user-agent stylesheet leaves out WeasyPrint's
-footnote and note rules (``LetterHTML``, docs/performance.md).
+footnote and note rules, and its list-marker rule applies to ``li`` only (``LetterHTML``,
+docs/performance.md).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ _LOG_NAME = "weasyprint"  # "weasyprint.progress" is its child: one handler hear
 _FAILURE_WORDS = ("unreachable", "failed to load", "cannot be loaded")
 #: WeasyPrint's user-agent rules for footnote and note markers (``::footnote-call { … }`` …).
 _NOTE_RULES = re.compile(r"^::(?:footnote|note)-[a-z-]+ \{[^}\n]*\}\n", re.MULTILINE)
+#: Its rule for list markers, which selects the ``::marker`` of every element.
+_ANY_MARKER = "\n::marker {"
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -117,15 +120,17 @@ def font_family_css(families: tuple[str, ...]) -> str:
 
 @functools.cache
 def letter_ua_stylesheet() -> CSS:
-    """WeasyPrint's HTML user-agent stylesheet without its five footnote and note rules.
+    """WeasyPrint's HTML user-agent stylesheet: no footnote or note rules, markers of ``li`` only.
 
-    Those rules select a pseudo-element of *every* element (``::footnote-call``, ``::note-marker``
-    …), so WeasyPrint computes five more styles per element of every document: ≈8% of a PDF's
-    time (docs/performance.md). Our letters have no footnotes (``float: footnote``) and no notes,
-    so the PDFs are byte-identical (tests/test_render_ua.py). Parsed once per process; its
-    ``@counter-style`` rules go to a throwaway registry (the stock one already has them).
+    Those rules select a pseudo-element of *every* element (``::footnote-call``, ``::marker`` …),
+    so WeasyPrint computes six more styles per element of every document: ≈8% (notes) and ≈5%
+    (markers) of a PDF's time (docs/performance.md). Our letters have no footnotes
+    (``float: footnote``) and no notes, and only ``li`` is a list item, so the PDFs are
+    byte-identical (tests/test_render_speed.py). Parsed once per process; its ``@counter-style``
+    rules go to a throwaway registry (the stock one already has them).
     """
-    return CSS(string=_NOTE_RULES.sub("", STOCK_UA_TEXT), counter_style=CounterStyle())
+    text = _NOTE_RULES.sub("", STOCK_UA_TEXT).replace(_ANY_MARKER, "\nli::marker {")
+    return CSS(string=text, counter_style=CounterStyle())
 
 
 class LetterHTML(HTML):
