@@ -17,6 +17,7 @@ The imperative shell around ``pipeline.casebuild.build_case`` (style.md point 9)
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -263,6 +264,9 @@ def _init_worker(*args: Any) -> None:
     global _worker
     _exit_with_parent(os.getppid())
     _worker = _Worker(*args)
+    # What exists now (modules, WeasyPrint, fonts, parsed templates) lives as long as the worker:
+    # frozen, it is no longer re-scanned by every full garbage collection (≈6% of a PDF).
+    gc.freeze()
 
 
 def _exit_with_parent(parent: int) -> None:
