@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from textof import docx_text, pdf_text
 
 from pipeline import documents as d
 from pipeline.render import Renderer, RenderError
@@ -375,22 +376,6 @@ def edited(tmp_path):
         return Renderer(root)
 
     return make
-
-
-def docx_text(data: bytes) -> str:
-    """Paragraph and table text of a .docx, via python-docx (what a reader of the file sees)."""
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
-    return "\n".join(parts)
-
-
-def pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def pdf_fonts(data: bytes) -> set[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from textof import docx_text, pdf_text
 
 from pipeline.render import Renderer
 
@@ -49,21 +50,6 @@ def case_views(source: Path, config) -> tuple:
     case, issues = load_case(source, profiles=config.profiles.keys())
     assert case is not None, [str(i) for i in issues]
     return build_views(case, compute_case(case, config, BATCH_DATE), config)
-
-
-def docx_text(data: bytes) -> str:
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
-    return "\n".join(parts)
-
-
-def pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def view_names(view) -> set[str]:

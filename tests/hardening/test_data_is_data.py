@@ -14,13 +14,13 @@ import re
 import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 from click.testing import CliRunner
 from factory import ROWS, write_case
 from lxml import etree
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from textof import docx_text
 
 from pipeline.cli import main
 from pipeline.manifest import load_manifest
@@ -39,8 +39,6 @@ CONTROL = "制御\x7f文字\x85です"  # both allowed in XML, both dropped on d
 LONG = "とても長い備考です。" * 400  # 4,000 characters in one table cell
 SHOWN = [DEBTOR, ADDRESS.replace("\r\n", "\n"), CO_DEBTORS, CREDITOR, DEPARTMENT, OFFICER,
          PAYEE, MEMBER]
-
-
 
 
 def workbook(folder: Path) -> Path:
@@ -79,13 +77,6 @@ def built(tmp_path_factory):
 
 def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def docx_text(data: bytes) -> str:
-    document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
-    return "\n".join(parts)
 
 
 def documents(batch_dir: Path, record, kind: str) -> list[bytes]:
