@@ -4,6 +4,9 @@
   user-agent rules, and with its list-marker rule for ``li`` only. The same HTML is rendered with the stock stylesheet and with ours and the PDF
   bytes compared (WeasyPrint's output is deterministic), for the sample cases' documents and for
   the elements staff may add to a template.
+- ``pipeline.render.pdf.deflate_streams``: the streams are deflated at zlib level 6 instead of
+  pydyf's 9. The bytes differ, so each PDF is compared with pydyf's own: every stream inflated,
+  and everything outside the streams but their ``/Length``, must be equal.
 - ``pipeline.render.docx.PatchedOnce``: docxtpl's XML clean-up is done once per template part;
   the .docx bytes equal those of a plain ``DocxTemplate``.
 """
@@ -11,6 +14,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +30,12 @@ from pipeline.config import load_config
 from pipeline.documents import build_views
 from pipeline.render import Renderer, view_context
 from pipeline.render.docx import fixed_zip_times
-from pipeline.render.pdf import LetterHTML, letter_ua_stylesheet
+from pipeline.render.pdf import (
+    STREAM_COMPRESSION_LEVEL,
+    LetterHTML,
+    deflate_streams,
+    letter_ua_stylesheet,
+)
 from pipeline.validate import load_case
 
 INPUTS = Path(__file__).resolve().parent.parent / "inputs"
@@ -99,6 +109,53 @@ def test_the_renderer_lays_out_with_the_letter_stylesheet(renderer, monkeypatch)
     monkeypatch.setattr(LetterHTML, "_ua_stylesheets", spy)
     renderer._pdf.write(STAFF_ELEMENTS)
     assert used and used[0] == [letter_ua_stylesheet()]
+
+
+_OBJECT = re.compile(rb"(\d+ 0 obj\n<<.*?>>)\nstream\n(.*?)\nendstream", re.DOTALL)
+_OFFSETS = re.compile(rb"/Length \d+|startxref\n\d+")
+
+
+def _inflated(pdf: bytes) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """Each stream object's dictionary and inflated content, then the rest of the file.
+
+    Byte offsets are left out: the stream lengths, ``startxref`` and the cross-reference stream
+    (a table of offsets) differ whenever a stream compresses differently.
+    """
+    objects = [(_OFFSETS.sub(b"", head), zlib.decompress(data))
+               for head, data in _OBJECT.findall(pdf) if b"/Type /XRef" not in head]
+    return objects, _OFFSETS.sub(b"", _OBJECT.sub(b"", pdf))
+
+
+def _pydyf_and_ours(renderer: Renderer, html: str) -> tuple[bytes, bytes]:
+    writer = renderer._pdf
+    return tuple(
+        LetterHTML(string=html, base_url=writer.base_url, url_fetcher=writer.fetcher).write_pdf(
+            stylesheets=[writer.css], font_config=writer.font_config, finisher=finisher)
+        for finisher in (None, deflate_streams))
+
+
+@pytest.mark.parametrize("case_id", SAMPLES)
+def test_streams_deflated_at_our_level_hold_what_pydyf_would_write(renderer, case_id):
+    assert STREAM_COMPRESSION_LEVEL == 6
+    for view in _views(case_id):
+        theirs, ours = _pydyf_and_ours(renderer, renderer.html(view))
+        assert ours != theirs and len(_OBJECT.findall(ours)) > 3  # really recompressed
+        assert _inflated(ours) == _inflated(theirs), view.filename_stem
+
+
+def test_staff_elements_deflated_at_our_level_hold_the_same(renderer):
+    theirs, ours = _pydyf_and_ours(renderer, STAFF_ELEMENTS)
+    assert _inflated(ours) == _inflated(theirs)
+
+
+def test_the_renderer_writes_with_our_level(renderer, monkeypatch):
+    levels = []
+    real = zlib.compress
+    monkeypatch.setattr(zlib, "compress", lambda data, level=-1: levels.append(level) or real(
+        data, level))
+    pdf, _, _ = renderer._pdf.write(STAFF_ELEMENTS)
+    assert levels and set(levels) == {STREAM_COMPRESSION_LEVEL}
+    assert pdf.startswith(b"%PDF-")
 
 
 def _plain_docx(renderer: Renderer, view) -> bytes:
