@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import cffi
+import pydyf
 import pytest
 from docxtpl import DocxTemplate
 from weasyprint import HTML
@@ -126,7 +127,8 @@ def _inflated(pdf: bytes) -> tuple[list[tuple[bytes, bytes]], bytes]:
     Byte offsets are left out: the stream lengths, ``startxref`` and the cross-reference stream
     (a table of offsets) differ whenever a stream compresses differently.
     """
-    objects = [(_OFFSETS.sub(b"", head), zlib.decompress(data))
+    objects = [(_OFFSETS.sub(b"", head),
+                zlib.decompress(data) if b"/FlateDecode" in head else data)
                for head, data in _OBJECT.findall(pdf) if b"/Type /XRef" not in head]
     return objects, _OFFSETS.sub(b"", _OBJECT.sub(b"", pdf))
 
@@ -150,6 +152,22 @@ def test_streams_deflated_at_our_level_hold_what_pydyf_would_write(renderer, cas
 
 def test_staff_elements_deflated_at_our_level_hold_the_same(renderer):
     theirs, ours = _pydyf_and_ours(renderer, STAFF_ELEMENTS)
+    assert _inflated(ours) == _inflated(theirs)
+
+
+def test_streams_of_other_items_than_bytes_are_deflated_as_pydyf_joins_them():
+    def written(finisher) -> bytes:
+        pdf = pydyf.PDF()
+        pdf.add_object(pydyf.Stream([b"q", 1, 2.5, 3.0, "BT", b"Q"], compress=True))
+        pdf.add_object(pydyf.Stream([b"raw"], compress=False))
+        if finisher:
+            finisher(None, pdf)
+        out = io.BytesIO()
+        pdf.write(out, compress=True)
+        return out.getvalue()
+
+    theirs, ours = written(None), written(deflate_streams)
+    assert b"raw" in ours and b"q\n1\n2.5\n3\nBT\nQ" in _inflated(ours)[0][0]
     assert _inflated(ours) == _inflated(theirs)
 
 

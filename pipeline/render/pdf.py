@@ -166,7 +166,10 @@ def deflate_streams(document: object, pdf: pydyf.PDF) -> None:
     """
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.compress:
-            raw = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
+            try:  # WeasyPrint appends bytes only: joined at once (≈4,000 items a PDF)
+                raw = b"\n".join(obj.stream)
+            except TypeError:
+                raw = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
             obj.stream = [zlib.compress(raw, STREAM_COMPRESSION_LEVEL)]
             obj.extra["Filter"] = "/FlateDecode"
             obj.compress = False
