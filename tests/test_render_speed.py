@@ -7,7 +7,7 @@
 - ``pipeline.render.pdf.deflate_streams``: the streams are deflated at zlib level 6 instead of
   pydyf's 9. The bytes differ, so each PDF is compared with pydyf's own: every stream inflated,
   and everything outside the streams but their ``/Length``, must be equal.
-- ``pipeline.render.pdf.open_sized_arrays``: cffi allocates WeasyPrint's glyph arrays as ``T[]``
+- ``pipeline.render.pdf.OpenArrays``: cffi allocates WeasyPrint's glyph arrays as ``T[]``
   instead of parsing a new ``T[N]`` type for every font subset; the arrays and the PDFs are the same.
 - ``pipeline.render.docx.PatchedOnce``: docxtpl's XML clean-up is done once per template part;
   the .docx bytes equal those of a plain ``DocxTemplate``.
@@ -37,10 +37,11 @@ from pipeline.render.docx import fixed_zip_times
 from pipeline.render.pdf import (
     STREAM_COMPRESSION_LEVEL,
     LetterHTML,
+    OpenArrays,
     deflate_streams,
     letter_ua_stylesheet,
-    open_sized_arrays,
-    weasyprint_ffi,
+    open_font_arrays,
+    weasyprint_fonts,
 )
 from pipeline.validate import load_case
 
@@ -182,35 +183,37 @@ def test_the_renderer_writes_with_our_level(renderer, monkeypatch):
 
 
 def test_sized_arrays_are_allocated_as_the_same_open_arrays():
-    ffi = cffi.FFI()
-    ffi.cdef("typedef uint32_t hb_codepoint_t;")
-    open_sized_arrays(ffi)
-    open_sized_arrays(ffi)  # once only: not wrapped twice
-    assert ffi.new.__name__ == "new_open" and ffi.new.__closure__[0].cell_contents.__self__ is ffi
+    real = cffi.FFI()
+    real.cdef("typedef uint32_t hb_codepoint_t;")
+    ffi = OpenArrays(real)
     for n in (1, 412, 413, 9000):
         array = ffi.new(f"hb_codepoint_t[{n}]", tuple(range(n, 0, -1)))
         assert ffi.typeof(array) is ffi.typeof("hb_codepoint_t[]") and len(array) == n
         assert list(array) == list(range(n, 0, -1))
     padded = ffi.new("hb_codepoint_t[5]", [7])  # items fewer than the length: left as asked
     assert list(padded) == [7, 0, 0, 0, 0] and ffi.typeof(padded) is ffi.typeof("hb_codepoint_t[5]")
-    assert ffi.new("hb_codepoint_t *", 3)[0] == 3
-    assert not [t for t in ffi._parsed_types if "[4" in t or "[1]" in t or "[9" in t]
+    assert ffi.new("hb_codepoint_t *", 3)[0] == 3 and ffi.NULL is real.NULL
+    assert not [t for t in real._parsed_types if "[4" in t or "[1]" in t or "[9" in t]
 
 
-def test_the_renderer_parses_no_type_per_font_subset(renderer):
+def test_weasyprint_embeds_fonts_with_open_arrays(renderer):
+    open_font_arrays()  # once: not wrapped twice
+    assert isinstance(weasyprint_fonts.ffi, OpenArrays)
+    assert not isinstance(weasyprint_fonts.ffi.ffi, OpenArrays)
+    real = weasyprint_fonts.ffi.ffi
     renderer._pdf.write(STAFF_ELEMENTS)
-    before = set(weasyprint_ffi._parsed_types)
+    before = set(real._parsed_types)
     for case_id in SAMPLES:
         for view in _views(case_id):
             renderer.pdf(view)
-    assert set(weasyprint_ffi._parsed_types) == before
+    assert set(real._parsed_types) == before  # no type parsed for any subset
 
 
 @pytest.mark.parametrize("case_id", SAMPLES[:2])
 def test_pdfs_with_open_arrays_are_byte_identical(renderer, monkeypatch, case_id):
     views = _views(case_id)
     ours = [renderer.pdf(view)[0] for view in views]
-    monkeypatch.setattr(weasyprint_ffi, "new", type(weasyprint_ffi).new.__get__(weasyprint_ffi))
+    monkeypatch.setattr(weasyprint_fonts, "ffi", weasyprint_fonts.ffi.ffi)
     assert [renderer.pdf(view)[0] for view in views] == ours
 
 

@@ -17,7 +17,7 @@ so it is not parsed again for every document. The user-agent stylesheet leaves o
 footnote and note rules, and its list-marker rule applies to ``li`` only (``LetterHTML``,
 docs/performance.md). The streams are deflated at zlib's default level, not pydyf's 9
 (``deflate_streams``): the same content, 2.4× less compression time. cffi no longer parses a
-new C type for every font subset (``open_sized_arrays``).
+new C type for every font subset (``OpenArrays``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import pydyf
 from weasyprint import CSS, HTML
 from weasyprint.css.counters import CounterStyle
 from weasyprint.html import UA as STOCK_UA_TEXT
-from weasyprint.text.ffi import ffi as weasyprint_ffi
+from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -175,32 +175,44 @@ def deflate_streams(document: object, pdf: pydyf.PDF) -> None:
             obj.compress = False
 
 
-#: A C array type with its length, as WeasyPrint spells it for ``ffi.new`` (``hb_codepoint_t[412]``).
+#: A C array type with its length, as WeasyPrint writes it (``hb_codepoint_t[412]``).
 _SIZED_ARRAY = re.compile(r"([A-Za-z_][A-Za-z0-9_ ]*)\[(\d+)\]")
 
 
-def open_sized_arrays(ffi: Any) -> None:
-    """Make ``ffi.new("T[N]", items)`` allocate as ``ffi.new("T[]", items)``: the same array.
+class OpenArrays:
+    """cffi's ``FFI`` for WeasyPrint's fonts: ``new("T[N]", items)`` made as ``new("T[]", items)``.
 
     WeasyPrint subsets each font with ``ffi.new(f"hb_codepoint_t[{len(glyphs)}]", glyphs)``.
     cffi parses every new type string with pycparser (2.7 ms) and keeps it forever; the glyph
     counts differ from document to document, so a worker kept parsing (≈2 ms a PDF, and a
-    cache that only grows). ``T[]`` with the items is one type, parsed once. Only calls whose
-    items fill the array exactly are changed; the PDFs are byte-identical (test).
+    cache that only grows). ``T[]`` filled with the same items is the same array, of one type
+    parsed once. Calls whose items do not fill the array exactly, and every other attribute,
+    go to the real ``FFI``. Installed in ``weasyprint.pdf.fonts`` only (``open_font_arrays``):
+    the line breaker's thousand ``new`` calls a PDF do not pay for the check.
     """
-    if getattr(ffi.new, "opens_sized_arrays", False):
-        return
-    new = ffi.new
 
-    def new_open(cdecl: Any, init: Any = None) -> Any:
+    def __init__(self, ffi: Any) -> None:
+        self.ffi = ffi
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ffi, name)
+
+    def new(self, cdecl: Any, init: Any = None) -> Any:
         if isinstance(cdecl, str) and isinstance(init, (list, tuple)):
             sized = _SIZED_ARRAY.fullmatch(cdecl)
             if sized and int(sized[2]) == len(init):
-                return new(sized[1] + "[]", init)
-        return new(cdecl, init)
+                return self.ffi.new(sized[1] + "[]", init)
+        return self.ffi.new(cdecl, init)
 
-    new_open.opens_sized_arrays = True  # type: ignore[attr-defined]
-    ffi.new = new_open
+
+def open_font_arrays() -> None:
+    """Give WeasyPrint's font embedding (``weasyprint.pdf.fonts``) an ``OpenArrays``; once.
+
+    WeasyPrint 70 (pinned) looks ``ffi`` up in that module at each call. Were a later version
+    to stop doing so, the proxy would go unused: the same PDFs, only slower.
+    """
+    if not isinstance(weasyprint_fonts.ffi, OpenArrays):
+        weasyprint_fonts.ffi = OpenArrays(weasyprint_fonts.ffi)
 
 
 class PdfWriter:
@@ -209,7 +221,7 @@ class PdfWriter:
     def __init__(self, templates_dir: Path, stylesheet: str, families: tuple[str, ...]) -> None:
         self.base_url = templates_dir.resolve().as_uri() + "/"
         self.fetcher = TemplateFetcher(templates_dir)
-        open_sized_arrays(weasyprint_ffi)
+        open_font_arrays()
         self.font_config = FontConfiguration()
         # The font rule goes last: an @import of documents.css must stay at the very beginning.
         css_text = (templates_dir / stylesheet).read_text("utf-8") + font_family_css(families)
