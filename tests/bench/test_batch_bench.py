@@ -52,6 +52,13 @@ def test_targets_met_and_missed():
     assert [t[2] for t in targets(missed)] == [False, False, False, False]
 
 
+def test_the_reference_speed_that_fits_1000_cases_in_6_minutes():
+    # 0.67 reference renders a PDF, 4.5 PDFs a case: 4,500 × 0.67 × r ≤ 360 s  ⇔  r ≤ 0.12 s
+    result = _result(100, 30.0, 450, 1.0, 300, 0.1)
+    assert abs(result["reference_for_6_min_s"] - 0.12) < 1e-9
+    assert "120 ms 以下" in "\n".join(report_lines(result))
+
+
 def test_small_runs_project_the_1000_case_time_without_judging_it():
     small = _result(100, 30.0, 450, 1.0, 300, 0.1)
     assert small["projected_1000_s"] == 300.0
