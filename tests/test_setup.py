@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -105,3 +106,11 @@ def test_every_dependency_is_pinned_and_installed_at_its_pin():
         name = _normal(re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0])
         assert name in pins, f"{name} is not in constraints.txt"
         assert metadata.version(name) == pins[name], name
+
+
+@pytest.mark.skipif(bool(os.environ.get("PYTHON")) or not Path("/usr/bin/python3").exists(),
+                    reason="another interpreter was chosen, or this is not Debian")
+def test_the_venv_runs_on_debians_python():
+    """Debian builds its python3 with PGO and LTO: ≈20% less CPU a PDF (docs/performance.md)."""
+    base = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    assert base == os.path.realpath("/usr/bin/python3")
