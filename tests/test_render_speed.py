@@ -64,13 +64,15 @@ def renderer() -> Renderer:
     return Renderer()
 
 
-def _stock_and_letter(renderer: Renderer, html: str) -> tuple[bytes, bytes]:
+def _write(renderer: Renderer, html: str, document=LetterHTML, finisher=None) -> bytes:
+    """A PDF as the renderer's writer makes it, with another HTML class or finisher."""
     writer = renderer._pdf
-    options = {"base_url": writer.base_url, "url_fetcher": writer.fetcher}
-    stock = HTML(string=html, **options)
-    letter = LetterHTML(string=html, **options)
-    return tuple(doc.write_pdf(stylesheets=[writer.css], font_config=writer.font_config)
-                 for doc in (stock, letter))
+    return document(string=html, base_url=writer.base_url, url_fetcher=writer.fetcher).write_pdf(
+        stylesheets=[writer.css], font_config=writer.font_config, finisher=finisher)
+
+
+def _stock_and_letter(renderer: Renderer, html: str) -> tuple[bytes, bytes]:
+    return _write(renderer, html, document=HTML), _write(renderer, html)
 
 
 def test_only_the_note_rules_are_left_out_and_markers_narrowed_to_li():
@@ -135,11 +137,7 @@ def _inflated(pdf: bytes) -> tuple[list[tuple[bytes, bytes]], bytes]:
 
 
 def _pydyf_and_ours(renderer: Renderer, html: str) -> tuple[bytes, bytes]:
-    writer = renderer._pdf
-    return tuple(
-        LetterHTML(string=html, base_url=writer.base_url, url_fetcher=writer.fetcher).write_pdf(
-            stylesheets=[writer.css], font_config=writer.font_config, finisher=finisher)
-        for finisher in (None, deflate_streams))
+    return _write(renderer, html), _write(renderer, html, finisher=deflate_streams)
 
 
 @pytest.mark.parametrize("case_id", SAMPLES)
