@@ -263,13 +263,7 @@ def applicant_letterhead(doc) -> None:
          "{% if company.phone and company.staff %}　{% endif %}"
          "{% if company.staff %}担当　{{ company.staff }}{% endif %}")),
     ]
-    for condition, text in lines:
-        if condition:
-            tag(doc, f"if {condition}")
-        para(doc, text, indent_mm=80, size=8.5)
-        if condition:
-            tag(doc, "endif")
-    para(doc, after=6)
+    company_lines(doc, lines, size=8.5)
 
 
 def sender(doc) -> None:
@@ -281,10 +275,15 @@ def sender(doc) -> None:
         ("company.phone", "電話　{{ company.phone }}"),
         ("company.staff", "担当　{{ company.staff }}"),
     ]
+    company_lines(doc, lines, size=10)
+
+
+def company_lines(doc, lines: list, size: float) -> None:
+    """The office's lines at the right: each (condition, text) printed only when it holds."""
     for condition, text in lines:
         if condition:
             tag(doc, f"if {condition}")
-        para(doc, text, indent_mm=80, size=10)
+        para(doc, text, indent_mm=80, size=size)
         if condition:
             tag(doc, "endif")
     para(doc, after=6)
