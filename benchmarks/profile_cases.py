@@ -6,7 +6,7 @@ Usage::
 
 Writes ``--cases`` synthetic workbooks (``benchmarks.synth``) into a temporary folder, makes one
 warm ``Renderer`` and the configuration as a worker does, builds two cases untimed (imports,
-fonts, parsed templates), then runs ``pipeline.casebuild.build_case`` over the rest under cProfile
+fonts, parsed templates), then runs ``pipeline.batch.casebuild.build_case`` over the rest under cProfile
 and prints the top functions and the per-stage timings the cases reported. Nothing is written to
 an output folder: only the case build is profiled, not the batch's bookkeeping.
 """
@@ -28,7 +28,7 @@ WARM_UP_CASES = 2
 
 def build_all(paths: list[Path], renderer, config) -> dict[str, float]:
     """Build each case; the sum of their stage timings (and the count of documents)."""
-    from pipeline.casebuild import build_case
+    from pipeline.batch.casebuild import build_case
 
     totals: dict[str, float] = {}
     for path in paths:

@@ -63,7 +63,7 @@ def time_reference(timed: int = TIMED_RENDERS, warm_up: int = WARM_UP_RENDERS) -
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from pipeline.fonts import PDF_FONT_FAMILY
+    from pipeline.render.fonts import PDF_FONT_FAMILY
 
     html, font_config = reference_html(PDF_FONT_FAMILY), FontConfiguration()
     for _ in range(warm_up):

@@ -1,7 +1,15 @@
 """ninbai: 任意売却の交渉書類を作るパイプライン.
 
-Stages, one module each: workbook (read) → validate (→ models) → compute (figures) →
-documents (view models) → render (docx, pdf) → batch (outputs, manifest, review).
+One package per stage, in the order a case goes through them:
+
+- ``read/``      workbook bytes → located cells → validated, frozen ``Case`` (or located issues)
+- ``compute/``   ``Case`` → ``Figures`` (配分案, 競売比較, 生活状況, 返済計画, warnings); pure
+- ``documents/`` ``Case`` + ``Figures`` → one frozen view model per letter; pure
+- ``render/``    view model → .docx and .pdf bytes (docxtpl, WeasyPrint, fonts)
+- ``batch/``     the month-end run: plan, workers, atomic outputs, manifest, approvals, review
+
+``read``, ``compute`` and ``documents`` never import ``render`` or ``batch`` (tests/test_layers.py).
+``cli.py`` owns the terminal; ``config.py`` the office's settings over ``defaults.toml``.
 """
 
 __version__ = "0.1.0"

@@ -18,17 +18,17 @@ from typing import IO, Any
 
 import click
 
-from pipeline.approve import ApproveError, approve_cases
 from pipeline.batch import BatchError, BatchRequest, closing_lines, progress_line, run_batch
+from pipeline.batch.approve import ApproveError, approve_cases
+from pipeline.batch.lock import BatchLocked
+from pipeline.batch.manifest import InputRecord, load_approvals, load_manifest
+from pipeline.batch.review import INDEX_NAME, review_cases, review_json, review_lines
 from pipeline.config import Config, ConfigError, load_config
-from pipeline.issues import Issue
-from pipeline.lock import BatchLocked
-from pipeline.manifest import InputRecord, load_approvals, load_manifest
-from pipeline.models import Case
-from pipeline.newcase import write_blank_case
-from pipeline.review import INDEX_NAME, review_cases, review_json, review_lines
-from pipeline.validate import load_case
-from pipeline.workbook import discover_inputs
+from pipeline.read.issues import Issue
+from pipeline.read.models import Case
+from pipeline.read.newcase import write_blank_case
+from pipeline.read.validate import load_case
+from pipeline.read.workbook import discover_inputs
 
 
 class CannotRun(click.ClickException):
@@ -193,8 +193,8 @@ def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tup
       ninbai check-templates --templates ~/templates-edit --samples inputs/2026-0142.xlsx
     """
     from pipeline.render import default_templates_dir
-    from pipeline.templatecheck import check_templates as run_check
-    from pipeline.templatecheck import default_samples, report_lines
+    from pipeline.render.templatecheck import check_templates as run_check
+    from pipeline.render.templatecheck import default_samples, report_lines
 
     folder = templates_dir or default_templates_dir()
     if not folder.is_dir():

@@ -8,7 +8,7 @@ intact, one tag per run — retype a tag rather than formatting half of it.
 Layout, as the PDF templates (templates/*.html): A4 portrait, 20 mm margins, Mincho body, bold
 centred title, tables whose header row repeats on every page (w:tblHeader) and whose rows do not
 split (w:cantSplit), amounts right-aligned, page numbers ``1 / 3`` in the footer (PAGE and
-NUMPAGES fields). The variables are the fields of the view models in pipeline/documents.py.
+NUMPAGES fields). The variables are the fields of the view models in pipeline/documents/.
 
 Usage: ``.venv/bin/python scripts/make_docx_templates.py [OUT_DIR]`` (default: templates/).
 """

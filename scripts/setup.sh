@@ -122,7 +122,7 @@ install_package() {
 }
 
 names_font() {
-  log "$($VENV/bin/python -m pipeline.fonts build)"
+  log "$($VENV/bin/python -m pipeline.render.fonts build)"
 }
 
 system_packages

@@ -51,7 +51,7 @@ def _cells(path: Path) -> dict[str, list[tuple[str, object, str]]]:
 
 
 def _load(name: str):
-    from pipeline.validate import load_case
+    from pipeline.read.validate import load_case
 
     return load_case(INPUTS / name, profiles=PROFILES)
 

@@ -16,11 +16,11 @@ from pipeline.compute.checks import case_checks
 from pipeline.compute.claims import claims_by_row
 from pipeline.compute.deductions import Context
 from pipeline.compute.distribution import distribute
+from pipeline.compute.figures import Figures
 from pipeline.compute.household import household_budget
 from pipeline.compute.repayment import plan_repayment
 from pipeline.config import Config
-from pipeline.figures import Figures
-from pipeline.models import Case
+from pipeline.read.models import Case
 
 __all__ = ["compute_case"]
 

@@ -15,11 +15,16 @@ Decisions:
 
 from __future__ import annotations
 
+from pipeline.compute.figures import (
+    AuctionComparison,
+    AuctionRecovery,
+    CaseWarning,
+    SaleDistribution,
+)
 from pipeline.compute.money import exact, floor_1000, floor_yen, percent_text
 from pipeline.compute.warnings import make_warning
 from pipeline.config import Config
-from pipeline.figures import AuctionComparison, AuctionRecovery, CaseWarning, SaleDistribution
-from pipeline.models import Case
+from pipeline.read.models import Case
 
 
 def court_prices(case: Case, config: Config) -> tuple[int, int, int]:

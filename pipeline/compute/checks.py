@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from pipeline.compute.figures import CaseWarning
 from pipeline.compute.money import date_text, exact, percent_text
 from pipeline.compute.warnings import make_warning
 from pipeline.config import Config
-from pipeline.figures import CaseWarning
-from pipeline.models import Case
+from pipeline.read.models import Case
 
 
 def auction_calendar(case: Case, config: Config) -> list[CaseWarning]:

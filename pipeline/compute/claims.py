@@ -11,7 +11,7 @@ from datetime import date
 from typing import NamedTuple
 
 from pipeline.compute.money import exact, floor_yen
-from pipeline.models import Case, Creditor
+from pipeline.read.models import Case, Creditor
 
 #: The spec counts 損害金 on a 365-day year, leap years included (computations.md §1).
 DAYS_PER_YEAR = 365

@@ -20,11 +20,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from pipeline.compute.claims import Claim, is_first_holder
+from pipeline.compute.figures import CaseWarning, Deduction
 from pipeline.compute.money import exact, floor_yen, percent_text, yen_text
 from pipeline.compute.warnings import make_warning
 from pipeline.config import Config, Profile, band_for
-from pipeline.figures import CaseWarning, Deduction
-from pipeline.models import Case, Creditor
+from pipeline.read.models import Case, Creditor
 
 Lines = tuple[list[Deduction], list[CaseWarning]]
 

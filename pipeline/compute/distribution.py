@@ -21,9 +21,15 @@ from collections.abc import Mapping
 
 from pipeline.compute.claims import Claim
 from pipeline.compute.deductions import Context, all_deductions
+from pipeline.compute.figures import (
+    CaseWarning,
+    Deduction,
+    LienResult,
+    SaleDistribution,
+    SeizureResult,
+)
 from pipeline.compute.warnings import make_warning
-from pipeline.figures import CaseWarning, Deduction, LienResult, SaleDistribution, SeizureResult
-from pipeline.models import Case, Creditor
+from pipeline.read.models import Case, Creditor
 
 
 def distribute(ctx: Context) -> tuple[SaleDistribution, tuple[CaseWarning, ...]]:

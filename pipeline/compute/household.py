@@ -11,10 +11,10 @@ validation refuses) would still be kept, after the listed ones, so the subtotals
 
 from __future__ import annotations
 
+from pipeline.compute.figures import BudgetSubtotal, CaseWarning, HouseholdBudget
 from pipeline.compute.warnings import make_warning
 from pipeline.config import Config
-from pipeline.figures import BudgetSubtotal, CaseWarning, HouseholdBudget
-from pipeline.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, BudgetLine, BudgetSide, Case
+from pipeline.read.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, BudgetLine, BudgetSide, Case
 
 HOUSING = "住居費"
 

@@ -17,6 +17,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from pipeline.compute.figures import (
+    CaseWarning,
+    HouseholdBudget,
+    LienResult,
+    LumpSumOffer,
+    LumpSumShare,
+    RepaymentPlan,
+    RepaymentShare,
+    SaleDistribution,
+)
 from pipeline.compute.money import (
     allocate,
     ceil_div,
@@ -27,17 +37,7 @@ from pipeline.compute.money import (
 )
 from pipeline.compute.warnings import make_warning
 from pipeline.config import Config
-from pipeline.figures import (
-    CaseWarning,
-    HouseholdBudget,
-    LienResult,
-    LumpSumOffer,
-    LumpSumShare,
-    RepaymentPlan,
-    RepaymentShare,
-    SaleDistribution,
-)
-from pipeline.models import Case
+from pipeline.read.models import Case
 
 
 def targets(sale: SaleDistribution) -> tuple[LienResult, ...]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import NamedTuple
 
-from pipeline.figures import CaseWarning, WarningSeverity
+from pipeline.compute.figures import CaseWarning, WarningSeverity
 
 
 class Rule(NamedTuple):

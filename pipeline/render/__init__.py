@@ -48,7 +48,7 @@ class Renderer:
     """Warm renderer of one worker process. ``docx(view)`` and ``pdf(view)`` per document."""
 
     def __init__(self, templates_dir: Path | None = None) -> None:
-        from pipeline import fonts  # the font chain and the glyph check live with the fonts
+        from pipeline.render import fonts  # the font chain and the glyph check live with the fonts
 
         self.templates_dir = Path(templates_dir or default_templates_dir()).resolve()
         if not (self.templates_dir / STYLESHEET).is_file():

@@ -6,7 +6,7 @@ refused), a misspelt variable is an error (``StrictUndefined``) instead of an em
 creditor's letter, every value is escaped (``A&B``, ``<b>`` and ``{{ 7*7 }}`` in a name print
 literally), and ``{% include %}`` only reads files inside the templates folder.
 
-The formatting filters (yen, 和暦 dates, …) come from ``pipeline.render.filters`` so Word and PDF
+The formatting filters (yen, 和暦 dates, …) come from ``pipeline.documents.format`` so Word and PDF
 format every figure the same way.
 """
 
@@ -43,13 +43,13 @@ def clean_text(value: Any) -> Any:
 
 
 def template_filters(module: ModuleType | None = None) -> dict[str, Any]:
-    """The public functions of ``pipeline.render.filters``, by name, to register as filters.
+    """The public functions of ``pipeline.documents.format``, by name, to register as filters.
 
     Uses the module's ``FILTERS`` mapping when it defines one, else its ``__all__``, else every
     public function defined in it (not imported into it).
     """
     if module is None:
-        from pipeline.render import filters
+        from pipeline.documents import format as filters
 
         module = filters
     if isinstance(getattr(module, "FILTERS", None), dict):

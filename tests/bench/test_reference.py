@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.reference import TABLE_ROWS, reference_html, time_reference
-from pipeline.fonts import PDF_FONT_FAMILY
+from pipeline.render.fonts import PDF_FONT_FAMILY
 
 
 def test_reference_document_has_the_table_rows_and_the_pdf_fonts():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synth import case_id, load_samples_module, variant, write_cases
-from pipeline.validate import load_case
+from pipeline.read.validate import load_case
 
 SAMPLES = load_samples_module()
 COUNT = 2 * len(SAMPLES.SAMPLE_BUILDERS)  # every sample, with and without the extra creditor

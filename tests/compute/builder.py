@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pipeline.models import (
+from pipeline.read.models import (
     AuctionInfo,
     BudgetLine,
     Case,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from compute.builder import BATCH, line, make_case, unsecured
 from pipeline.compute import compute_case
 from pipeline.config import load_config
-from pipeline.models import Asset
+from pipeline.read.models import Asset
 
 CONFIG = load_config(None)
 

@@ -12,7 +12,7 @@ from compute.builder import BATCH, cost, lien, line, make_case, seizure, unit
 from pipeline.compute import compute_case
 from pipeline.compute.deductions import RULES
 from pipeline.config import load_config
-from pipeline.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from pipeline.read.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 
 CONFIG = load_config(None)
 NAMES = ("みずなみ銀行", "ひかり保証", "あおば信金", "𠮷田商事")

@@ -42,7 +42,8 @@ def counting(wrapped, when: int, action):
 
 
 def install_kill_point() -> None:
-    from pipeline import atomic, batch
+    from pipeline import batch
+    from pipeline.batch import atomic
 
     point, _, arg = KILL.partition(":")
     if point == "write":

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from hardening.corpus import CORPUS, GOOD, LOCK_FILE, write_corpus
+from pipeline.batch.manifest import load_manifest
 from pipeline.cli import main
-from pipeline.manifest import load_manifest
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 PASSWD_LINE = "root:x:0:0"

@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from textof import docx_text
 
+from pipeline.batch.manifest import load_manifest
 from pipeline.cli import main
-from pipeline.manifest import load_manifest
 
 EXPR = "{{ 7*191 }}"  # 1337 would show that data was evaluated as a template
 DEBTOR = '=HYPERLINK("http://x.invalid","押す")' + EXPR

@@ -29,11 +29,11 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from pipeline.issues import Issue
-from pipeline.models import Case
-from pipeline.schema import SHEETS
-from pipeline.validate import load_case, validate_workbook
-from pipeline.workbook import RawCell, RawRow, RawSheet, RawWorkbook, read_workbook
+from pipeline.read.issues import Issue
+from pipeline.read.models import Case
+from pipeline.read.schema import SHEETS
+from pipeline.read.validate import load_case, validate_workbook
+from pipeline.read.workbook import RawCell, RawRow, RawSheet, RawWorkbook, read_workbook
 
 #: Modest and deterministic on CI (a fuzz failure there must be reproducible), random locally.
 FUZZ = settings(max_examples=60, deadline=None, derandomize=os.environ.get("CI") == "true",
@@ -132,7 +132,10 @@ def test_random_values_never_crash_the_validator(raw):
 
 TITLES = st.one_of(st.sampled_from(SHEETS), st.sampled_from([" 債権者 ", "債 権 者", "収支　",
                                                              "Sheet", "案件 (2)", "ｻﾝﾌﾟﾙ"]),
-                   st.text(st.characters(exclude_characters="\\/?*[]:'"), min_size=1,
+                   # utf-8: a lone surrogate cannot be saved at all (openpyxl raises while
+                   # writing), so it is a generator error, not a finding.
+                   st.text(st.characters(codec="utf-8", exclude_characters="\\/?*[]:'"),
+                           min_size=1,
                            max_size=31).filter(lambda t: t.strip()))
 HEADER = st.one_of(st.sampled_from([h for hs in HEADERS.values() for h in hs] + ["項目", "値"]),
                    TEXT)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from factory import write_case
 
-from pipeline.validate import load_case
+from pipeline.read.validate import load_case
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((REPO / "inputs").glob("*.xlsx"))

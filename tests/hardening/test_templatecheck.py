@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.config import load_config
-from pipeline.templatecheck import check_templates, report_lines, template_files
+from pipeline.render.templatecheck import check_templates, report_lines, template_files
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "inputs" / "2026-0142.xlsx"

@@ -1,0 +1,110 @@
+"""承認 (approval) and revisions: an approved case's files are never overwritten.
+
+Layout: revision 1 of case ``X`` is the folder ``X/`` (outputs.md); a later build whose input
+changed after ``X/`` was approved writes revision 2 to ``X/rev2/``, then ``X/rev3/`` and so on. The
+latest revision is replaced in place as long as nobody approved it. ``approve`` records who, when
+and the sha256 of every file of the case's current revision in approvals.json, after checking
+the files still match the manifest. cli.md ``ninbai approve``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.batch.lock import batch_lock
+from pipeline.batch.manifest import (
+    Approval,
+    InputRecord,
+    Manifest,
+    approved_folders,
+    load_approvals,
+    load_manifest,
+    outputs_match,
+    write_approvals,
+)
+from pipeline.batch.review import write_review
+
+_REVISION_DIR = re.compile(r"rev([2-9]|[1-9][0-9]+)")
+
+
+class ApproveError(Exception):
+    """The approval could not run at all (not a batch folder): the CLI exits 2."""
+
+
+def revision_folder(case_id: str, revision: int) -> str:
+    """Folder of a revision, relative to the batch folder: ``X`` for 1, ``X/revN`` after."""
+    return case_id if revision == 1 else f"{case_id}/rev{revision}"
+
+
+def latest_revision(batch_dir: Path, case_id: str) -> int:
+    """Highest revision of the case on disk (0 when the case has no folder yet)."""
+    root = batch_dir / case_id
+    if not root.is_dir():
+        return 0
+    numbers = [int(m.group(1)) for p in root.iterdir()
+               if p.is_dir() and (m := _REVISION_DIR.fullmatch(p.name))]
+    return max(numbers, default=1)
+
+
+def next_revision(batch_dir: Path, case_id: str, approved: set[str]) -> int:
+    """Where a new build of the case goes: the latest revision unless approved, else a new one."""
+    latest = latest_revision(batch_dir, case_id)
+    if latest == 0:
+        return 1
+    if revision_folder(case_id, latest) in approved:
+        return latest + 1
+    return latest
+
+
+@dataclass
+class ApproveResult:
+    approved: list[Approval] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # case ids whose current revision was approved
+    problems: list[str] = field(default_factory=list)  # Japanese, one per refused case id
+
+
+def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
+                  now: datetime | None = None) -> ApproveResult:
+    """Approve the current revision of each case (under the batch lock), then redraw index.html."""
+    by = by.strip()
+    if not by:
+        raise ApproveError("承認者の名前（--by）を入れてください。")
+    if not batch_dir.is_dir():
+        raise ApproveError(f"フォルダが見つかりません: {batch_dir}")
+    with batch_lock(batch_dir):
+        manifest = load_manifest(batch_dir)
+        if manifest is None:
+            raise ApproveError(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）。")
+        approvals = load_approvals(batch_dir)
+        stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+        result = ApproveResult()
+        for case_id in dict.fromkeys(case_ids):  # each id once, in the order given
+            _approve_one(batch_dir, manifest, approvals, case_id, by, stamp, result)
+        if result.approved:
+            write_approvals(batch_dir, approvals + result.approved)
+            write_review(batch_dir, manifest, approvals + result.approved)
+    return result
+
+
+def _approve_one(batch_dir: Path, manifest: Manifest, approvals: list[Approval], case_id: str,
+                 by: str, stamp: str, result: ApproveResult) -> None:
+    record = manifest.find(case_id)
+    if record is None:
+        result.problems.append(f"{case_id}: このバッチに書類のある案件がありません。")
+    elif record.folder in approved_folders(approvals):
+        result.already.append(case_id)
+    elif not outputs_match(batch_dir, record):
+        result.problems.append(
+            f"{case_id}: {record.folder} のファイルが manifest.json の記録と一致しません"
+            "（変更・削除されています）。build し直してから確認・承認してください。")
+    else:
+        result.approved.append(_approval(record, by, stamp))
+
+
+def _approval(record: InputRecord, by: str, stamp: str) -> Approval:
+    # outputs_match has just checked these hashes against the files on disk
+    files = {Path(o["path"]).name: o["sha256"] for o in record.outputs}
+    return Approval(record.case_id or "", record.folder, record.revision, by, stamp, files)

@@ -1,0 +1,98 @@
+"""One case, start to finish, in memory: workbook → case → figures → documents → bytes.
+
+This is the unit of work of the batch. It never writes to disk: it returns every output file as
+bytes, and the batch writes them atomically. Any problem becomes data in the outcome (status
+'error' with located issues), so one bad case never stops the month-end run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.read.issues import Issue
+
+if TYPE_CHECKING:  # for annotations only: build_case imports the stages when it runs
+    from pipeline.config import Config
+    from pipeline.render import Renderer
+
+
+@dataclass
+class CaseOutcome:
+    """What building one input produced.
+
+    ``files`` maps a file name inside the case folder to its bytes (case.json included);
+    empty when the case failed. ``timings`` are seconds per stage (read, validate, compute,
+    docx, pdf) for the manifest and the benchmark.
+    """
+
+    source: Path
+    case_id: str | None
+    status: str  # ok / warn / error
+    issues: list[Issue] = field(default_factory=list)  # validation errors and render failures
+    warnings: list[dict] = field(default_factory=list)  # computed warnings (case.json form)
+    files: dict[str, bytes] = field(default_factory=dict)
+    case_json: dict | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    debtor: str | None = None  # 債務者氏名 for summary.xlsx and the review page (never logged)
+
+
+class _Clock:
+    """Accumulates wall time per stage."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._t
+        self._t = now
+
+
+def build_case(source: Path, config: Config, batch_date: date, renderer: Renderer) -> CaseOutcome:
+    """Build one case from its workbook. ``renderer`` is a warm ``pipeline.render.Renderer``."""
+    from pipeline.batch.casejson import case_json
+    from pipeline.compute import compute_case
+    from pipeline.documents import build_views
+    from pipeline.read.validate import load_case
+    from pipeline.render import RenderError
+
+    clock = _Clock()
+    case, issues = load_case(source, profiles=config.profiles.keys(), clock=clock)
+    if case is None:
+        return CaseOutcome(source, _case_id_hint(issues), "error", issues, timings=clock.timings)
+    figures = compute_case(case, config, batch_date)
+    clock.lap("compute")
+    files: dict[str, bytes] = {}
+    documents: list[dict] = []
+    render_warnings: list[dict] = []
+    try:
+        for view in build_views(case, figures, config):
+            files[view.filename_stem + ".docx"] = renderer.docx(view)
+            clock.lap("docx")
+            pdf, logged = renderer.pdf(view)
+            files[view.filename_stem + ".pdf"] = pdf
+            clock.lap("pdf")
+            render_warnings += [{"code": "render_warning", "severity": "info", "message": m}
+                                for m in logged]
+            documents.append(view.document_entry())
+    except RenderError as exc:
+        issue = Issue("render_failed", "error", str(exc))
+        return CaseOutcome(source, case.case_id, "error", issues + [issue], timings=clock.timings)
+    # Validation warnings (unknown 項目, extra columns) travel with the computed ones.
+    found = [{"code": i.code, "severity": i.severity, "message": str(i)} for i in issues]
+    data = case_json(case, figures, documents, extra_warnings=found + render_warnings)
+    files["case.json"] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    clock.lap("compute")
+    return CaseOutcome(source, case.case_id, data["status"], issues, data["warnings"], files,
+                       data, clock.timings, debtor=case.debtor.name)
+
+
+def _case_id_hint(issues: list[Issue]) -> str | None:
+    """A failed case has no validated id; the batch names it by file instead."""
+    return None

@@ -1,0 +1,97 @@
+"""case.json: every computed figure of a case, in the schema of spec/outputs.md ("case/1").
+
+The keys of outputs.md are fixed; this adds a few (marked "added" below) that documents and tools
+also need: the accrual and principal of each lien, the auction assumptions, the household
+subtotals, the place of each warning. Amounts are int yen, dates ISO ``YYYY-MM-DD``, months
+``YYYY-MM``, ``percent`` and ``years`` JSON numbers (7.0, 20.8). Only valid cases get a case.json,
+so ``status`` is "warn" if any warning is ``warn`` or ``high`` (validation warnings included), else
+"ok" — never "error".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pipeline.compute.figures import (
+    AuctionComparison,
+    Figures,
+    HouseholdBudget,
+    RepaymentPlan,
+    SaleDistribution,
+)
+from pipeline.read.models import Case
+
+SCHEMA = "case/1"
+_WARN_LEVELS = ("warn", "high", "error")
+
+
+def case_json(case: Case, figures: Figures, documents: list[dict],
+              extra_warnings: list[dict]) -> dict[str, Any]:
+    """The case.json document of a built case (``documents`` as the renderer listed them)."""
+    warnings = [_warning(w.model_dump()) for w in figures.warnings]
+    warnings += [_warning(w) for w in extra_warnings]
+    status = "warn" if any(w["severity"] in _WARN_LEVELS for w in warnings) else "ok"
+    return {
+        "schema": SCHEMA, "case_id": case.case_id, "status": status,
+        "rules_version": figures.rules_version,  # added
+        "document_date": figures.document_date.isoformat(),  # added
+        "governing_profile": figures.governing_profile,  # added
+        "sale": sale_json(figures.sale), "auction": auction_json(figures.auction),
+        "household": household_json(figures.household),
+        "repayment": repayment_json(figures.repayment),
+        "warnings": warnings, "documents": list(documents),
+    }
+
+
+def _warning(w: dict) -> dict[str, Any]:
+    """code, severity, message (outputs.md), plus sheet and cell when known (added)."""
+    return {"code": w["code"], "severity": w["severity"], "message": w["message"],
+            "sheet": w.get("sheet"), "cell": w.get("cell")}
+
+
+def sale_json(sale: SaleDistribution) -> dict[str, Any]:
+    return {
+        "price": sale.price,
+        "deductions": [d.model_dump() for d in sale.deductions],  # basis/creditor/row added
+        "deductions_total": sale.deductions_total, "distributable": sale.distributable,
+        "liens": [lien.model_dump() for lien in sale.liens],  # row/principal/damages/accrual added
+        # row/priority added; surplus_share (剰余からの配分) added: remaining = claim − release_fee − it
+        "seizures": [s.model_dump() for s in sale.seizures],
+        "surplus_to_debtor": sale.surplus_to_debtor,
+    }
+
+
+def auction_json(auction: AuctionComparison) -> dict[str, Any]:
+    data = auction.model_dump(exclude={"market_discount", "expected_bid_ratio"})
+    data["market_discount"] = _number(auction.market_discount)  # added (with the rest below)
+    data["expected_bid_ratio"] = _number(auction.expected_bid_ratio)
+    return data
+
+
+def household_json(household: HouseholdBudget) -> dict[str, Any]:
+    data = household.model_dump(exclude={"income_subtotals", "expense_subtotals"})
+    for key in ("income_subtotals", "expense_subtotals"):  # added
+        data[key] = [{"category": s.category, "amount": s.amount, "rows": list(s.rows)}
+                     for s in getattr(household, key)]
+    return data
+
+
+def repayment_json(repayment: RepaymentPlan) -> dict[str, Any]:
+    lump = repayment.lump_sum
+    return {
+        "monthly_total": repayment.monthly_total,
+        "monthly_given": repayment.monthly_given,  # added
+        "start": repayment.start.strftime("%Y-%m"),
+        "plan": [{**share.model_dump(exclude={"years"}), "years": _number(share.years)}
+                 for share in repayment.plan],  # years added
+        "lump_sum": None if lump is None else {
+            "total": lump.total,
+            "plan": [{**share.model_dump(exclude={"percent"}), "percent": _number(share.percent)}
+                     for share in lump.plan]},
+    }
+
+
+def _number(value: Decimal | None) -> float | None:
+    """A Decimal of at most a few digits as a JSON number (7.0, 20.8, 0.3)."""
+    return None if value is None else float(value)

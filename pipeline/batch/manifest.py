@@ -1,0 +1,183 @@
+"""The batch's memory: ``manifest.json`` (what was built from what) and the digests behind it.
+
+The manifest records, for the whole batch, the versions and digests a build depends on
+(``BuildKey``), and per input workbook its sha256, case id, status, timings, warnings and errors and
+the sha256 of every file written (``InputRecord``). The next run compares against it to skip
+unchanged cases; ``approve`` compares the files on disk against it; the summary and the review
+page are drawn from it alone. Format ``manifest/1``, described in outputs.md and the README.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipeline.batch.atomic import write_atomic
+
+MANIFEST_NAME = "manifest.json"
+SCHEMA = "manifest/1"
+#: What a run did with an input (``InputRecord.result``), as staff read it.
+RESULT_LABELS = {"built": "作成", "unchanged": "変更なし", "failed": "失敗"}
+#: The review page's template only shapes index.html; it does not change any case's documents.
+_NOT_CASE_TEMPLATES = ("review",)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def templates_digest(root: Path) -> str:
+    """sha256 over every template file (relative name and bytes), in name order.
+
+    A changed template changes the documents, so every case is rebuilt; templates/review/ is left
+    out because it shapes only the review page.
+    """
+    digest = hashlib.sha256()
+    files = [p for p in root.rglob("*") if p.is_file()] if root.is_dir() else []
+    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+        name = path.relative_to(root).as_posix()
+        if name.split("/", 1)[0] in _NOT_CASE_TEMPLATES:
+            continue
+        digest.update(name.encode("utf-8") + b"\0" + sha256_file(path).encode("ascii") + b"\n")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class BuildKey:
+    """Everything besides the input workbook that decides a case's documents."""
+
+    tool_version: str
+    rules_version: str
+    batch_date: str  # ISO
+    config_digest: str
+    templates_digest: str
+
+
+@dataclass
+class InputRecord:
+    """One input workbook in the manifest.
+
+    ``result`` is what this run did: ``built``, ``failed`` or ``unchanged``. ``folder`` is the
+    case's current revision folder relative to the batch folder (``2026-0142`` or
+    ``2026-0142/rev2``), empty when the case has no documents. ``outputs`` are
+    ``{"path", "sha256"}`` relative to the batch folder. ``figures`` are the key figures the summary
+    and the review page show (see ``pipeline.batch.key_figures``).
+    """
+
+    path: str
+    sha256: str
+    size: int
+    case_id: str | None
+    status: str  # ok / warn / error
+    result: str  # built / failed / unchanged
+    folder: str = ""
+    revision: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    outputs: list[dict] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How terminal output names the case: its id, else its file name (never a person)."""
+        return self.case_id or Path(self.path).name
+
+
+@dataclass
+class Manifest:
+    batch: str
+    key: BuildKey
+    generated_at: str  # UTC ISO
+    inputs: list[InputRecord] = field(default_factory=list)
+
+    def to_json(self) -> bytes:
+        data = {"schema": SCHEMA, "batch": self.batch, "generated_at": self.generated_at,
+                **asdict(self.key), "inputs": [asdict(r) for r in self.inputs]}
+        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+    @classmethod
+    def from_json(cls, data: dict) -> Manifest:
+        key = BuildKey(**{name: data[name] for name in BuildKey.__dataclass_fields__})
+        records = [InputRecord(**r) for r in data["inputs"]]
+        return cls(data["batch"], key, data["generated_at"], records)
+
+    def find(self, case_id: str) -> InputRecord | None:
+        """The record whose case id is ``case_id`` and that has documents, if any."""
+        return next((r for r in self.inputs if r.case_id == case_id and r.folder), None)
+
+
+def load_manifest(batch_dir: Path) -> Manifest | None:
+    """The batch's manifest, or None when there is none yet (or it is unreadable: rebuild all)."""
+    try:
+        data = json.loads((batch_dir / MANIFEST_NAME).read_text("utf-8"))
+        if data.get("schema") != SCHEMA:
+            return None
+        return Manifest.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_manifest(batch_dir: Path, manifest: Manifest) -> None:
+    write_atomic(batch_dir / MANIFEST_NAME, manifest.to_json())
+
+
+def outputs_match(batch_dir: Path, record: InputRecord) -> bool:
+    """Are the record's files all on disk with the recorded sha256 (and nothing else beside them)?"""
+    if not record.folder:
+        return False
+    folder = batch_dir / record.folder
+    recorded = {o["path"]: o["sha256"] for o in record.outputs}
+    on_disk = {f"{record.folder}/{p.name}": p for p in folder.iterdir() if p.is_file()} \
+        if folder.is_dir() else {}
+    if set(on_disk) != set(recorded):
+        return False
+    return all(sha256_file(p) == recorded[name] for name, p in on_disk.items())
+
+
+APPROVALS_NAME = "approvals.json"
+APPROVALS_SCHEMA = "approvals/1"
+
+
+@dataclass(frozen=True)
+class Approval:
+    """承認: a person reviewed one revision folder of a case; ``files`` maps name → sha256."""
+
+    case_id: str
+    folder: str
+    revision: int
+    by: str
+    at: str  # UTC ISO
+    files: dict[str, str]
+
+
+def load_approvals(batch_dir: Path) -> list[Approval]:
+    """Every approval of the batch, oldest first (none when the file does not exist yet)."""
+    path = batch_dir / APPROVALS_NAME
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text("utf-8"))  # unreadable approvals must stop, not be ignored
+    return [Approval(**a) for a in data["approvals"]]
+
+
+def write_approvals(batch_dir: Path, approvals: list[Approval]) -> None:
+    """Rewrite approvals.json whole and atomically; callers only ever append to the list."""
+    data = {"schema": APPROVALS_SCHEMA, "approvals": [asdict(a) for a in approvals]}
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    write_atomic(batch_dir / APPROVALS_NAME, text.encode("utf-8"))
+
+
+def approved_folders(approvals: list[Approval]) -> dict[str, Approval]:
+    """Folder → its (latest) approval."""
+    return {a.folder: a for a in approvals}

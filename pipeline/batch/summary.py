@@ -1,0 +1,118 @@
+"""summary.xlsx: one row per input workbook of the batch, for the month-end overview (outputs.md).
+
+Drawn from the manifest alone (status, warnings, errors, key figures, documents). The sheet is
+built so that it can be opened safely: every text cell is stored as a string, never a formula,
+and text that Excel would take for a formula when a user edits the cell (starting with ``=``,
+``+``, ``-``, ``@``, also after spaces, tabs or line breaks) carries Excel's quote prefix
+(CSV/formula injection; openpyxl turns any ``str`` starting with ``=`` into a formula unless the
+cell's data type is set back to ``"s"``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from pipeline.batch.atomic import write_atomic
+from pipeline.batch.manifest import InputRecord, Manifest
+
+SUMMARY_NAME = "summary.xlsx"
+YEN_FORMAT = "#,##0"
+#: First characters that make Excel read a typed cell as a formula (also full-width forms, which
+#: a Japanese IME may produce and Excel converts).
+FORMULA_STARTS = tuple("=+-@＝＋－＠")
+_LEADING_BLANKS = " \t\r\n\u3000"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: int
+    value: Callable[[InputRecord], object]
+    yen: bool = False
+    wrap: bool = False
+
+
+def _issues_text(record: InputRecord) -> str:
+    lines = [f"[エラー] {e.get('text') or e['message']}" for e in record.errors]
+    lines += [f"[{w['severity']}] {w['message']}" for w in record.warnings]
+    return "\n".join(lines)
+
+
+def _documents_text(record: InputRecord) -> str:
+    return "\n".join(Path(d["pdf"]).name for d in record.documents)
+
+
+def _figure(name: str) -> Callable[[InputRecord], object]:
+    return lambda record: record.figures.get(name)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("案件番号", 14, lambda r: r.case_id),
+    Column("ファイル", 28, lambda r: Path(r.path).name),
+    Column("状態", 8, lambda r: r.status),
+    Column("警告数", 8, lambda r: len(r.warnings)),
+    Column("エラー数", 8, lambda r: len(r.errors)),
+    Column("警告・エラー", 70, _issues_text, wrap=True),
+    Column("債務者", 16, _figure("debtor")),
+    Column("売却価格", 14, _figure("price"), yen=True),
+    Column("順位1 配分額", 14, _figure("first_lien_received"), yen=True),
+    Column("競売比較（有利額）", 16, _figure("advantage"), yen=True),
+    Column("残債務合計", 14, _figure("remaining_total"), yen=True),
+    Column("返済提案月額", 13, _figure("monthly_total"), yen=True),
+    Column("書類", 50, _documents_text, wrap=True),
+)
+
+
+def looks_like_formula(text: str) -> bool:
+    """Would Excel run this text as a formula if a user retyped it (=, +, -, @ first)?"""
+    return text.lstrip(_LEADING_BLANKS).startswith(FORMULA_STARTS)
+
+
+def set_text(cell: Cell, text: str) -> None:
+    """Store ``text`` as a plain string cell, shown literally and never evaluated."""
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)  # XML cannot hold control characters
+    cell.data_type = "s"  # openpyxl made it "f" (formula) if it started with "="
+    if looks_like_formula(text):
+        cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
+
+
+def summary_bytes(manifest: Manifest) -> bytes:
+    """The summary workbook of a batch, as the bytes of an .xlsx file."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "一覧"
+    for index, column in enumerate(COLUMNS, start=1):
+        header = sheet.cell(row=1, column=index)
+        set_text(header, column.header)
+        header.font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    for row, record in enumerate(manifest.inputs, start=2):
+        for index, column in enumerate(COLUMNS, start=1):
+            _fill(sheet.cell(row=row, column=index), column, column.value(record))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(manifest.inputs) + 1, 2)}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill(cell: Cell, column: Column, value: object) -> None:
+    if isinstance(value, str):
+        set_text(cell, value)
+    else:
+        cell.value = value
+    if column.yen:
+        cell.number_format = YEN_FORMAT
+    cell.alignment = Alignment(vertical="top", wrap_text=column.wrap)
+
+
+def write_summary(batch_dir: Path, manifest: Manifest) -> None:
+    write_atomic(batch_dir / SUMMARY_NAME, summary_bytes(manifest))

@@ -1,0 +1,1 @@
+"""Read stage: workbook bytes → located raw cells → validated, frozen ``Case`` (or located issues)."""

@@ -1,0 +1,183 @@
+"""The case workbook contract (spec/case-workbook.md, version 1) as data, in one place.
+
+Sheet names, the 案件 labels, the table headers, and for every field: the model field it fills,
+whether it is required, its value kind, its fixed choices and a short Japanese input hint.
+The reader (workbook.py), the validator (validate.py) and the blank-workbook writer (newcase.py)
+all read this module; none of them repeats a label or a header.
+
+Field names of 案件 are the ``Case`` attribute, dotted for nested models ("debtor.name",
+"auction.base_price"); they are also the keys of ``Case.cells``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pipeline.read.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+
+Kind = Literal[
+    "yen", "date", "year_month", "percent", "integer", "decimal", "choice", "text", "case_id"
+]
+
+CASE_SHEET = "案件"
+#: Optional header row of 案件 (row 1): 項目 | 値.
+CASE_HEADER = ("項目", "値")
+#: 案件番号 becomes the output folder name: ASCII letters, digits, '-' and '_' only.
+CASE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+#: Creditor profiles known when no configuration is given (spec/computations.md).
+DEFAULT_PROFILES: tuple[str, ...] = ("standard", "jhf")
+#: 収支 区分 → the 費目 allowed for it.
+BUDGET_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "収入": INCOME_CATEGORIES, "支出": EXPENSE_CATEGORIES,
+}
+
+_YEN = "円。例: 1,400,000 / 1400万円"
+_DATE = "例: 2026/11/30 / 令和8年11月30日"
+_TEXT = "文字で入力"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One 項目 of 案件 or one column of a table sheet.
+
+    ``true_word`` makes a two-word choice a bool (破産手続 あり → True). ``required_when``
+    names a conditional requirement checked by the validator's cross-field rules.
+    """
+
+    label: str
+    name: str
+    kind: Kind
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    true_word: str | None = None
+    hint: str = ""
+    required_when: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """A table sheet: headers in row 1, one record per row from row 2."""
+
+    sheet: str
+    attr: str  # the Case attribute that holds the rows ("creditors")
+    fields: tuple[FieldSpec, ...]
+    required: bool = True
+
+    def field(self, name: str) -> FieldSpec:
+        return next(f for f in self.fields if f.name == name)
+
+
+def _f(label: str, name: str, kind: Kind, required: bool = False, hint: str = "",
+       **kw: Any) -> FieldSpec:
+    return FieldSpec(label, name, kind, required, hint=hint, **kw)
+
+
+CASE_FIELDS: tuple[FieldSpec, ...] = (
+    _f("案件番号", "case_id", "case_id", True, "英数字・-・_ で40文字まで。例: 2026-0142"),
+    _f("担当者", "staff", "text", True, "担当者の氏名"),
+    _f("作成日", "created", "date", hint="書類の日付。空欄ならバッチの日付。" + _DATE),
+    _f("債務者氏名", "debtor.name", "text", True, "登記どおりの氏名"),
+    _f("債務者フリガナ", "debtor.kana", "text", hint="カタカナ"),
+    _f("債務者住所", "debtor.address", "text", True, "現住所"),
+    _f("債務者電話", "debtor.phone", "text", hint="例: 03-1234-5678"),
+    _f("連帯債務者・保証人", "co_debtors", "text", hint="氏名（複数可）"),
+    _f("物件種別", "property_kind", "choice", True, "一覧から選択",
+       choices=("マンション", "戸建", "土地")),
+    _f("査定価格", "appraisal", "yen", True, "査定額。" + _YEN),
+    _f("査定根拠", "appraisal_basis", "text", hint="例: 近隣成約事例"),
+    _f("売出価格", "listing_price", "yen", hint=_YEN),
+    _f("売却価格", "sale_price", "yen", True, "配分案の売却価格。" + _YEN),
+    _f("買主", "buyer", "text", hint="決まっていれば"),
+    _f("買付日", "offer_date", "date", hint="買付証明書の日付。" + _DATE),
+    _f("契約予定日", "contract_date", "date", hint=_DATE),
+    _f("決済予定日", "settlement_date", "date", True, "債権額はこの日まで計算。" + _DATE),
+    _f("固定資産税年額", "property_tax_yearly", "yen", hint="固定資産税・都市計画税の年額。" + _YEN),
+    _f("管理費等月額", "management_monthly", "yen", hint="管理費＋修繕積立金。" + _YEN),
+    _f("管理費等滞納額", "management_arrears", "yen", hint="決済時点。延滞金・駐車場代を除く"),
+    _f("管理費等滞納月数", "management_arrears_months", "integer", hint="月数（整数）"),
+    _f("引越費用希望額", "moving_requested", "yen", hint=_YEN),
+    _f("破産手続", "bankruptcy", "choice", hint="空欄は「なし」",
+       choices=("あり", "なし"), true_word="あり"),
+    _f("競売開始決定日", "auction.start_decision_date", "date", hint=_DATE),
+    _f("事件番号", "auction.case_number", "text", hint="例: 令和8年(ケ)第123号"),
+    _f("売却基準価額", "auction.base_price", "yen", hint="裁判所の公告から。" + _YEN),
+    _f("買受可能価額", "auction.min_bid", "yen", hint="裁判所の公告から。" + _YEN),
+    _f("入札期間開始日", "auction.bidding_start", "date", hint=_DATE),
+    _f("開札期日", "auction.opening_date", "date", hint=_DATE),
+    _f("返済提案月額", "repayment_monthly_offer", "yen", hint="空欄なら自動計算。" + _YEN),
+    _f("返済開始年月", "repayment_start", "year_month", hint="空欄なら決済の翌月。例: 2027年2月"),
+    _f("一括和解提案額", "lump_sum_offer", "yen", hint=_YEN),
+)
+
+UNITS = TableSpec("物件", "units", (
+    _f("種類", "kind", "choice", True, "登記の単位ごとに1行",
+       choices=("土地", "建物", "区分建物", "敷地権")),
+    _f("所在", "location", "text", True, "登記簿の所在"),
+    _f("地番・家屋番号", "number", "text", True, "登記簿どおり"),
+    _f("地目・構造", "category", "text", hint="例: 宅地 / 鉄筋コンクリート造"),
+    _f("面積(㎡)", "area", "decimal", hint="小数2桁まで。例: 65.43"),
+    _f("名称", "name", "text", hint="建物名・部屋番号"),
+))
+
+CREDITORS = TableSpec("債権者", "creditors", (
+    _f("順位", "rank", "integer", hint="抵当権・根抵当権の順位（1以上）。差押・無担保は空欄",
+       required_when="抵当権/根抵当権のとき"),
+    _f("債権者名", "name", "text", True, "例: ○○銀行"),
+    _f("担保種別", "kind", "choice", True, "一覧から選択",
+       choices=("抵当権", "根抵当権", "差押", "無担保")),
+    _f("元金残高", "principal", "yen", True, "差押は滞納税額。" + _YEN),
+    _f("損害金等", "damages", "yen", hint="基準日までの利息・損害金。空欄は0"),
+    _f("基準日", "base_date", "date", hint="残高の基準日。" + _DATE,
+       required_when="損害金率が0より大きいとき"),
+    _f("損害金率", "damage_rate", "percent", hint="年率。例: 14.6%。空欄は0"),
+    _f("プロファイル", "profile", "choice", hint="控除基準。空欄は standard",
+       choices=DEFAULT_PROFILES),
+    _f("部署", "department", "text", hint="宛先の部署"),
+    _f("担当者", "officer", "text", hint="先方担当者名"),
+    _f("住所", "address", "text", hint="宛先住所"),
+    _f("電話", "phone", "text", hint="例: 03-1234-5678"),
+    _f("優先", "priority", "choice", hint="差押のみ: 抵当権に優先する税なら「はい」",
+       choices=("はい", "いいえ"), true_word="はい"),
+    _f("解除料", "release_fee", "yen", hint="合意済みのハンコ代・差押解除料。" + _YEN),
+    _f("月返済額", "monthly_payment", "yen", hint="無担保のみ: 現在の月返済額"),
+))
+
+COSTS = TableSpec("費用", "costs", (
+    _f("項目", "item", "text", True, "例: 残置物撤去費"),
+    _f("金額", "amount", "yen", True, _YEN),
+    _f("支払先", "payee", "text", hint="業者名など"),
+    _f("備考", "note", "text", hint=_TEXT),
+), required=False)
+
+MEMBERS = TableSpec("世帯", "members", (
+    _f("氏名", "name", "text", True, "債務者本人も含める"),
+    _f("続柄", "relation", "text", True, "例: 本人 / 妻 / 長男"),
+    _f("年齢", "age", "integer", hint="整数"),
+    _f("職業・勤務先", "occupation", "text", hint=_TEXT),
+    _f("備考", "note", "text", hint=_TEXT),
+))
+
+BUDGET = TableSpec("収支", "budget", (
+    _f("区分", "side", "choice", True, "収入 / 支出", choices=tuple(BUDGET_CATEGORIES)),
+    _f("費目", "category", "choice", True, "区分に合う費目を選択",
+       choices=INCOME_CATEGORIES + EXPENSE_CATEGORIES),
+    _f("内容", "detail", "text", hint="例: 夫 手取り"),
+    _f("月額", "monthly", "yen", True, "売却後の月額。住居費は家賃"),
+    _f("備考", "note", "text", hint=_TEXT),
+))
+
+ASSETS = TableSpec("資産", "assets", (
+    _f("種類", "kind", "choice", True, "一覧から選択",
+       choices=("預貯金", "保険", "自動車", "有価証券", "その他")),
+    _f("内容", "detail", "text", hint="例: ○○銀行 普通預金"),
+    _f("評価額", "value", "yen", True, _YEN),
+    _f("備考", "note", "text", hint=_TEXT),
+), required=False)
+
+TABLES: tuple[TableSpec, ...] = (UNITS, CREDITORS, COSTS, MEMBERS, BUDGET, ASSETS)
+SHEETS: tuple[str, ...] = (CASE_SHEET,) + tuple(t.sheet for t in TABLES)
+REQUIRED_SHEETS: tuple[str, ...] = (CASE_SHEET,) + tuple(t.sheet for t in TABLES if t.required)
+TABLE_BY_SHEET: dict[str, TableSpec] = {t.sheet: t for t in TABLES}
+CASE_FIELD_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in CASE_FIELDS}

@@ -1,0 +1,471 @@
+"""Validation: raw workbook cells → the frozen ``Case`` (spec/case-workbook.md), or every problem.
+
+Nothing stops at the first mistake: each cell is parsed (pipeline.read.values), each row checked, then
+the cross-field rules of the contract run, and every problem becomes an ``Issue`` that names the
+file, sheet and cell, the raw value and what is expected, in Japanese. A case is built only when
+no error was found. While reading, a side table records the cell of every value (``Case.cells``)
+so that pydantic errors, and warnings of later stages, can point at a cell.
+
+Issue codes (severity error unless noted):
+  sheet_missing, missing_label, duplicate_label, missing_column, duplicate_column, merged_cells,
+  required, formula_uncached, case_id_invalid, category_mismatch, no_units, no_lien,
+  no_first_lien, rank_required, rank_duplicate, rank_not_allowed, base_date_required,
+  no_income, out_of_range, invalid_value, internal_error; the BadValue codes of pipeline.read.values
+  (yen_invalid, date_impossible, choice_invalid, …); warnings: unknown_label,
+  value_without_label, extra_column, priority_ignored, monthly_payment_ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import unicodedata
+from collections.abc import Callable, Collection
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+    range_boundaries,
+)
+from pydantic import BaseModel, ValidationError
+
+from pipeline.read import values
+from pipeline.read.issues import CellRef, Issue, Severity, has_errors
+from pipeline.read.models import (
+    LIEN_KINDS,
+    Asset,
+    BudgetLine,
+    Case,
+    CostItem,
+    Creditor,
+    Member,
+    PropertyUnit,
+)
+from pipeline.read.schema import (
+    BUDGET,
+    BUDGET_CATEGORIES,
+    CASE_FIELDS,
+    CASE_HEADER,
+    CASE_ID_PATTERN,
+    CASE_SHEET,
+    CREDITORS,
+    DEFAULT_PROFILES,
+    REQUIRED_SHEETS,
+    SHEETS,
+    TABLES,
+    UNITS,
+    FieldSpec,
+    TableSpec,
+)
+from pipeline.read.workbook import RawCell, RawSheet, RawWorkbook, read_workbook
+
+log = logging.getLogger(__name__)
+
+ROW_MODELS: dict[str, type[BaseModel]] = {
+    "物件": PropertyUnit, "債権者": Creditor, "費用": CostItem, "世帯": Member,
+    "収支": BudgetLine, "資産": Asset,
+}
+_BAD = object()  # a value that failed to parse (its issue is already recorded)
+_CASE_ID_EXPECTED = "英数字で始まり英数字・-・_ だけの40文字以内（例: 2026-0142）"
+_LABELS = {values.normalize_label(f.label): f for f in CASE_FIELDS}
+
+Record = dict[str, Any]  # one table row: field name → value (None blank, _BAD unreadable)
+Loc = tuple[int | str, ...]  # a pydantic error's location
+
+
+class StageClock(Protocol):
+    """What load_case needs of the batch's per-stage timer (casebuild._Clock)."""
+
+    def lap(self, stage: str) -> None: ...
+
+
+def load_case(path: Path | str, profiles: Collection[str] = DEFAULT_PROFILES,
+              clock: StageClock | None = None) -> tuple[Case | None, list[Issue]]:
+    """Read and validate one workbook; the case is None when any issue is an error."""
+    raw, issues = read_workbook(path)
+    if clock is not None:
+        clock.lap("read")
+    case = None
+    if raw is not None:
+        case, found = validate_workbook(raw, profiles)
+        issues = issues + found
+    if clock is not None:
+        clock.lap("validate")
+    return (None if has_errors(issues) else case), issues
+
+
+def validate_workbook(raw: RawWorkbook, profiles: Collection[str] = DEFAULT_PROFILES
+                      ) -> tuple[Case | None, list[Issue]]:
+    """Every problem of the workbook, and the Case when there is no error.
+
+    An unexpected exception becomes one ``internal_error`` issue naming the file, so that a
+    month-end batch goes on with the other cases.
+    """
+    try:
+        return _Validator(raw, tuple(profiles)).run()
+    except Exception as exc:
+        log.debug("internal error validating %s", raw.file, exc_info=True)
+        return None, [Issue("internal_error", "error", "検証中に予期しない問題が発生しました"
+                            f"（{type(exc).__name__}）。システム担当者に連絡してください",
+                            CellRef(raw.file))]
+
+
+class _Validator:
+    """Collects issues and the cell side table while it reads one workbook."""
+
+    def __init__(self, raw: RawWorkbook, profiles: tuple[str, ...]):
+        self.raw = raw
+        self.profiles = profiles
+        self.issues: list[Issue] = []
+        self.cells: dict[str, str] = {}  # Case.cells: field key → A1 cell
+        self.raws: dict[str, str] = {}  # field key → the value as typed, for pydantic errors
+
+    def run(self) -> tuple[Case | None, list[Issue]]:
+        for sheet in REQUIRED_SHEETS:
+            if sheet not in self.raw.sheets:
+                self.add("sheet_missing", f"シート「{sheet}」がありません。"
+                         "new-case で作った様式を使ってください", sheet)
+        head = self._case_sheet()
+        tables = {t.sheet: self._table(t) for t in TABLES if t.sheet in self.raw.sheets}
+        self._cross_rules(head, tables)
+        rows = {t.attr: self._rows(t, tables.get(t.sheet, [])) for t in TABLES}
+        case = None if has_errors(self.issues) else self._build(head, rows)
+        return case, sorted(self.issues, key=_position)
+
+    # --- issues and cells --------------------------------------------------------------------
+
+    def add(self, code: str, message: str, sheet: str = "", cell: str = "",
+            raw: str | None = None, severity: Severity = "error") -> None:
+        self.issues.append(Issue(code, severity, message, CellRef(self.raw.file, sheet, cell), raw))
+
+    def parse(self, spec: FieldSpec, raw: RawCell | None, sheet: RawSheet, cell: str,
+              key: str) -> Any:
+        """The typed value of one cell; None when blank; _BAD (issue recorded) when wrong."""
+        self.cells[key] = cell
+        if cell in sheet.uncached:
+            self.add("formula_uncached", f"{spec.label}: 数式の計算結果が保存されていません。"
+                     "Excelで再計算して保存してください", sheet.name, cell)
+            return _BAD
+        if raw is None or values.is_blank(raw.value):
+            if spec.required:
+                self.add("required", f"{spec.label}を入力してください（{spec.hint}）",
+                         sheet.name, cell)
+                return _BAD
+            return None
+        self.raws[key] = values.raw_text(raw.value)
+        return self._convert(spec, raw, sheet.name, cell)
+
+    def _convert(self, spec: FieldSpec, raw: RawCell, sheet: str, cell: str) -> Any:
+        typed = values.raw_text(raw.value)
+        try:
+            return _parse_kind(spec, raw, self.profiles)
+        except values.BadValue as bad:
+            verb = "は選べません。" if bad.code == "choice_invalid" else "を読めません。"
+            tail = "" if bad.code == "choice_invalid" else "で入力してください"
+            self.add(bad.code, f"{spec.label}「{typed}」{verb}{bad.expected}{tail}",
+                     sheet, cell, typed)
+            return _BAD
+
+    # --- 案件 (key/value) --------------------------------------------------------------------
+
+    def _case_sheet(self) -> Record:
+        sheet = self.raw.sheets.get(CASE_SHEET)
+        head: Record = {}
+        if sheet is None:
+            return head
+        self._merged(sheet, {1, 2})
+        for row in sheet.rows:
+            label = values.normalize_label(row.cells[1].value) if 1 in row.cells else ""
+            if row.number == 1 and label == values.normalize_label(CASE_HEADER[0]):
+                continue
+            self._case_row(sheet, row.number, label, row.cells.get(2), head)
+        for spec in CASE_FIELDS:
+            if spec.required and spec.name not in head:
+                self.add("missing_label", f"項目「{spec.label}」の行がありません"
+                         f"（A列に「{spec.label}」、B列に値）", CASE_SHEET)
+        return head
+
+    def _case_row(self, sheet: RawSheet, number: int, label: str, value: RawCell | None,
+                  head: Record) -> None:
+        spec = _LABELS.get(label)
+        if not label:
+            if value is not None and not values.is_blank(value.value):
+                self.add("value_without_label", "項目名のない値は無視します", CASE_SHEET,
+                         value.cell, values.raw_text(value.value), "warn")
+        elif spec is None:
+            self.add("unknown_label", _unknown_label_message(label), CASE_SHEET, f"A{number}",
+                     label, "warn")
+        elif spec.name in head:
+            self.add("duplicate_label", f"項目「{spec.label}」が2回あります"
+                     f"（{self.cells[spec.name]}と重複）。1つにしてください", CASE_SHEET,
+                     f"A{number}")
+        else:
+            head[spec.name] = self.parse(spec, value, sheet, f"B{number}", spec.name)
+
+    # --- table sheets --------------------------------------------------------------------------
+
+    def _table(self, spec: TableSpec) -> list[Record]:
+        sheet = self.raw.sheets[spec.sheet]
+        if not sheet.rows and not spec.required:
+            return []  # an optional sheet left empty
+        header = _header(sheet)
+        columns = self._columns(sheet, spec, header)
+        self._merged(sheet, set(columns.values()))
+        labels = {values.normalize_label(f.label) for f in spec.fields}
+        # a duplicated contract header is reported as such, not again as an extra column
+        self._extra_columns(sheet, {c for c, h in header.items()
+                                    if values.normalize_label(h.value) in labels})
+        records = []
+        for row in sheet.rows:
+            cells = {name: row.cells.get(col) for name, col in columns.items()}
+            if row.number == 1 or _blank_row(cells.values(), sheet):
+                continue
+            records.append(self._record(spec, sheet, row.number, columns, cells))
+        return records
+
+    def _columns(self, sheet: RawSheet, spec: TableSpec, header: dict[int, RawCell]
+                 ) -> dict[str, int]:
+        """Field name → column number, from the headers in row 1."""
+        by_label = {values.normalize_label(f.label): f for f in spec.fields}
+        columns: dict[str, int] = {}
+        for col, cell in sorted(header.items()):
+            field = by_label.get(values.normalize_label(cell.value))
+            if field and field.name in columns:
+                self.add("duplicate_column", f"見出し「{field.label}」が2列あります。"
+                         "1列にしてください（この列は無視します）", sheet.name, cell.cell)
+            elif field:
+                columns[field.name] = col
+        for field in spec.fields:
+            if field.required and field.name not in columns:
+                self.add("missing_column", f"1行目に見出し「{field.label}」の列がありません",
+                         sheet.name)
+        return columns
+
+    def _extra_columns(self, sheet: RawSheet, known: set[int]) -> None:
+        first: dict[int, RawCell] = {}
+        for row in sheet.rows:
+            for col, cell in row.cells.items():
+                if col not in known and not values.is_blank(cell.value):
+                    first.setdefault(col, cell)
+        for col, cell in sorted(first.items()):
+            self.add("extra_column", f"契約にない列（{get_column_letter(col)}列）は無視します",
+                     sheet.name, cell.cell, values.raw_text(cell.value), "warn")
+
+    def _merged(self, sheet: RawSheet, columns: set[int]) -> None:
+        """Merged cells hide values (only the top-left keeps one): refuse them in the data area."""
+        for ref in sheet.merged:
+            lo, _, hi, _ = range_boundaries(ref)
+            if any(lo <= col <= hi for col in columns):
+                self.add("merged_cells", f"セルの結合（{ref}）があると値を正しく読めません。"
+                         "結合を解除してください", sheet.name, ref)
+
+    def _record(self, spec: TableSpec, sheet: RawSheet, number: int, columns: dict[str, int],
+                cells: dict[str, RawCell | None]) -> Record:
+        record: Record = {"row": number}
+        for field in spec.fields:
+            if field.name not in columns:
+                record[field.name] = _BAD if field.required else None
+                continue
+            cell = f"{get_column_letter(columns[field.name])}{number}"
+            key = f"{spec.sheet}:{number}:{field.name}"
+            record[field.name] = self.parse(field, cells[field.name], sheet, cell, key)
+        return record
+
+    # --- cross-field rules ---------------------------------------------------------------------
+
+    def _cross_rules(self, head: Record, tables: dict[str, list[Record]]) -> None:
+        self._case_id(head)
+        if UNITS.sheet in tables and not tables[UNITS.sheet]:
+            self.add("no_units", "物件が1行もありません（登記の単位ごとに1行）", UNITS.sheet)
+        if CREDITORS.sheet in tables:
+            creditors = tables[CREDITORS.sheet]
+            for record in creditors:
+                self._creditor_row(record)
+            self._liens(creditors)
+        if BUDGET.sheet in tables:
+            self._budget(tables[BUDGET.sheet])
+
+    def _case_id(self, head: Record) -> None:
+        case_id = head.get("case_id")
+        if case_id in (None, _BAD):
+            return
+        if not CASE_ID_PATTERN.fullmatch(case_id):
+            self.add("case_id_invalid", f"案件番号「{case_id}」は使えません。"
+                     f"{_CASE_ID_EXPECTED}で入力してください（出力フォルダ名になります）",
+                     CASE_SHEET, self.cells["case_id"], self.raws.get("case_id"))
+
+    def _at(self, record: Record, field: str) -> str:
+        return self.cells.get(f"{CREDITORS.sheet}:{record['row']}:{field}", "")
+
+    def _creditor_row(self, r: Record) -> None:
+        """Row rules of 債権者: 順位 only on liens, 優先 only on 差押, 月返済額 only on 無担保."""
+        kind, sheet = r["kind"], CREDITORS.sheet
+        if kind in LIEN_KINDS and r["rank"] is None:
+            self.add("rank_required", f"{kind}の行は順位を入力してください（1以上の整数）",
+                     sheet, self._at(r, "rank"))
+        if kind in ("差押", "無担保") and r["rank"] not in (None, _BAD):
+            self.add("rank_not_allowed", f"{kind}の行は順位を空欄にしてください", sheet,
+                     self._at(r, "rank"), str(r["rank"]))
+        if isinstance(r["damage_rate"], Decimal) and r["damage_rate"] > 0 and r["base_date"] is None:
+            self.add("base_date_required", "損害金率があるときは基準日を入力してください", sheet,
+                     self._at(r, "base_date"))
+        if r["priority"] is True and kind != "差押" and kind is not _BAD:
+            r["priority"] = None
+            self.add("priority_ignored", f"優先は差押の行だけに使います（{kind}の行なので無視します）",
+                     sheet, self._at(r, "priority"), "はい", "warn")
+        if isinstance(r["monthly_payment"], int) and kind != "無担保" and kind is not _BAD:
+            r["monthly_payment"] = None
+            self.add("monthly_payment_ignored", f"月返済額は無担保の行だけに使います"
+                     f"（{kind}の行なので無視します）", sheet, self._at(r, "monthly_payment"),
+                     self.raws.get(f"{sheet}:{r['row']}:monthly_payment"), "warn")
+
+    def _liens(self, creditors: list[Record]) -> None:
+        """At least one 抵当権/根抵当権, one with 順位 1; 順位 unique among liens."""
+        if any(r["kind"] is _BAD for r in creditors):
+            return  # an unreadable 担保種別 might be the missing lien
+        liens = [r for r in creditors if r["kind"] in LIEN_KINDS]
+        if not liens:
+            self.add("no_lien", "抵当権または根抵当権の行が1つもありません", CREDITORS.sheet)
+            return
+        # 順位 below 1 is reported at its cell (model rule ge=1); it says nothing of 順位 1
+        ranks = [r for r in liens if isinstance(r["rank"], int) and r["rank"] >= 1]
+        seen: dict[int, str] = {}
+        for r in ranks:
+            if r["rank"] in seen:
+                self.add("rank_duplicate", f"順位{r['rank']}が重複しています（{seen[r['rank']]}と同じ）",
+                         CREDITORS.sheet, self._at(r, "rank"), str(r["rank"]))
+            seen.setdefault(r["rank"], self._at(r, "rank"))
+        if len(ranks) == len(liens) and 1 not in seen:
+            self.add("no_first_lien", "順位1の抵当権・根抵当権がありません", CREDITORS.sheet)
+
+    def _budget(self, lines: list[Record]) -> None:
+        """費目 must belong to its 区分; at least one 収入 line."""
+        for r in lines:
+            side, category = r["side"], r["category"]
+            allowed = BUDGET_CATEGORIES.get(side) if isinstance(side, str) else None
+            if allowed and isinstance(category, str) and category not in allowed:
+                self.add("category_mismatch", f"費目「{category}」は{side}の費目ではありません。"
+                         f"{side}の費目: {'／'.join(allowed)}", BUDGET.sheet,
+                         self.cells[f"{BUDGET.sheet}:{r['row']}:category"], category)
+        if not any(r["side"] is _BAD for r in lines) and not any(r["side"] == "収入" for r in lines):
+            self.add("no_income", "収入の行が1つもありません（区分「収入」の行を入力してください）",
+                     BUDGET.sheet)
+
+    # --- building the models -------------------------------------------------------------------
+
+    def _build(self, head: Record, rows: dict[str, tuple[BaseModel, ...]]) -> Case | None:
+        data = _nest({k: v for k, v in head.items() if v is not None})
+        # model_validate, not Case(**data): the fields come from the schema at run time.
+        fields = {"source": self.raw.file, "cells": dict(self.cells), **data, **rows}
+        try:
+            return Case.model_validate(fields)
+        except ValidationError as exc:
+            self._pydantic(exc, _dotted, CASE_SHEET)
+            return None
+
+    def _rows(self, spec: TableSpec, records: list[Record]) -> tuple[BaseModel, ...]:
+        built = []
+        model = ROW_MODELS[spec.sheet]
+        for r in records:
+            if any(v is _BAD for v in r.values()):
+                continue  # its problems are already reported
+            try:
+                built.append(model.model_validate({k: v for k, v in r.items() if v is not None}))
+            except ValidationError as exc:
+                self._pydantic(exc, _row_key(spec.sheet, r["row"]), spec.sheet)
+        return tuple(built)
+
+    def _pydantic(self, exc: ValidationError, key_of: Callable[[Loc], str], sheet: str) -> None:
+        """Map pydantic errors back to cells; never show pydantic's own (English) message."""
+        for error in exc.errors():
+            key = key_of(error["loc"])
+            label = _label_of(key)
+            raw = self.raws.get(key, "")
+            limit = (error.get("ctx") or {}).get("ge")
+            code, tail = (("out_of_range", f"は{limit}以上にしてください") if limit is not None
+                          else ("invalid_value", "は正しい値ではありません"))
+            self.add(code, f"{label}「{raw}」{tail}", sheet, self.cells.get(key, ""), raw)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _parse_kind(spec: FieldSpec, raw: RawCell, profiles: tuple[str, ...]) -> Any:
+    """One cell by its kind (spec/case-workbook.md, Value formats); raises values.BadValue."""
+    value = raw.value
+    if spec.kind == "percent":
+        return values.parse_percent(value, raw.number_format or "General")
+    if spec.kind == "choice":
+        choices = profiles if spec.name == "profile" else spec.choices
+        word = values.parse_choice(value, choices)
+        return word == spec.true_word if spec.true_word else word
+    if spec.kind == "case_id":  # full-width digits typed in Japanese mode are the same id
+        return unicodedata.normalize("NFKC", values.parse_text(value))
+    return _SIMPLE_PARSERS[spec.kind](value)
+
+
+_SIMPLE_PARSERS: dict[str, Callable[[object], Any]] = {
+    "yen": values.parse_yen, "date": values.parse_date, "year_month": values.parse_year_month,
+    "integer": values.parse_integer, "decimal": values.parse_decimal, "text": values.parse_text,
+}
+
+
+def _position(issue: Issue) -> tuple[int, int, int]:
+    """Sort key: sheet in contract order, then row, then column (as staff read a workbook)."""
+    where = issue.where or CellRef("")
+    sheet = SHEETS.index(where.sheet) if where.sheet in SHEETS else len(SHEETS)
+    if not where.cell:
+        return sheet, 0, 0
+    col, row = coordinate_from_string(where.cell.split(":")[0])
+    return sheet, row, column_index_from_string(col)
+
+
+def _header(sheet: RawSheet) -> dict[int, RawCell]:
+    """Row 1 of a table sheet (the headers), empty when row 1 is blank."""
+    return sheet.rows[0].cells if sheet.rows and sheet.rows[0].number == 1 else {}
+
+
+def _blank_row(cells: Collection[RawCell | None], sheet: RawSheet) -> bool:
+    return all(c is None or (values.is_blank(c.value) and c.cell not in sheet.uncached)
+               for c in cells)
+
+
+def _dotted(loc: Loc) -> str:
+    """The side-table key of a 案件 field from its pydantic location: ("debtor", "name")."""
+    return ".".join(str(p) for p in loc)
+
+
+def _row_key(sheet: str, row: int) -> Callable[[Loc], str]:
+    """The side-table key of a table cell from its pydantic location ("債権者:5:rank")."""
+    return lambda loc: f"{sheet}:{row}:{loc[0]}"
+
+
+def _nest(flat: Record) -> Record:
+    """{"debtor.name": x} → {"debtor": {"name": x}} for the nested models of Case."""
+    data: Record = {}
+    for key, value in flat.items():
+        outer, _, inner = key.partition(".")
+        if inner:
+            data.setdefault(outer, {})[inner] = value
+        else:
+            data[key] = value
+    return data
+
+
+def _label_of(key: str) -> str:
+    """The Japanese label of a side-table key ("sale_price", "債権者:5:rank")."""
+    parts = key.split(":")
+    if len(parts) == 3:
+        table = next((t for t in TABLES if t.sheet == parts[0]), None)
+        field = next((f for f in table.fields if f.name == parts[2]), None) if table else None
+        return field.label if field else parts[2]
+    return next((f.label for f in CASE_FIELDS if f.name == key), key)
+
+
+def _unknown_label_message(label: str) -> str:
+    close = difflib.get_close_matches(label, list(_LABELS), n=1, cutoff=0.5)
+    hint = f"「{_LABELS[close[0]].label}」の誤りではありませんか。" if close else ""
+    return f"項目「{label}」は様式にありません。{hint}この行は無視します"

@@ -1,0 +1,150 @@
+"""The review: order by severity, escaped text, working relative links, approvals, terminal form."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+from batch.test_batch import run, write_input
+from pipeline.batch.manifest import Approval, load_approvals, load_manifest
+from pipeline.batch.review import case_level, render_index, review_cases, review_lines
+
+
+class Links(HTMLParser):
+    """Collects every href and src of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [value for name, value in attrs if name in ("href", "src") and value]
+
+
+def page_links(html: str) -> list[str]:
+    parser = Links()
+    parser.feed(html)
+    return parser.urls
+
+
+def mixed_batch(tmp_path: Path):
+    src = tmp_path / "in"
+    inputs = [
+        write_input(src, "A-ok"),
+        write_input(src, "B-warn", status="warn"),
+        write_input(src, "C-error", status="error"),
+        write_input(src, "D-ok", debtor="<script>alert(1)</script>{{ 7*7 }} A&B"),
+    ]
+    return run(tmp_path, inputs)
+
+
+def test_cases_most_severe_first(tmp_path):
+    result = mixed_batch(tmp_path)
+    cases = review_cases(result.manifest, [])
+    assert [(c.label, c.level) for c in cases] == [
+        ("C-error", "error"), ("B-warn", "warn"), ("A-ok", "ok"), ("D-ok", "ok")]
+
+
+def test_case_level_takes_the_worst_warning():
+    from batch.test_summary import record
+
+    info = record("X", warnings=[{"code": "a", "severity": "info", "message": "m"}])
+    high = record("Y", status="warn", warnings=[
+        {"code": "a", "severity": "info", "message": "m"},
+        {"code": "b", "severity": "high", "message": "m"},
+        {"code": "c", "severity": "warn", "message": "m"}])
+    assert (case_level(info), case_level(high), case_level(record("Z"))) == ("info", "high", "ok")
+    assert case_level(record(None, status="error")) == "error"
+
+
+def test_user_text_prints_literally(tmp_path):
+    result = mixed_batch(tmp_path)
+    html = (result.batch_dir / "index.html").read_text("utf-8")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }} A&amp;B" in html
+
+
+def test_every_link_is_relative_and_resolves(tmp_path):
+    result = mixed_batch(tmp_path)
+    html = (result.batch_dir / "index.html").read_text("utf-8")
+    links = page_links(html)
+    assert len(links) == 3 * 2  # three cases with documents, PDF and Word each
+    for link in links:
+        assert not re.match(r"^[a-z]+:|^/", link), link  # no scheme, not absolute
+        assert (result.batch_dir / unquote(link)).is_file(), link
+    assert "%E7%94%B3%E8%AB%8B%E6%9B%B8" in html  # 申請書, percent-encoded in the link
+
+
+def test_page_uses_no_external_resource(tmp_path):
+    html = (mixed_batch(tmp_path).batch_dir / "index.html").read_text("utf-8")
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assert "<link" not in html and "@import" not in html
+
+
+def test_every_warning_and_error_is_on_the_page(tmp_path):
+    result = mixed_batch(tmp_path)
+    html = (result.batch_dir / "index.html").read_text("utf-8")
+    for record in result.manifest.inputs:
+        for issue in record.warnings + record.errors:
+            assert issue["message"] in html
+    assert "1,234,000円" in html and "9,900,000円" in html
+
+
+def test_approval_state_and_earlier_revision_on_the_page(tmp_path):
+    result = mixed_batch(tmp_path)
+    approval = Approval("A-ok", "A-ok", 1, "佐藤 花子", "2026-11-30T09:00:00+00:00",
+                        {"01_申請書.pdf": "x", "01_申請書.docx": "y", "case.json": "z"})
+    html = render_index(result.manifest, [approval])
+    assert html.count("承認済み") == 1 and "佐藤 花子" in html
+    record = result.manifest.find("A-ok")
+    record.folder, record.revision = "A-ok/rev2", 2
+    html = render_index(result.manifest, [approval])
+    assert "承認済みの版" in html and "第2版" in html
+    assert 'href="A-ok/01_%E7%94%B3%E8%AB%8B%E6%9B%B8.pdf"' in html
+
+
+def test_terminal_review(tmp_path):
+    result = mixed_batch(tmp_path)
+    lines = review_lines(review_cases(result.manifest, load_approvals(result.batch_dir)))
+    heads = [line.split()[0] for line in lines if not line.startswith(" ")]
+    assert heads == ["C-error", "B-warn", "A-ok", "D-ok"]
+    text = "\n".join(lines)
+    assert "yen_invalid" in text and "moving_reduced 引越費用を上限まで減額" in text
+    assert "元金残高を金額として読めません" not in text  # messages carry raw values and figures
+    assert "山田" not in text and "<script>" not in text  # debtors' names stay off the terminal
+    detailed = "\n".join(review_lines(review_cases(result.manifest, load_approvals(
+        result.batch_dir)), details=True))
+    assert "元金残高を金額として読めません" in detailed and "引越費用を減額しました" in detailed
+
+
+def test_manifest_is_the_only_source(tmp_path):
+    result = mixed_batch(tmp_path)
+    assert render_index(load_manifest(result.batch_dir), []) == \
+        render_index(result.manifest, [])
+
+
+def test_cli_review(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    result = mixed_batch(tmp_path)
+    out = CliRunner().invoke(main, ["review", str(result.batch_dir)])
+    assert out.exit_code == 1  # a case failed
+    assert out.output.splitlines()[0].split()[0] == "C-error"
+    assert out.output.splitlines()[-1] == f"確認ページ: {result.batch_dir / 'index.html'}"
+    data = CliRunner().invoke(main, ["review", str(result.batch_dir), "--json"])
+    assert [c["case_id"] for c in json.loads(data.output)] == ["C-error", "B-warn", "A-ok", "D-ok"]
+    assert CliRunner().invoke(main, ["review", str(tmp_path / "nothing")]).exit_code == 2
+
+
+def test_cli_review_of_a_clean_batch_exits_0(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    result = run(tmp_path, [write_input(tmp_path / "in", "A")])
+    assert CliRunner().invoke(main, ["review", str(result.batch_dir)]).exit_code == 0

@@ -1,0 +1,111 @@
+"""summary.xlsx: one row per input, yen formats, frozen header, filter, and no formula ever."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from pipeline.batch.manifest import BuildKey, InputRecord, Manifest
+from pipeline.batch.summary import COLUMNS, looks_like_formula, write_summary
+
+KEY = BuildKey("0.1.0", "1", "2026-11-30", "c" * 64, "t" * 64)
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+def record(case_id: str | None, status: str = "ok", debtor: str = "山田 太郎", **fields) -> InputRecord:
+    figures = {} if status == "error" else {
+        "debtor": debtor, "price": 14_000_000, "first_lien_received": 12_960_000,
+        "advantage": -250_000, "remaining_total": 7_742_000, "monthly_total": 31_000}
+    documents = [] if status == "error" else [
+        {"kind": "sale_request", "addressee": "東都みらい銀行",
+         "docx": f"{case_id}/01_申請書_東都みらい銀行.docx",
+         "pdf": f"{case_id}/01_申請書_東都みらい銀行.pdf"}]
+    return InputRecord(path=f"/in/{case_id or 'broken'}.xlsx", sha256="0" * 64, size=1,
+                       case_id=case_id, status=status,
+                       result="failed" if status == "error" else "built",
+                       folder="" if status == "error" else str(case_id), figures=figures,
+                       documents=documents, **fields)
+
+
+@pytest.fixture
+def summary(tmp_path):
+    records = [
+        record("2026-0142", debtor=HYPERLINK),
+        record("2026-0148", status="warn", debtor="@SUM(A1)", warnings=[
+            {"code": "moving_reduced", "severity": "warn", "message": "-引越費用を減額しました"}]),
+        record(None, status="error", errors=[
+            {"code": "not_xlsx", "severity": "error", "message": "xlsx ではありません",
+             "text": "broken.xlsx: xlsx ではありません"}]),
+        record("2026-0151", debtor=" \t=1+1"),
+    ]
+    write_summary(tmp_path, Manifest("2026-11-30", KEY, "2026-11-30T00:00:00+00:00", records))
+    return tmp_path / "summary.xlsx"
+
+
+def header_index(name: str) -> int:
+    return next(i for i, c in enumerate(COLUMNS, start=1) if c.header == name)
+
+
+def test_no_formula_in_the_sheet_xml(summary):
+    with zipfile.ZipFile(summary) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet and "<f " not in sheet
+    assert "HYPERLINK" in sheet  # the text is there, as a string
+
+
+def test_formula_like_text_reads_back_as_the_same_string(summary):
+    sheet = load_workbook(summary).active
+    debtors = [sheet.cell(row=r, column=header_index("債務者")) for r in range(2, 6)]
+    assert [c.value for c in debtors] == [HYPERLINK, "@SUM(A1)", None, " \t=1+1"]
+    for cell in (debtors[0], debtors[1], debtors[3]):
+        assert cell.data_type == "s"
+        assert cell.quotePrefix  # Excel keeps it text even when the cell is edited
+    plain = sheet.cell(row=2, column=header_index("案件番号"))
+    assert plain.value == "2026-0142" and not plain.quotePrefix
+
+
+def test_rows_figures_and_formats(summary):
+    sheet = load_workbook(summary).active
+    assert [c.value for c in sheet[1]] == [c.header for c in COLUMNS]
+    assert sheet.max_row == 5
+    price = sheet.cell(row=2, column=header_index("売却価格"))
+    assert (price.value, price.number_format) == (14_000_000, "#,##0")
+    advantage = sheet.cell(row=2, column=header_index("競売比較（有利額）"))
+    assert (advantage.value, advantage.number_format) == (-250_000, "#,##0")
+    failed = [c.value for c in sheet[4]]
+    assert failed[header_index("状態") - 1] == "error"
+    assert failed[header_index("エラー数") - 1] == 1
+    assert failed[header_index("ファイル") - 1] == "broken.xlsx"
+    assert "xlsx ではありません" in failed[header_index("警告・エラー") - 1]
+    assert failed[header_index("売却価格") - 1] is None
+    warned = sheet.cell(row=3, column=header_index("警告・エラー"))
+    assert warned.value == "[warn] -引越費用を減額しました"
+    documents = sheet.cell(row=2, column=header_index("書類")).value
+    assert documents == "01_申請書_東都みらい銀行.pdf"
+
+
+def test_frozen_header_filter_and_widths(summary):
+    sheet = load_workbook(summary).active
+    assert sheet.freeze_panes == "A2"
+    assert re.fullmatch(r"A1:M5", sheet.auto_filter.ref)
+    assert sheet.column_dimensions["F"].width == 70
+
+
+@pytest.mark.parametrize("text, risky", [
+    ("=1+1", True), ("+81 3", True), ("-5", True), ("@A1", True), ("  =x", True),
+    ("\t=x", True), ("\r\n=x", True), ("\u3000＝x", True), ("山田", False), ("a=b", False),
+    ("", False),
+])
+def test_looks_like_formula(text, risky):
+    assert looks_like_formula(text) is risky
+
+
+def test_control_characters_do_not_break_the_file(tmp_path):
+    bad = record("2026-0142", debtor="山田\x01太郎")
+    write_summary(tmp_path, Manifest("b", KEY, "t", [bad]))
+    value = load_workbook(tmp_path / "summary.xlsx").active.cell(
+        row=2, column=header_index("債務者")).value
+    assert value == "山田\ufffd太郎"
