@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import batch
-from pipeline.batch import BatchError, BatchRequest, run_batch
+from pipeline.batch import BatchError, BatchRequest, plan, run_batch
 from pipeline.batch.casebuild import CaseOutcome
 from pipeline.batch.lock import BatchLocked, batch_lock
 from pipeline.batch.manifest import load_manifest, sha256_file
@@ -623,7 +623,7 @@ def test_a_stray_file_where_the_case_folder_goes_is_replaced(tmp_path):
 
 
 def test_an_interrupted_run_keeps_the_cases_it_checkpointed(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(plan, "CHECKPOINT_SECONDS", 0.0)
     inputs = [write_input(tmp_path / "in", s) for s in "ABCD"]
     built = []
 

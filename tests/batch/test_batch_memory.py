@@ -14,9 +14,9 @@ import weakref
 from datetime import date
 from pathlib import Path
 
-from pipeline import batch
-from pipeline.batch import _Workers
+from pipeline.batch import workers as worker_pool
 from pipeline.batch.casebuild import CaseOutcome
+from pipeline.batch.workers import Workers
 
 DOCUMENT = 64 * 1024  # bytes of one fake document
 
@@ -35,7 +35,7 @@ def test_outcomes_from_worker_processes_are_freed_once_handed_on(tmp_path):
     for i in range(12):
         sources.append(tmp_path / f"C{i:02d}.xlsx")
         sources[-1].write_bytes(b"x" * (i + 1))  # sizes differ: the order is fixed
-    workers = _Workers(fake_build, no_renderer, None, date(2026, 11, 30))
+    workers = Workers(fake_build, no_renderer, None, date(2026, 11, 30))
     handed_on, alive = [], []
     for outcome in workers.run(sources, jobs=2):
         handed_on.append(weakref.ref(outcome))
@@ -57,7 +57,7 @@ def test_workers_freeze_their_start_up_objects(tmp_path):
     sources = [tmp_path / "A.xlsx", tmp_path / "B.xlsx"]
     for source in sources:
         source.write_bytes(b"x")
-    workers = _Workers(frozen_count_build, no_renderer, None, date(2026, 11, 30))
+    workers = Workers(frozen_count_build, no_renderer, None, date(2026, 11, 30))
     frozen = [int(outcome.case_id) for outcome in workers.run(sources, jobs=2)]
     assert min(frozen) > 10_000  # the imported modules, at least
 
@@ -65,7 +65,7 @@ def test_workers_freeze_their_start_up_objects(tmp_path):
 
 FRESH_PROCESS = """
 import ctypes, ctypes.util
-from pipeline.batch import _keep_freed_memory
+from pipeline.batch.workers import _keep_freed_memory
 
 class Mallinfo2(ctypes.Structure):
     _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
@@ -95,10 +95,10 @@ def test_a_worker_serves_font_sized_blocks_from_the_heap():
 
 def test_workers_keep_freed_memory(tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(batch, "_keep_freed_memory", lambda: calls.append(os.getpid()))
+    monkeypatch.setattr(worker_pool, "_keep_freed_memory", lambda: calls.append(os.getpid()))
     # Not in pytest's own process: no parent watch, no freeze, the worker state put back.
-    monkeypatch.setattr(batch, "_exit_with_parent", lambda parent: None)
+    monkeypatch.setattr(worker_pool, "_exit_with_parent", lambda parent: None)
     monkeypatch.setattr(gc, "freeze", lambda: None)
-    monkeypatch.setattr(batch, "_worker", None)
-    batch._init_worker(fake_build, no_renderer, None, date(2026, 11, 30))
+    monkeypatch.setattr(worker_pool, "_worker", None)
+    worker_pool._init_worker(fake_build, no_renderer, None, date(2026, 11, 30))
     assert calls == [os.getpid()]

@@ -42,8 +42,8 @@ def counting(wrapped, when: int, action):
 
 
 def install_kill_point() -> None:
-    from pipeline import batch
     from pipeline.batch import atomic
+    from pipeline.batch import plan as batch
 
     point, _, arg = KILL.partition(":")
     if point == "write":
