@@ -20,7 +20,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
+
+from pipeline.frozen import Frozen
 
 USER_FILE = "ninbai.toml"
 Money = int  # yen; Field(ge=0) where used
@@ -29,10 +31,6 @@ Ratio = Decimal
 
 class ConfigError(ValueError):
     """The configuration cannot be used; the message is Japanese and names the file and key."""
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Company(Frozen):

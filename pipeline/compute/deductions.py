@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from pipeline.compute.claims import Claim, is_first_holder
 from pipeline.compute.figures import CaseWarning, Deduction
-from pipeline.compute.money import exact, floor_yen, percent_text, yen_text
+from pipeline.compute.money import exact, floor_yen, percent_text, yen, yen_text
 from pipeline.compute.warnings import make_warning
 from pipeline.config import Config, Profile, band_for
 from pipeline.read.models import Case, Creditor
@@ -65,8 +65,8 @@ def registration(ctx: Context) -> Lines:
     """2. 抵当権等抹消費用: 登録免許税 1,000 × 不動産 u × liens n + 司法書士報酬 × n."""
     units, liens = len(ctx.case.units), len(ctx.case.liens)
     tax, fee = ctx.config.registration.tax_per_unit, ctx.profile.scrivener_fee_per_lien
-    basis = (f"登録免許税{tax:,}円×不動産{units}個×抵当権{liens}件"
-             f"+司法書士報酬{fee:,}円×{liens}件")
+    basis = (f"登録免許税{yen(tax)}×不動産{units}個×抵当権{liens}件"
+             f"+司法書士報酬{yen(fee)}×{liens}件")
     line = Deduction(code="registration", label="抵当権等抹消費用", payee="司法書士",
                      amount=tax * units * liens + fee * liens, basis=basis)
     return [line], []
@@ -88,7 +88,7 @@ def management_arrears(ctx: Context) -> Lines:
                                          months=months, limit=limit, arrears=arrears))
         else:
             amount = min(arrears, case.management_monthly * limit)
-            basis = f"管理費等月額{case.management_monthly:,}円×{limit}か月まで"
+            basis = f"管理費等月額{yen(case.management_monthly)}×{limit}か月まで"
     line = Deduction(code="management_arrears", label="滞納管理費等", payee="管理組合",
                      amount=amount, basis=basis)
     return [line], warnings
@@ -120,7 +120,7 @@ def _seizure_fee(ctx: Context, seizure: Creditor) -> tuple[int, str, CaseWarning
         warning = make_warning("property_tax_missing", ctx.case.cell_of("property_tax_yearly"),
                                creditor=seizure.name, cap=cap)
         return cap, f"{yen_text(cap)}（固定資産税年額不明）", warning
-    return min(cap, tax), f"{yen_text(cap)}と固定資産税年額{tax:,}円の低い方", None
+    return min(cap, tax), f"{yen_text(cap)}と固定資産税年額{yen(tax)}の低い方", None
 
 
 def _at_most_claim(ctx: Context, creditor: Creditor, amount: int, basis: str) -> tuple[int, str]:
@@ -189,7 +189,7 @@ def moving(ctx: Context) -> Lines:
     if requested > cap:
         warnings.append(make_warning("moving_reduced", ctx.case.cell_of("moving_requested"),
                                      requested=requested, cap=cap, profile=ctx.profile.label))
-    basis = f"希望額{requested:,}円（上限{cap:,}円{'・破産手続中' if bankrupt else ''}）"
+    basis = f"希望額{yen(requested)}（上限{yen(cap)}{'・破産手続中' if bankrupt else ''}）"
     line = Deduction(code="moving", label="引越費用", payee="債務者",
                      amount=min(requested, cap), basis=basis)
     return [line], warnings

@@ -11,17 +11,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pipeline.frozen import Frozen
 
 WarningSeverity = Literal["info", "warn", "high"]
 DeductionCode = Literal[
     "brokerage", "registration", "management_arrears", "seizure_release", "junior_release",
     "bankruptcy_estate", "moving", "stamp_duty", "other",
 ]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Deduction(Frozen):

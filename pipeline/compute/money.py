@@ -15,6 +15,9 @@ from fractions import Fraction
 
 Exact = int | Decimal | Fraction
 
+DASH = "—"  # shown for a missing optional value
+NEGATIVE_MARK = "△"  # 三角: the Japanese accounting sign for a negative amount
+
 
 class AllocationError(ArithmeticError):
     """A split that does not add up to its total: a bug, never a data problem."""
@@ -98,11 +101,29 @@ def percent_text(rate: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def require_int(n: object) -> int:
+    """Money is int yen (and counts are ints): refuse floats and bools instead of formatting them."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"金額は整数（円）で渡してください: {n!r}")
+    return n
+
+
+def yen(n: int | None) -> str:
+    """金額, the one way an amount is written on every surface (documents, warnings, case.json
+    messages, the review page, summary.xlsx, the terminal): ``1234567`` → ``1,234,567円``;
+    negative → ``△12,000円`` (the accounting triangle of Japanese statements); None → ``—``."""
+    if n is None:
+        return DASH
+    n = require_int(n)
+    sign = NEGATIVE_MARK if n < 0 else ""
+    return f"{sign}{abs(n):,}円"
+
+
 def yen_text(amount: int) -> str:
     """An amount for a basis text: 60,000 → "6万円", 12,500 → "12,500円" (data, not display rules)."""
-    if amount and amount % 10_000 == 0:
+    if amount > 0 and amount % 10_000 == 0:
         return f"{amount // 10_000:,}万円"
-    return f"{amount:,}円"
+    return yen(amount)
 
 
 def date_text(day: date) -> str:

@@ -15,65 +15,67 @@ Severities (the spec leaves them to us):
 
 from __future__ import annotations
 
+import string
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pipeline.compute.figures import CaseWarning, WarningSeverity
+from pipeline.compute.money import yen
 
 
 class Rule(NamedTuple):
     severity: WarningSeverity
     title: str  # short, with no names or figures: safe for terminals and logs
-    template: str  # str.format template; facts are substituted, never re-parsed
+    template: str  # str.format template; facts are substituted, never re-parsed; {x:yen} = 金額
 
 
 CATALOGUE = MappingProxyType({
     "deductions_exceed_price": Rule(
         "high", "控除費用が売却価格を超過",
-        "控除費用の合計{total:,}円が売却価格{price:,}円を{short:,}円上回ります。"
+        "控除費用の合計{total:yen}が売却価格{price:yen}を{short:yen}上回ります。"
         "配分原資は0円として計算しました。売却価格と控除費用を確認してください。"),
     "not_overloan": Rule(
         "warn", "剰余金あり（オーバーローンでない可能性）",
-        "全ての抵当権者に全額を配分しても{left:,}円が残ります（うち差押の残額へ{seized:,}円、"
-        "剰余金として債務者へ{surplus:,}円）。"
+        "全ての抵当権者に全額を配分しても{left:yen}が残ります（うち差押の残額へ{seized:yen}、"
+        "剰余金として債務者へ{surplus:yen}）。"
         "オーバーローンでない可能性があり、任意売却が必要か確認してください。"),
     "price_below_min_bid": Rule(
         "high", "売却価格が買受可能価額未満",
-        "売却価格{price:,}円が買受可能価額{min_bid:,}円を下回ります。"
+        "売却価格{price:yen}が買受可能価額{min_bid:yen}を下回ります。"
         "債権者の同意は得にくいため、売却価格を確認してください。"),
     "auction_better_for_first_lien": Rule(
         "high", "第1順位は競売の方が有利",
-        "第1順位の{creditor}は競売の方が{gap:,}円多く回収できる見込みです"
-        "（売却{sale:,}円・競売{auction:,}円）。売却価格と控除費用を見直してください。"),
+        "第1順位の{creditor}は競売の方が{gap:yen}多く回収できる見込みです"
+        "（売却{sale:yen}・競売{auction:yen}）。売却価格と控除費用を見直してください。"),
     "moving_reduced": Rule(
         "warn", "引越費用を上限まで減額",
-        "引越費用の希望額{requested:,}円は上限{cap:,}円（債権者プロファイル: {profile}）に減額しました。"
+        "引越費用の希望額{requested:yen}は上限{cap:yen}（債権者プロファイル: {profile}）に減額しました。"
         "債務者に説明してください。"),
     "release_fee_above_guideline": Rule(
         "warn", "解除料が抹消承諾料の目安を超過",
-        "{creditor}（第{rank}順位）の解除料{fee:,}円は抹消承諾料の目安{guideline:,}円を"
+        "{creditor}（第{rank}順位）の解除料{fee:yen}は抹消承諾料の目安{guideline:yen}を"
         "上回ります。第1順位債権者が認めるか確認してください。"),
     "property_tax_missing": Rule(
         "warn", "固定資産税年額なし（差押解除料は上限額）",
-        "{creditor}の差押解除料は固定資産税年額がないため{cap:,}円としました。"
+        "{creditor}の差押解除料は固定資産税年額がないため{cap:yen}としました。"
         "固定資産税年額か解除料を入力してください。"),
     "management_monthly_missing": Rule(
         "warn", "管理費等月額なし（滞納額を全額控除）",
         "管理費等の滞納は{months}か月で上限{limit}か月を超えますが、管理費等月額がないため"
-        "滞納額{arrears:,}円を全額控除しました。管理費等月額を入力してください。"),
+        "滞納額{arrears:yen}を全額控除しました。管理費等月額を入力してください。"),
     "other_cost_needs_approval": Rule(
         "info", "その他費用は債権者の承認が必要",
-        "費用「{item}」{amount:,}円は債権者の承認が必要です。承認を得たか確認してください。"),
+        "費用「{item}」{amount:yen}は債権者の承認が必要です。承認を得たか確認してください。"),
     "no_repayment_capacity": Rule(
         "warn", "返済余力なし",
-        "月々の収支の余剰が{surplus:,}円で、最低返済額{minimum:,}円に届きません。"
+        "月々の収支の余剰が{surplus:yen}で、最低返済額{minimum:yen}に届きません。"
         "自己破産・個人再生も含めて検討してください。"),
     "no_housing_cost": Rule(
         "warn", "住居費の行なし",
         "収支に住居費（売却後の家賃）の行がありません。転居後の住居費を入力してください。"),
     "repayment_exceeds_surplus": Rule(
         "warn", "返済提案月額が余剰を超過",
-        "返済提案月額{offer:,}円が月々の余剰{surplus:,}円を上回ります。"
+        "返済提案月額{offer:yen}が月々の余剰{surplus:yen}を上回ります。"
         "返済を続けられる額か確認してください。"),
     "settlement_after_opening": Rule(
         "high", "決済予定日が開札期日以降",
@@ -89,7 +91,7 @@ CATALOGUE = MappingProxyType({
         "入札開始前に決済できるよう日程を確認してください。"),
     "listing_above_market": Rule(
         "warn", "売出価格が査定価格を大きく超過",
-        "売出価格{listing:,}円が査定価格{appraisal:,}円の{ratio}%を超えています。"
+        "売出価格{listing:yen}が査定価格{appraisal:yen}の{ratio}%を超えています。"
         "売れ残るおそれがあるため売出価格を見直してください。"),
     "settlement_in_past": Rule(
         "warn", "決済予定日が作成日より前",
@@ -105,10 +107,20 @@ def warning_title(code: str) -> str:
     return rule.title if rule else code
 
 
+class _MessageFormatter(string.Formatter):
+    """str.format, plus ``{amount:yen}``: the one money formatter (negative → △12,000円)."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        return yen(value) if format_spec == "yen" else super().format_field(value, format_spec)
+
+
+_MESSAGES = _MessageFormatter()
+
+
 def make_warning(code: str, where: Where | None = None, **facts: object) -> CaseWarning:
     """The catalogue's warning ``code`` with its facts filled in and the place to look appended."""
     rule = CATALOGUE[code]
-    message = rule.template.format(**facts)
+    message = _MESSAGES.format(rule.template, **facts)
     sheet, cell = where if where else (None, None)
     if sheet:
         message += f"（確認: {sheet}!{cell}）" if cell else f"（確認: {sheet}シート）"

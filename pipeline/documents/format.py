@@ -7,44 +7,38 @@ They never round on their own: a value with more precision than its display form
 case (style.md, pretix's money filter). Missing optional values show as ``—``.
 
 Negative yen (only the household surplus can be negative) is written with the accounting
-triangle, ``△12,000円``, as on Japanese financial statements.
+triangle, ``△12,000円``, as on Japanese financial statements: ``yen`` is pipeline.compute.money's,
+the one money formatter of every surface, and 和暦 uses pipeline.eras, the table the workbook
+reader uses; ``clean_text`` is pipeline.text's, the rule validation's blank check uses.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
-DASH = "—"  # shown for a missing optional value
-NEGATIVE_MARK = "△"  # 三角: the Japanese accounting sign for a negative amount
-
-#: (first day, name) of each 元号, newest first. 明治 is counted from 1873-01-01, the day Japan took
-#: the Gregorian calendar (earlier dates were lunisolar and cannot be converted by subtraction).
-ERAS: tuple[tuple[date, str], ...] = (
-    (date(2019, 5, 1), "令和"),
-    (date(1989, 1, 8), "平成"),
-    (date(1926, 12, 25), "昭和"),
-    (date(1912, 7, 30), "大正"),
-    (date(1868, 1, 25), "明治"),
-)
-_GREGORIAN_START = date(1873, 1, 1)
+from pipeline.compute.money import DASH, percent_text, require_int, yen
+from pipeline.eras import era_of
+from pipeline.text import clean_text
 
 #: Characters Windows and POSIX refuse in file names, replaced in ``safe_filename``.
 _RESERVED_CHARS = frozenset('\\/:*?"<>|')
 _WINDOWS_DEVICE = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.IGNORECASE)
-_LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
-#: Unicode categories clean_text drops: controls, lone surrogates, invisible format characters.
-_DROPPED = frozenset({"Cc", "Cs", "Cf"})
 _HONORIFIC_TAIL = re.compile(r"[\s\u3000]*(御中|様|殿)$")
+T = TypeVar("T")
 
 
-def _require_int(n: object) -> int:
-    """Money is int yen: refuse floats (and bools) instead of formatting them."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"金額は整数（円）で渡してください: {n!r}")
-    return n
+def _dash_if_missing(format_value: Callable[[T], str]) -> Callable[[T | None], str]:
+    """Missing optional values show as ``—`` (the one place that says so for every formatter)."""
+    @functools.wraps(format_value)
+    def formatted(value: T | None) -> str:
+        return DASH if value is None else format_value(value)
+    return formatted
 
 
 def _require_decimal(d: object) -> Decimal:
@@ -62,71 +56,49 @@ def _fixed(d: Decimal, places: int) -> str:
     return f"{q:.{places}f}"
 
 
-def yen(n: int | None) -> str:
-    """金額（表）: ``1234567`` → ``1,234,567円``; negative → ``△12,000円``; None → ``—``."""
-    if n is None:
-        return DASH
-    n = _require_int(n)
-    sign = NEGATIVE_MARK if n < 0 else ""
-    return f"{sign}{abs(n):,}円"
-
-
 def kin(n: int) -> str:
     """金額（文中）: ``14000000`` → ``金14,000,000円`` (outputs.md: where a sentence states a price)."""
-    n = _require_int(n)
-    if n < 0:
+    if require_int(n) < 0:
         raise ValueError(f"文中の金額は負にできません: {n}")
-    return f"金{n:,}円"
-
-
-def _era(d: date) -> tuple[str, int]:
-    if d < _GREGORIAN_START:
-        raise ValueError(f"{d.isoformat()} は和暦に換算できません（明治6年より前）")
-    start, name = next((s, e) for s, e in ERAS if d >= s)
-    return name, d.year - start.year + 1
+    return f"金{yen(n)}"
 
 
 def _era_year(d: date) -> str:
-    """元号 and year: the first year is 元年 (令和元年 = 2019-05-01..12-31, domain.md 日付)."""
-    name, year = _era(d)
-    return f"{name}{'元' if year == 1 else year}年"
+    """元号 and year: the first year is 元年 (令和元年 = 2019-05-01..12-31, domain.md 日付).
+    The table is pipeline.eras, the same one the workbook reader uses."""
+    era, year = era_of(d)
+    return f"{era.name}{'元' if year == 1 else year}年"
 
 
-def wareki(d: date | None) -> str:
+@_dash_if_missing
+def wareki(d: date) -> str:
     """和暦の日付: ``2026-11-30`` → ``令和8年11月30日``; ``2019-05-01`` → ``令和元年5月1日``."""
-    if d is None:
-        return DASH
     return f"{_era_year(d)}{d.month}月{d.day}日"
 
 
-def wareki_month(d: date | None) -> str:
+@_dash_if_missing
+def wareki_month(d: date) -> str:
     """和暦の年月: ``2027-02-01`` → ``令和9年2月`` (返済開始年月)."""
-    if d is None:
-        return DASH
     return f"{_era_year(d)}{d.month}月"
 
 
-def percent(d: Decimal | None) -> str:
+@_dash_if_missing
+def percent(d: Decimal) -> str:
     """割合 (one decimal, already rounded by the computation): ``Decimal("7.0")`` → ``7.0%``."""
-    if d is None:
-        return DASH
     return f"{_fixed(_require_decimal(d), 1)}%"
 
 
-def ratio(d: Decimal | None) -> str:
+@_dash_if_missing
+def ratio(d: Decimal) -> str:
     """A configured ratio as a percentage, all its digits: ``Decimal("0.30")`` → ``30%``,
     ``Decimal("0.325")`` → ``32.5%`` (競売市場修正・落札見込: assumptions are printed exactly)."""
-    if d is None:
-        return DASH
-    text = format((_require_decimal(d) * 100).normalize(), "f")
-    return f"{text}%"
+    return f"{percent_text(_require_decimal(d))}%"
 
 
-def rate(d: Decimal | None) -> str:
+@_dash_if_missing
+def rate(d: Decimal) -> str:
     """年率 as entered, at least one decimal: ``14.6`` → ``14.6%``, ``14`` → ``14.0%``,
     ``14.65`` → ``14.65%`` (損害金率 is shown exactly, never rounded)."""
-    if d is None:
-        return DASH
     d = _require_decimal(d)
     if not d.is_finite():
         raise ValueError(f"rate: not a finite number: {d}")
@@ -134,43 +106,24 @@ def rate(d: Decimal | None) -> str:
     return f"{_fixed(d, places)}%"
 
 
-def years(d: Decimal | None) -> str:
+@_dash_if_missing
+def years(d: Decimal) -> str:
     """年数 (one decimal, 切り捨て done by compute): ``Decimal("20.8")`` → ``20.8年``."""
-    if d is None:
-        return DASH
     return f"{_fixed(_require_decimal(d), 1)}年"
 
 
-def months(n: int | None) -> str:
+@_dash_if_missing
+def months(n: int) -> str:
     """返済回数: ``250`` → ``250回``; None (monthly amount 0) → ``—``."""
-    if n is None:
-        return DASH
-    return f"{_require_int(n):,}回"
+    return f"{require_int(n):,}回"
 
 
-def area(d: Decimal | None) -> str:
+@_dash_if_missing
+def area(d: Decimal) -> str:
     """面積 (2 decimals, as registered, thousands comma as on a 登記事項証明書's 地積):
     ``Decimal("65.23")`` → ``65.23㎡``, ``Decimal("3120.55")`` → ``3,120.55㎡``."""
-    if d is None:
-        return DASH
     text = _fixed(_require_decimal(d), 2)  # refuses a value that would need rounding
     return f"{Decimal(text):,.2f}㎡"
-
-
-def clean_text(s: object) -> str:
-    """User text made safe to place: line breaks become ``\\n``, tabs a space, other control
-    characters (and lone surrogates, which no file format can hold) are removed, and so are
-    invisible format characters (Unicode Cf: zero-width space, BOM, right-to-left override …),
-    which would let a typed name print 「文字」 as 「字文」 in a letter (docs/threats.md).
-    Ideographic variation selectors (葛 + U+E0100, category Mn) are kept: names need them.
-
-    Nothing else changes: 髙, 﨑, 𠮷, ``{{ x }}``, ``<b>``, ``A&B``, ``=HYPERLINK(…)`` stay as typed —
-    escaping is the renderers' job. ``None`` → ``""``.
-    """
-    if s is None:
-        return ""
-    text = _LINE_BREAKS.sub("\n", str(s)).replace("\t", " ")
-    return "".join(c for c in text if c == "\n" or unicodedata.category(c) not in _DROPPED)
 
 
 def _strip_honorific(s: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from pipeline.text import drop_invisible
+
 Severity = Literal["error", "high", "warn", "info"]
 
 #: Order used to sort issues and cases, most severe first.
@@ -36,7 +38,9 @@ class Issue:
     """One problem found in a case.
 
     ``code`` is stable (tests and case.json use it); ``message`` is Japanese, for office staff,
-    and says what is expected. ``raw`` is the value as the user typed it, shown verbatim.
+    and says what is expected. ``raw`` is the value as the user typed it, as staff see it: the
+    message and the raw value pass the one text rule (pipeline.text), so a right-to-left
+    override typed into a cell never reaches the terminal, the manifest or the review.
     ``severity`` 'error' makes the case invalid; the others are warnings shown in the review.
     """
 
@@ -46,9 +50,14 @@ class Issue:
     where: CellRef | None = None
     raw: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", drop_invisible(self.message))  # frozen dataclass
+        if self.raw is not None:
+            object.__setattr__(self, "raw", drop_invisible(self.raw))
+
     def __str__(self) -> str:
         place = f"{self.where}: " if self.where else ""
-        return f"{place}{self.message}"
+        return drop_invisible(f"{place}{self.message}")  # the file name may hold U+202E
 
     @property
     def triple(self) -> tuple[str, str, str]:

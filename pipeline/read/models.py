@@ -11,7 +11,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from pipeline.frozen import Frozen
 
 PropertyKind = Literal["マンション", "戸建", "土地"]
 UnitKind = Literal["土地", "建物", "区分建物", "敷地権"]
@@ -28,10 +30,6 @@ EXPENSE_CATEGORIES: tuple[str, ...] = (
     "その他支出",
 )
 LIEN_KINDS: tuple[str, ...] = ("抵当権", "根抵当権")
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Debtor(Frozen):

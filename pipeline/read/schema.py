@@ -24,8 +24,11 @@ Kind = Literal[
 CASE_SHEET = "案件"
 #: Optional header row of 案件 (row 1): 項目 | 値.
 CASE_HEADER = ("項目", "値")
-#: 案件番号 becomes the output folder name: ASCII letters, digits, '-' and '_' only.
+#: 案件番号 becomes the output folder name: ASCII letters, digits, '-' and '_' only. The one
+#: definition: validation, new-case and the batch (before it makes a folder) all use it.
 CASE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+#: CASE_ID_PATTERN in words, for staff.
+CASE_ID_EXPECTED = "英数字で始まり英数字・-・_ だけの40文字以内（例: 2026-0142）"
 #: Creditor profiles known when no configuration is given (spec/computations.md).
 DEFAULT_PROFILES: tuple[str, ...] = ("standard", "jhf")
 #: 収支 区分 → the 費目 allowed for it.

@@ -50,6 +50,7 @@ from pipeline.read.schema import (
     BUDGET_CATEGORIES,
     CASE_FIELDS,
     CASE_HEADER,
+    CASE_ID_EXPECTED,
     CASE_ID_PATTERN,
     CASE_SHEET,
     CREDITORS,
@@ -70,7 +71,6 @@ ROW_MODELS: dict[str, type[BaseModel]] = {
     "収支": BudgetLine, "資産": Asset,
 }
 _BAD = object()  # a value that failed to parse (its issue is already recorded)
-_CASE_ID_EXPECTED = "英数字で始まり英数字・-・_ だけの40文字以内（例: 2026-0142）"
 _LABELS = {values.normalize_label(f.label): f for f in CASE_FIELDS}
 
 Record = dict[str, Any]  # one table row: field name → value (None blank, _BAD unreadable)
@@ -295,7 +295,7 @@ class _Validator:
             return
         if not CASE_ID_PATTERN.fullmatch(case_id):
             self.add("case_id_invalid", f"案件番号「{case_id}」は使えません。"
-                     f"{_CASE_ID_EXPECTED}で入力してください（出力フォルダ名になります）",
+                     f"{CASE_ID_EXPECTED}で入力してください（出力フォルダ名になります）",
                      CASE_SHEET, self.cells["case_id"], self.raws.get("case_id"))
 
     def _at(self, record: Record, field: str) -> str:

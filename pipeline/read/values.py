@@ -19,9 +19,12 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TypeGuard
+
+from pipeline import eras
+from pipeline.eras import Era
+from pipeline.text import clean_text, drop_invisible, is_blank  # is_blank: re-exported
 
 __all__ = [
     "BadValue",
@@ -83,17 +86,9 @@ _EXPECT_INTEGER = "整数（例: 3）"
 
 # --- text folding --------------------------------------------------------------------------------
 
-# \s covers Unicode spaces incl. the full-width space U+3000; add zero-width space and BOM,
-# which arrive with text pasted from web pages and PDFs.
-_RE_SPACES = re.compile(r"[\s\u200b\ufeff]+")
-_RE_BLANK = re.compile(r"[\s\u200b\ufeff]*")
-
-
-def is_blank(value: object) -> bool:
-    """True for an empty cell: None, "" or only whitespace (full-width space U+3000 included)."""
-    if value is None:
-        return True
-    return isinstance(value, str) and _RE_BLANK.fullmatch(value) is not None
+#: \s covers Unicode spaces incl. the full-width space U+3000; invisible characters (U+200B,
+#: BOM, U+2060 …) are gone before it runs (pipeline.text.clean_text).
+_RE_SPACES = re.compile(r"\s+")
 
 
 def normalize_label(text: object) -> str:
@@ -104,7 +99,7 @@ def normalize_label(text: object) -> str:
     """
     if not isinstance(text, str):
         text = raw_text(text)
-    return _RE_SPACES.sub("", unicodedata.normalize("NFKC", text))
+    return _RE_SPACES.sub("", unicodedata.normalize("NFKC", clean_text(text)))
 
 
 def _number_text(number: float) -> str:
@@ -119,7 +114,7 @@ def raw_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return drop_invisible(value)  # staff do not see U+200B or U+202E in Excel either
     if isinstance(value, bool):  # before int: bool is an int subclass
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -134,11 +129,12 @@ def raw_text(value: object) -> str:
 
 
 def parse_text(value: object) -> str:
-    """Free text (氏名, 住所, …): numbers without ".0", surrounding whitespace stripped.
+    """Free text (氏名, 住所, …): numbers without ".0", cleaned by the one rule of
+    pipeline.text (invisible and control characters dropped, surrounding whitespace stripped).
 
-    Characters are kept exactly as typed: no NFKC, so 髙, 﨑 and 𠮷 in names survive.
+    Visible characters are kept exactly as typed: no NFKC, so 髙, 﨑 and 𠮷 in names survive.
     """
-    return raw_text(value).strip()
+    return clean_text(raw_text(value))
 
 
 # --- numbers ------------------------------------------------------------------------------------
@@ -421,30 +417,8 @@ def parse_choice(value: object, choices: Sequence[str]) -> str:
 
 # --- dates --------------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class _Era:
-    """元号: name, Latin initial, first and last day (Gregorian), and 元年 as a Western year."""
-
-    name: str
-    letter: str
-    first: datetime.date
-    last: datetime.date | None
-    year_one: int
-
-
-#: Era boundaries (内閣告示 / 元号法). 明治 officially began 1868-01-25 (the start of 明治元年 in
-#: the old calendar), but Japan used the lunisolar calendar until 明治5年12月2日: its dates do
-#: not map to Gregorian dates by a year offset. We accept 明治 from the Gregorian switch,
-#: 明治6年1月1日 = 1873-01-01; earlier 明治 dates → era_out_of_range.
-_ERAS = (
-    _Era("明治", "M", datetime.date(1873, 1, 1), datetime.date(1912, 7, 29), 1868),
-    _Era("大正", "T", datetime.date(1912, 7, 30), datetime.date(1926, 12, 24), 1912),
-    _Era("昭和", "S", datetime.date(1926, 12, 25), datetime.date(1989, 1, 7), 1926),
-    _Era("平成", "H", datetime.date(1989, 1, 8), datetime.date(2019, 4, 30), 1989),
-    _Era("令和", "R", datetime.date(2019, 5, 1), None, 2019),
-)
-_ERA_BY_TOKEN = {token: era for era in _ERAS for token in (era.name, era.letter)}
-_ERA = "(?P<era>" + "|".join(_ERA_BY_TOKEN) + ")"
+#: 元号 and their Latin initials, as a workbook may write them (the table is pipeline.eras).
+_ERA = "(?P<era>" + "|".join(eras.tokens()) + ")"
 _ERA_YEAR = r"(?P<y>元|\d{1,3})"
 
 _DATE_PATTERNS = tuple(re.compile(p) for p in (
@@ -477,34 +451,36 @@ def _match(patterns: tuple[re.Pattern[str], ...], text: str) -> dict[str, str] |
     return None
 
 
-def _era_of(parts: dict[str, str]) -> _Era | None:
+def _era_of(parts: dict[str, str]) -> Era | None:
     token = parts.get("era")
-    return _ERA_BY_TOKEN[token] if token else None
+    return eras.era_by_token(token) if token else None
 
 
-def _western_year(parts: dict[str, str], era: _Era | None) -> int:
+def _western_year(parts: dict[str, str], era: Era | None) -> int:
     """西暦 year: 令和8 → 2026, 令和元 → 2019; a Western year as typed."""
     if era is None:
         return int(parts["y"])
-    era_year = 1 if parts["y"] == "元" else int(parts["y"])
-    return era.year_one + era_year - 1
+    return era.western_year(1 if parts["y"] == "元" else int(parts["y"]))
 
 
 def _japanese_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _era_range_error(era: _Era) -> BadValue:
+def _era_range_error(era: Era) -> BadValue:
     last = _japanese_date(era.last) if era.last else ""
-    span = f"{_japanese_date(era.first)}〜{last}"
+    span = f"{_japanese_date(era.convertible_first)}〜{last}"
+    if era.convertible_first > era.first:  # 明治 before 1873 was lunisolar
+        span += "。明治5年以前は旧暦のため西暦に換算できません"
     return BadValue("era_out_of_range", f"{era.name}の期間内の日付（{span}）")
 
 
-def _check_era(era: _Era | None, first: datetime.date, last: datetime.date) -> None:
-    """The span first..last must overlap the era (a day, or a whole month for year-month)."""
+def _check_era(era: Era | None, first: datetime.date, last: datetime.date) -> None:
+    """The span first..last must overlap the era (a day, or a whole month for year-month);
+    a 明治 date before the Gregorian switch is refused too (pipeline.eras.CONVERTIBLE_FROM)."""
     if era is None:
         return
-    if last < era.first or (era.last is not None and first > era.last):
+    if last < era.convertible_first or (era.last is not None and first > era.last):
         raise _era_range_error(era)
 
 

@@ -94,3 +94,27 @@ def test_allocate_adds_up_and_is_near_proportional(total, weights, unit):
     for share, weight in zip(shares, weights, strict=True):
         assert share >= 0
         assert share >= floor_yen(Fraction(total * weight, whole)) - unit
+
+
+def test_yen_is_the_one_money_formatter():
+    from pipeline.compute.money import yen
+    from pipeline.documents import format as fmt
+
+    assert yen(1_234_567) == "1,234,567円" and yen(-12_000) == "△12,000円" and yen(None) == "—"
+    assert fmt.yen is yen and fmt.FILTERS["yen"] is yen
+    assert yen_text(-60_000) == "△60,000円"  # a basis text never prints "-6万円"
+    with pytest.raises(TypeError):
+        yen(1.5)
+
+
+def test_no_module_writes_yen_by_hand():
+    """``f"{x:,}円"`` anywhere but pipeline/compute/money.py is a second money formatter, and it
+    writes a deficit as -12,000円."""
+    import re
+    from pathlib import Path
+
+    pipeline = Path(__file__).resolve().parents[2] / "pipeline"
+    by_hand = re.compile(r"\{[^{}]*:,\}円")
+    found = sorted(str(p.relative_to(pipeline)) for p in pipeline.rglob("*.py")
+                   if p.name != "money.py" and by_hand.search(p.read_text("utf-8")))
+    assert found == []

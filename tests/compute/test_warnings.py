@@ -119,3 +119,13 @@ def test_messages_carry_the_figures():
 def test_user_text_in_a_message_is_not_formatted_again():
     w = make_warning("other_cost_needs_approval", ("費用", "B2"), item="{amount} {{x}}", amount=5)
     assert "「{amount} {{x}}」" in w.message
+
+
+def test_a_negative_surplus_reads_with_the_triangle():
+    """One money formatter on every surface: the review, summary.xlsx and the terminal show
+    this message, and a deficit is △12,000円 there as on the 生活状況表, never -12,000円."""
+    case = make_case(budget=(line("収入", "給与", 100_000), line("支出", "住居費", 112_000)))
+    figures = compute_case(case, CONFIG, BATCH)
+    [warning] = [w for w in figures.warnings if w.code == "no_repayment_capacity"]
+    assert "余剰が△12,000円で" in warning.message and "-12,000" not in warning.message
+    assert "△1,234円" in make_warning("repayment_exceeds_surplus", offer=0, surplus=-1_234).message

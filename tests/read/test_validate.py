@@ -339,3 +339,30 @@ def test_odd_values_in_every_cell_give_issues_never_a_crash(tmp_path, odd):
     assert case is None and issues
     assert "internal_error" not in {i.code for i in issues}
     assert all(i.where.sheet for i in issues)  # every problem is placed on a sheet
+
+
+# --- invisible-only text (issue 12 item 9) ----------------------------------------------------
+
+@pytest.mark.parametrize(("case", "rows", "where"), [
+    ({}, {"債権者": [creditor(債権者名="\u2060")]}, ("債権者", "B2")),  # WORD JOINER only
+    ({"債務者氏名": "\u202e\u00ad"}, None, ("案件", case_cell("債務者氏名"))),  # RLO + soft hyphen
+    ({"債務者住所": "\ufeff\u200b\u3000"}, None, ("案件", case_cell("債務者住所"))),
+], ids=["creditor-word-joiner", "debtor-rlo-soft-hyphen", "address-bom-zwsp-space"])
+def test_text_of_only_invisible_characters_is_required_at_its_cell(tmp_path, case, rows, where):
+    """Blank means blank after the cleaning the documents use: no letter headed 「 御中」."""
+    built, issues = check(tmp_path, case=case, rows=rows)
+    assert built is None
+    assert triples(issues) == [(*where, "required")]
+
+
+def test_invisible_characters_never_reach_the_case_or_a_message(tmp_path):
+    """U+202E reverses what follows it; it is dropped from the value and from what staff read."""
+    case, issues = check(tmp_path, case={"債務者氏名": "髙橋\u202e 一郎\u200b"},
+                         rows={"債権者": [creditor(債権者名="○○\u2060銀行", 元金残高="x\u202e")]})
+    assert case is None
+    assert triples(issues) == [("債権者", "D2", "yen_invalid")]
+    assert issues[0].raw == "x" and "\u202e" not in issues[0].message
+    case, issues = check(tmp_path, case={"債務者氏名": "髙橋\u202e 一郎\u200b"},
+                         rows={"債権者": [creditor(債権者名="○○\u2060銀行")]})
+    assert issues == []
+    assert case.debtor.name == "髙橋 一郎" and case.creditors[0].name == "○○銀行"
