@@ -21,6 +21,7 @@ from pipeline.compute.figures import (
     SaleDistribution,
 )
 from pipeline.read.models import Case
+from pipeline.text import drop_invisible
 
 SCHEMA = "case/1"
 _WARN_LEVELS = ("warn", "high", "error")
@@ -32,7 +33,7 @@ def case_json(case: Case, figures: Figures, documents: list[dict],
     warnings = [_warning(w.model_dump()) for w in figures.warnings]
     warnings += [_warning(w) for w in extra_warnings]
     status = "warn" if any(w["severity"] in _WARN_LEVELS for w in warnings) else "ok"
-    return {
+    return _visible({
         "schema": SCHEMA, "case_id": case.case_id, "status": status,
         "rules_version": figures.rules_version,  # added
         "document_date": figures.document_date.isoformat(),  # added
@@ -41,7 +42,19 @@ def case_json(case: Case, figures: Figures, documents: list[dict],
         "household": household_json(figures.household),
         "repayment": repayment_json(figures.repayment),
         "warnings": warnings, "documents": list(documents),
-    }
+    })
+
+
+def _visible(value: Any) -> Any:
+    """Every string of the document through the one text rule (pipeline.text): case text is
+    clean already, but a label or payee from ninbai.toml is not read through the workbook."""
+    if isinstance(value, str):
+        return drop_invisible(value)
+    if isinstance(value, dict):
+        return {k: _visible(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_visible(v) for v in value]
+    return value
 
 
 def _warning(w: dict) -> dict[str, Any]:

@@ -20,8 +20,10 @@ from jinja2.sandbox import SandboxedEnvironment
 import pipeline
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.manifest import RESULT_LABELS, Approval, InputRecord, Manifest, approved_folders
+from pipeline.compute.money import yen
 from pipeline.compute.warnings import warning_title
 from pipeline.read.issues import SEVERITY_RANK
+from pipeline.text import drop_invisible, finalize
 
 INDEX_NAME = "index.html"
 REVIEW_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "review"
@@ -81,11 +83,6 @@ def _earlier(record: InputRecord, by_folder: dict[str, Approval]) -> list[Approv
 # ---------------------------------------------------------------------------------------------
 
 
-def yen(value: int | None) -> str:
-    """1400000 → 1,400,000円 (None → —), as on the documents."""
-    return "—" if value is None else f"{value:,}円"
-
-
 def href(path: str) -> str:
     """A relative link to a file of the batch folder (percent-encoded: Japanese file names)."""
     return quote(path, safe="/")
@@ -99,7 +96,8 @@ def approved_links(approval: Approval) -> list[dict]:
 
 def _environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(REVIEW_TEMPLATES), autoescape=True,
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               finalize=finalize)
     env.filters.update(yen=yen, href=href)
     env.globals.update(level_labels=LEVEL_LABELS, result_labels=RESULT_LABELS, kind_labels=KIND_LABELS,
                        approved_links=approved_links)
@@ -139,7 +137,7 @@ def review_lines(cases: list[ReviewCase], details: bool = False) -> list[str]:
         lines += [f"    [エラー] {_problem_text(e, details)}" for e in record.errors]
         lines += [f"    [{LEVEL_LABELS.get(w['severity'], w['severity'])}] {_problem_text(w, details)}"
                   for w in case.warnings]
-    return lines
+    return [drop_invisible(line) for line in lines]  # a file name may hold U+202E
 
 
 def _problem_text(problem: dict, details: bool) -> str:

@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.manifest import InputRecord, Manifest
+from pipeline.text import drop_invisible
 
 SUMMARY_NAME = "summary.xlsx"
-YEN_FORMAT = "#,##0"
+#: pipeline.compute.money.yen as an Excel number format: the cell stays a number (sortable,
+#: summable) and shows as the documents write it, 1,400,000円 and a negative △12,000円.
+YEN_FORMAT = '#,##0"円";"△"#,##0"円"'
 #: First characters that make Excel read a typed cell as a formula (also full-width forms, which
 #: a Japanese IME may produce and Excel converts).
 FORMULA_STARTS = tuple("=+-@＝＋－＠")
@@ -77,8 +80,10 @@ def looks_like_formula(text: str) -> bool:
 
 
 def set_text(cell: Cell, text: str) -> None:
-    """Store ``text`` as a plain string cell, shown literally and never evaluated."""
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)  # XML cannot hold control characters
+    """Store ``text`` as a plain string cell, shown literally and never evaluated; invisible and
+    control characters (XML cannot hold the latter) go by the one text rule (pipeline.text)."""
+    text = drop_invisible(text)
+    cell.value = text
     cell.data_type = "s"  # openpyxl made it "f" (formula) if it started with "="
     if looks_like_formula(text):
         cell.quotePrefix = True  # Excel keeps it text even when the cell is edited

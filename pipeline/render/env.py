@@ -13,33 +13,14 @@ format every figure the same way.
 from __future__ import annotations
 
 import inspect
-import re
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
 
-#: Characters XML 1.0 forbids (C0 controls other than tab, newline, carriage return) and the
-#: ones docxtpl turns into paragraph or page breaks (\a, \f). Excel lets them slip into cells;
-#: printed as they are they would corrupt document.xml or split a paragraph.
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(value: Any) -> Any:
-    """Jinja ``finalize``: drop control characters from every printed string, keep the rest.
-
-    Newlines stay (Excel's ``\\r\\n`` becomes ``\\n``): the Word renderer shows them as line
-    breaks (docxtpl turns ``\\n`` inside a text run into ``<w:br/>``), the HTML templates with
-    ``white-space: pre-line`` where a value may have several lines.
-    """
-    if not isinstance(value, str):
-        return value
-    text = _CONTROL_CHARS.sub("", str.replace(str.replace(value, "\r\n", "\n"), "\r", "\n"))
-    # A filter's Markup (already escaped) must stay Markup, or autoescape would escape it twice.
-    return Markup(text) if isinstance(value, Markup) else text
+from pipeline.text import finalize
 
 
 def template_filters(module: ModuleType | None = None) -> dict[str, Any]:
@@ -100,7 +81,7 @@ def make_env(templates_dir: Path, filters: dict[str, Any] | None = None, *,
         loader=FileSystemLoader(str(templates_dir)),
         undefined=StrictUndefined,
         autoescape=True,
-        finalize=clean_text,
+        finalize=finalize,  # the one text rule (pipeline.text): XML-safe, no U+202E
         trim_blocks=html,
         lstrip_blocks=html,
         keep_trailing_newline=True,

@@ -148,3 +148,23 @@ def test_cli_review_of_a_clean_batch_exits_0(tmp_path):
 
     result = run(tmp_path, [write_input(tmp_path / "in", "A")])
     assert CliRunner().invoke(main, ["review", str(result.batch_dir)]).exit_code == 0
+
+
+def test_negative_amounts_show_the_triangle_and_no_invisible_character_survives():
+    """The page writes money as the documents do (△250,000円), and a U+202E in a file name or
+    a message (which would print 「xslx.exe」 backwards) is gone from the page and the terminal."""
+    from batch.test_summary import KEY, record
+    from pipeline.batch.manifest import Manifest
+
+    warned = record("2026-0142", status="warn", warnings=[
+        {"code": "no_repayment_capacity", "severity": "warn",
+         "message": "月々の収支の余剰が△12,000円で\u202e、最低返済額…"}])
+    warned.path = "/in/\u202exslx.exe.xlsx"
+    manifest = Manifest("2026-11-30", KEY, "2026-11-30T00:00:00+00:00", [warned])
+    html = render_index(manifest, [])
+    assert warned.figures["advantage"] == -250_000
+    assert "△250,000円" in html and "-250,000" not in html
+    assert "\u202e" not in html and "xslx.exe.xlsx" in html and "△12,000円で、" in html
+    lines = review_lines(review_cases(manifest, []), details=True)
+    assert not any("\u202e" in line for line in lines)
+    assert any("xslx.exe.xlsx" in line for line in lines)

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.batch.manifest import BuildKey, InputRecord, Manifest
-from pipeline.batch.summary import COLUMNS, looks_like_formula, write_summary
+from pipeline.batch.summary import COLUMNS, YEN_FORMAT, looks_like_formula, write_summary
 
 KEY = BuildKey("0.1.0", "1", "2026-11-30", "c" * 64, "t" * 64)
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -59,7 +59,7 @@ def test_no_formula_in_the_sheet_xml(summary):
 def test_formula_like_text_reads_back_as_the_same_string(summary):
     sheet = load_workbook(summary).active
     debtors = [sheet.cell(row=r, column=header_index("債務者")) for r in range(2, 6)]
-    assert [c.value for c in debtors] == [HYPERLINK, "@SUM(A1)", None, " \t=1+1"]
+    assert [c.value for c in debtors] == [HYPERLINK, "@SUM(A1)", None, "  =1+1"]  # tab: a space
     for cell in (debtors[0], debtors[1], debtors[3]):
         assert cell.data_type == "s"
         assert cell.quotePrefix  # Excel keeps it text even when the cell is edited
@@ -72,9 +72,9 @@ def test_rows_figures_and_formats(summary):
     assert [c.value for c in sheet[1]] == [c.header for c in COLUMNS]
     assert sheet.max_row == 5
     price = sheet.cell(row=2, column=header_index("売却価格"))
-    assert (price.value, price.number_format) == (14_000_000, "#,##0")
+    assert (price.value, price.number_format) == (14_000_000, YEN_FORMAT)
     advantage = sheet.cell(row=2, column=header_index("競売比較（有利額）"))
-    assert (advantage.value, advantage.number_format) == (-250_000, "#,##0")
+    assert (advantage.value, advantage.number_format) == (-250_000, YEN_FORMAT)
     failed = [c.value for c in sheet[4]]
     assert failed[header_index("状態") - 1] == "error"
     assert failed[header_index("エラー数") - 1] == 1
@@ -108,4 +108,24 @@ def test_control_characters_do_not_break_the_file(tmp_path):
     write_summary(tmp_path, Manifest("b", KEY, "t", [bad]))
     value = load_workbook(tmp_path / "summary.xlsx").active.cell(
         row=2, column=header_index("債務者")).value
-    assert value == "山田\ufffd太郎"
+    assert value == "山田太郎"  # dropped, as on the documents (pipeline.text)
+
+
+def test_negative_amounts_show_the_triangle_and_invisible_characters_go(tmp_path):
+    """Money reads as the documents write it (△250,000円); a U+202E in a file name or message
+    never reaches the sheet."""
+    warned = record("2026-0142", status="warn", warnings=[
+        {"code": "no_repayment_capacity", "severity": "warn",
+         "message": "月々の収支の余剰が△12,000円で\u202e、最低返済額…"}])
+    warned.path = "/in/\u202exslx.exe.xlsx"
+    write_summary(tmp_path, Manifest("b", KEY, "t", [warned]))
+    advantage = load_workbook(tmp_path / "summary.xlsx").active.cell(
+        row=2, column=header_index("競売比較（有利額）"))
+    positive, negative = advantage.number_format.split(";")
+    assert (positive, negative) == ('#,##0"円"', '"△"#,##0"円"')  # 1,400,000円 / △250,000円
+    cells = [str(c.value) for row in advantage.parent.iter_rows() for c in row]
+    assert "[warn] 月々の収支の余剰が△12,000円で、最低返済額…" in cells
+    assert "xslx.exe.xlsx" in cells and not any("\u202e" in c for c in cells)
+    with zipfile.ZipFile(tmp_path / "summary.xlsx") as archive:  # openpyxl writes &#8238;
+        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
+    assert "\u202e" not in xml and "&#8238;" not in xml and "&#x202e;" not in xml.lower()
