@@ -331,7 +331,7 @@ def _prices_and_dates(case: Case) -> dict[str, Any]:
 
 def _buyer(case: Case) -> str:
     """買主, "" while there is none (a blank cell typed with spaces counts as none)."""
-    return clean_text(case.buyer).strip()
+    return clean_text(case.buyer)
 
 
 def _date_or_undecided(d: dt.date | None) -> str:
@@ -439,7 +439,7 @@ def auction_facts(case: Case) -> tuple[Fact, ...]:
     facts = []
     for attr, label in AUCTION_FACTS:
         value = getattr(case.auction, attr)
-        text = wareki(value) if isinstance(value, dt.date) else clean_text(value).strip()
+        text = wareki(value) if isinstance(value, dt.date) else clean_text(value)
         if text:
             facts.append(Fact(label, text))
     return tuple(facts)

@@ -47,7 +47,7 @@ def write_blank_case(path: Path | str, case_id: str | None = None,
     """Write a blank case workbook; never overwrites (FileExistsError), bad id → ValueError."""
     path = Path(path)
     if case_id is not None and not CASE_ID_PATTERN.fullmatch(case_id):
-        raise ValueError(f"案件番号「{case_id}」は使えません（{CASE_ID_EXPECTED}）")
+        raise ValueError(f"案件番号「{case_id}」は使えません。{CASE_ID_EXPECTED}で指定してください")
     wb = Workbook()
     _case_sheet(wb.active, case_id)
     for table in TABLES:
