@@ -177,7 +177,8 @@ class _Validator:
                 if refusal is None:
                     return value
         code, message = refusal
-        self.add(code, message, sheet, cell, _shortened(typed))
+        self.add(code, message, sheet, cell,
+                 _shortened(typed) if code == "text_too_long" else typed)
         return _BAD
 
     # --- 案件 (key/value) --------------------------------------------------------------------

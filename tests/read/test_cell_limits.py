@@ -183,3 +183,8 @@ def test_docs_list_every_maximum_and_the_date_range():
     assert listed == expected
     for first, last in DATE_RANGES.values():
         assert first.isoformat() in section and last.isoformat() in section
+
+
+def test_a_text_too_long_is_shortened_in_the_issue_raw_value(tmp_path):
+    _case, issues = check(tmp_path, rows={"債権者": [creditor(債権者名="長" * 4000)]})
+    assert issues[0].raw == "長" * 30 + "…"
