@@ -27,6 +27,7 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.read.issues import Issue
 from pipeline.read.models import Case
 from pipeline.read.newcase import write_blank_case
+from pipeline.read.schema import DATE_RANGES
 from pipeline.read.validate import load_case
 from pipeline.read.workbook import discover_inputs
 
@@ -244,6 +245,7 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
     files = input_files(inputs)
     config = settings(ctx)
     day = batch_date.date() if batch_date else date.today()
+    _check_batch_date(day)
     request = BatchRequest(tuple(files), out, batch_name or day.isoformat(), day,
                            jobs or os.cpu_count() or 1, only, force, wait)
     try:
@@ -257,6 +259,14 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
         if not result.processed:
             ctx.exit(2)
     ctx.exit(result.exit_code)
+
+
+def _check_batch_date(day: date) -> None:
+    """The batch date is the 作成日 of every case that leaves it blank: it has the same range."""
+    first, last = DATE_RANGES["取引"]
+    if not first <= day <= last:
+        raise CannotRun(f"--date {day.isoformat()} は使えません。{first.year}年{first.month}月"
+                        f"{first.day}日〜{last.year}年{last.month}月{last.day}日の日付を指定してください")
 
 
 def _progress_reporter() -> Callable[[InputRecord, int, int], None]:

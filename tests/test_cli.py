@@ -138,3 +138,15 @@ def test_new_case_refusals_exit_2(tmp_path, args):
     result = run("new-case", *args)
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("day", ["1800-01-01", "1989-01-07", "2101-01-01"])
+def test_build_refuses_a_date_no_document_can_print(tmp_path, day):
+    """issue 12, item 10: the batch date becomes every 作成日 left blank, so it has their range."""
+    (tmp_path / "in").mkdir()
+    write_case(tmp_path / "in")
+    result = run("build", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--date", day)
+    assert result.exit_code == 2
+    assert "1989年1月8日" in result.output and "2100年12月31日" in result.output
+    assert "Invalid value" not in result.output
+    assert not (tmp_path / "out").exists()

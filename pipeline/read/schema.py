@@ -11,6 +11,7 @@ Field names of 案件 are the ``Case`` attribute, dotted for nested models ("deb
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -36,6 +37,30 @@ BUDGET_CATEGORIES: dict[str, tuple[str, ...]] = {
     "収入": INCOME_CATEGORIES, "支出": EXPENSE_CATEGORIES,
 }
 
+#: Dates a case can hold (docs/workbook.md, "Dates and lengths"): from the first day of 平成, the
+#: oldest date a loan balance or an auction of a case in hand can carry, to the last day of 2100.
+#: Fixed bounds, not "today ± n": the core reads no clock, and a typo year (1026, 9999) lands far
+#: outside either way. Every date field and the batch date (`ninbai build --date`) use them.
+DATE_RANGES: dict[str, tuple[datetime.date, datetime.date]] = {
+    "取引": (datetime.date(1989, 1, 8), datetime.date(2100, 12, 31)),
+}
+_DEALING = DATE_RANGES["取引"]
+
+#: Longest text per kind of field, in characters (docs/workbook.md, "Dates and lengths"): what
+#: the letters can lay out. A table row and an address block never break across pages, so each
+#: value must fit its box on one page; names and phones take a line or two, an address two or
+#: three, a phrase (査定根拠, several names) a few, a note a paragraph. A longer value once
+#: crashed the PDF layout (issue 12); tests/hardening/test_limits.py renders every field at its
+#: maximum.
+NAME_MAX = 60
+SHORT_MAX = 30
+ADDRESS_MAX = 120
+PHRASE_MAX = 200
+NOTE_MAX = 1000
+#: 費用 備考 prints in the narrow 算出根拠 column of the sale request, and a table row never
+#: breaks across pages: about 970 kanji fill a whole A4 page there (and crash the layout).
+COST_NOTE_MAX = 500
+
 _YEN = "円。例: 1,400,000 / 1400万円"
 _DATE = "例: 2026/11/30 / 令和8年11月30日"
 _TEXT = "文字で入力"
@@ -46,7 +71,9 @@ class FieldSpec:
     """One 項目 of 案件 or one column of a table sheet.
 
     ``true_word`` makes a two-word choice a bool (破産手続 あり → True). ``required_when``
-    names a conditional requirement checked by the validator's cross-field rules.
+    names a conditional requirement checked by the validator's cross-field rules. ``dates``
+    is the (first, last) day a date or year-month field may hold; ``max_length`` the most
+    characters a text field may hold.
     """
 
     label: str
@@ -57,6 +84,8 @@ class FieldSpec:
     true_word: str | None = None
     hint: str = ""
     required_when: str = ""
+    dates: tuple[datetime.date, datetime.date] | None = None
+    max_length: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,25 +103,27 @@ class TableSpec:
 
 def _f(label: str, name: str, kind: Kind, required: bool = False, hint: str = "",
        **kw: Any) -> FieldSpec:
+    if kind in ("date", "year_month"):
+        kw.setdefault("dates", _DEALING)
     return FieldSpec(label, name, kind, required, hint=hint, **kw)
 
 
 CASE_FIELDS: tuple[FieldSpec, ...] = (
     _f("案件番号", "case_id", "case_id", True, "英数字・-・_ で40文字まで。例: 2026-0142"),
-    _f("担当者", "staff", "text", True, "担当者の氏名"),
+    _f("担当者", "staff", "text", True, "担当者の氏名", max_length=SHORT_MAX),
     _f("作成日", "created", "date", hint="書類の日付。空欄ならバッチの日付。" + _DATE),
-    _f("債務者氏名", "debtor.name", "text", True, "登記どおりの氏名"),
-    _f("債務者フリガナ", "debtor.kana", "text", hint="カタカナ"),
-    _f("債務者住所", "debtor.address", "text", True, "現住所"),
-    _f("債務者電話", "debtor.phone", "text", hint="例: 03-1234-5678"),
-    _f("連帯債務者・保証人", "co_debtors", "text", hint="氏名（複数可）"),
+    _f("債務者氏名", "debtor.name", "text", True, "登記どおりの氏名", max_length=NAME_MAX),
+    _f("債務者フリガナ", "debtor.kana", "text", hint="カタカナ", max_length=NAME_MAX),
+    _f("債務者住所", "debtor.address", "text", True, "現住所", max_length=ADDRESS_MAX),
+    _f("債務者電話", "debtor.phone", "text", hint="例: 03-1234-5678", max_length=SHORT_MAX),
+    _f("連帯債務者・保証人", "co_debtors", "text", hint="氏名（複数可）", max_length=PHRASE_MAX),
     _f("物件種別", "property_kind", "choice", True, "一覧から選択",
        choices=("マンション", "戸建", "土地")),
     _f("査定価格", "appraisal", "yen", True, "査定額。" + _YEN),
-    _f("査定根拠", "appraisal_basis", "text", hint="例: 近隣成約事例"),
+    _f("査定根拠", "appraisal_basis", "text", hint="例: 近隣成約事例", max_length=PHRASE_MAX),
     _f("売出価格", "listing_price", "yen", hint=_YEN),
     _f("売却価格", "sale_price", "yen", True, "配分案の売却価格。" + _YEN),
-    _f("買主", "buyer", "text", hint="決まっていれば"),
+    _f("買主", "buyer", "text", hint="決まっていれば", max_length=NAME_MAX),
     _f("買付日", "offer_date", "date", hint="買付証明書の日付。" + _DATE),
     _f("契約予定日", "contract_date", "date", hint=_DATE),
     _f("決済予定日", "settlement_date", "date", True, "債権額はこの日まで計算。" + _DATE),
@@ -104,7 +135,7 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
     _f("破産手続", "bankruptcy", "choice", hint="空欄は「なし」",
        choices=("あり", "なし"), true_word="あり"),
     _f("競売開始決定日", "auction.start_decision_date", "date", hint=_DATE),
-    _f("事件番号", "auction.case_number", "text", hint="例: 令和8年(ケ)第123号"),
+    _f("事件番号", "auction.case_number", "text", hint="例: 令和8年(ケ)第123号", max_length=SHORT_MAX),
     _f("売却基準価額", "auction.base_price", "yen", hint="裁判所の公告から。" + _YEN),
     _f("買受可能価額", "auction.min_bid", "yen", hint="裁判所の公告から。" + _YEN),
     _f("入札期間開始日", "auction.bidding_start", "date", hint=_DATE),
@@ -117,17 +148,17 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
 UNITS = TableSpec("物件", "units", (
     _f("種類", "kind", "choice", True, "登記の単位ごとに1行",
        choices=("土地", "建物", "区分建物", "敷地権")),
-    _f("所在", "location", "text", True, "登記簿の所在"),
-    _f("地番・家屋番号", "number", "text", True, "登記簿どおり"),
-    _f("地目・構造", "category", "text", hint="例: 宅地 / 鉄筋コンクリート造"),
+    _f("所在", "location", "text", True, "登記簿の所在", max_length=ADDRESS_MAX),
+    _f("地番・家屋番号", "number", "text", True, "登記簿どおり", max_length=NAME_MAX),
+    _f("地目・構造", "category", "text", hint="例: 宅地 / 鉄筋コンクリート造", max_length=NAME_MAX),
     _f("面積(㎡)", "area", "decimal", hint="小数2桁まで。例: 65.43"),
-    _f("名称", "name", "text", hint="建物名・部屋番号"),
+    _f("名称", "name", "text", hint="建物名・部屋番号", max_length=NAME_MAX),
 ))
 
 CREDITORS = TableSpec("債権者", "creditors", (
     _f("順位", "rank", "integer", hint="抵当権・根抵当権の順位（1以上）。差押・無担保は空欄",
        required_when="抵当権/根抵当権のとき"),
-    _f("債権者名", "name", "text", True, "例: ○○銀行"),
+    _f("債権者名", "name", "text", True, "例: ○○銀行", max_length=NAME_MAX),
     _f("担保種別", "kind", "choice", True, "一覧から選択",
        choices=("抵当権", "根抵当権", "差押", "無担保")),
     _f("元金残高", "principal", "yen", True, "差押は滞納税額。" + _YEN),
@@ -137,10 +168,10 @@ CREDITORS = TableSpec("債権者", "creditors", (
     _f("損害金率", "damage_rate", "percent", hint="年率。例: 14.6%。空欄は0"),
     _f("プロファイル", "profile", "choice", hint="控除基準。空欄は standard",
        choices=DEFAULT_PROFILES),
-    _f("部署", "department", "text", hint="宛先の部署"),
-    _f("担当者", "officer", "text", hint="先方担当者名"),
-    _f("住所", "address", "text", hint="宛先住所"),
-    _f("電話", "phone", "text", hint="例: 03-1234-5678"),
+    _f("部署", "department", "text", hint="宛先の部署", max_length=NAME_MAX),
+    _f("担当者", "officer", "text", hint="先方担当者名", max_length=SHORT_MAX),
+    _f("住所", "address", "text", hint="宛先住所", max_length=ADDRESS_MAX),
+    _f("電話", "phone", "text", hint="例: 03-1234-5678", max_length=SHORT_MAX),
     _f("優先", "priority", "choice", hint="差押のみ: 抵当権に優先する税なら「はい」",
        choices=("はい", "いいえ"), true_word="はい"),
     _f("解除料", "release_fee", "yen", hint="合意済みのハンコ代・差押解除料。" + _YEN),
@@ -148,35 +179,35 @@ CREDITORS = TableSpec("債権者", "creditors", (
 ))
 
 COSTS = TableSpec("費用", "costs", (
-    _f("項目", "item", "text", True, "例: 残置物撤去費"),
+    _f("項目", "item", "text", True, "例: 残置物撤去費", max_length=NAME_MAX),
     _f("金額", "amount", "yen", True, _YEN),
-    _f("支払先", "payee", "text", hint="業者名など"),
-    _f("備考", "note", "text", hint=_TEXT),
+    _f("支払先", "payee", "text", hint="業者名など", max_length=NAME_MAX),
+    _f("備考", "note", "text", hint=_TEXT, max_length=COST_NOTE_MAX),
 ), required=False)
 
 MEMBERS = TableSpec("世帯", "members", (
-    _f("氏名", "name", "text", True, "債務者本人も含める"),
-    _f("続柄", "relation", "text", True, "例: 本人 / 妻 / 長男"),
+    _f("氏名", "name", "text", True, "債務者本人も含める", max_length=NAME_MAX),
+    _f("続柄", "relation", "text", True, "例: 本人 / 妻 / 長男", max_length=SHORT_MAX),
     _f("年齢", "age", "integer", hint="整数"),
-    _f("職業・勤務先", "occupation", "text", hint=_TEXT),
-    _f("備考", "note", "text", hint=_TEXT),
+    _f("職業・勤務先", "occupation", "text", hint=_TEXT, max_length=NAME_MAX),
+    _f("備考", "note", "text", hint=_TEXT, max_length=NOTE_MAX),
 ))
 
 BUDGET = TableSpec("収支", "budget", (
     _f("区分", "side", "choice", True, "収入 / 支出", choices=tuple(BUDGET_CATEGORIES)),
     _f("費目", "category", "choice", True, "区分に合う費目を選択",
        choices=INCOME_CATEGORIES + EXPENSE_CATEGORIES),
-    _f("内容", "detail", "text", hint="例: 夫 手取り"),
+    _f("内容", "detail", "text", hint="例: 夫 手取り", max_length=NAME_MAX),
     _f("月額", "monthly", "yen", True, "売却後の月額。住居費は家賃"),
-    _f("備考", "note", "text", hint=_TEXT),
+    _f("備考", "note", "text", hint=_TEXT, max_length=NOTE_MAX),
 ))
 
 ASSETS = TableSpec("資産", "assets", (
     _f("種類", "kind", "choice", True, "一覧から選択",
        choices=("預貯金", "保険", "自動車", "有価証券", "その他")),
-    _f("内容", "detail", "text", hint="例: ○○銀行 普通預金"),
+    _f("内容", "detail", "text", hint="例: ○○銀行 普通預金", max_length=PHRASE_MAX),
     _f("評価額", "value", "yen", True, _YEN),
-    _f("備考", "note", "text", hint=_TEXT),
+    _f("備考", "note", "text", hint=_TEXT, max_length=NOTE_MAX),
 ), required=False)
 
 TABLES: tuple[TableSpec, ...] = (UNITS, CREDITORS, COSTS, MEMBERS, BUDGET, ASSETS)

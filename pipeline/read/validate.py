@@ -10,13 +10,16 @@ Issue codes (severity error unless noted):
   sheet_missing, missing_label, duplicate_label, missing_column, duplicate_column, merged_cells,
   required, formula_uncached, case_id_invalid, category_mismatch, no_units, no_lien,
   no_first_lien, rank_required, rank_duplicate, rank_not_allowed, base_date_required,
-  no_income, out_of_range, invalid_value, internal_error; the BadValue codes of pipeline.read.values
+  no_income, out_of_range, invalid_value, internal_error, excel_error (#REF!, #N/A, …),
+  boolean_value (a TRUE/FALSE cell), date_out_of_range (FieldSpec.dates), text_too_long
+  (FieldSpec.max_length); the BadValue codes of pipeline.read.values
   (yen_invalid, date_impossible, choice_invalid, …); warnings: unknown_label,
   value_without_label, extra_column, priority_ignored, monthly_payment_ignored.
 """
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import logging
 import unicodedata
@@ -62,7 +65,7 @@ from pipeline.read.schema import (
     FieldSpec,
     TableSpec,
 )
-from pipeline.read.workbook import RawCell, RawSheet, RawWorkbook, read_workbook
+from pipeline.read.workbook import ExcelError, RawCell, RawSheet, RawWorkbook, read_workbook
 
 log = logging.getLogger(__name__)
 
@@ -161,14 +164,22 @@ class _Validator:
 
     def _convert(self, spec: FieldSpec, raw: RawCell, sheet: str, cell: str) -> Any:
         typed = values.raw_text(raw.value)
-        try:
-            return _parse_kind(spec, raw, self.profiles)
-        except values.BadValue as bad:
-            verb = "は選べません。" if bad.code == "choice_invalid" else "を読めません。"
-            tail = "" if bad.code == "choice_invalid" else "で入力してください"
-            self.add(bad.code, f"{spec.label}「{typed}」{verb}{bad.expected}{tail}",
-                     sheet, cell, typed)
-            return _BAD
+        refusal = _cell_type_refusal(spec, raw.value, typed)
+        if refusal is None:
+            try:
+                value = _parse_kind(spec, raw, self.profiles)
+            except values.BadValue as bad:
+                verb = "は選べません。" if bad.code == "choice_invalid" else "を読めません。"
+                tail = "" if bad.code == "choice_invalid" else "で入力してください"
+                refusal = bad.code, f"{spec.label}「{typed}」{verb}{bad.expected}{tail}"
+            else:
+                refusal = _limit_refusal(spec, value, typed)
+                if refusal is None:
+                    return value
+        code, message = refusal
+        self.add(code, message, sheet, cell,
+                 _shortened(typed) if code == "text_too_long" else typed)
+        return _BAD
 
     # --- 案件 (key/value) --------------------------------------------------------------------
 
@@ -405,6 +416,51 @@ def _parse_kind(spec: FieldSpec, raw: RawCell, profiles: tuple[str, ...]) -> Any
     if spec.kind == "case_id":  # full-width digits typed in Japanese mode are the same id
         return unicodedata.normalize("NFKC", values.parse_text(value))
     return _SIMPLE_PARSERS[spec.kind](value)
+
+
+def _cell_type_refusal(spec: FieldSpec, value: object, typed: str) -> tuple[str, str] | None:
+    """An error value or a TRUE/FALSE cell: never a name, an amount, a date or a choice.
+
+    Excel turns a typed TRUE into a boolean cell, and a broken formula (a deleted sheet, a
+    failed VLOOKUP) leaves #REF!/#N/A as its saved result: printed, they would address a
+    letter to 「#REF! 様」.
+    """
+    if isinstance(value, ExcelError):
+        return "excel_error", (f"{spec.label}「{typed}」はExcelのエラー値です。"
+                               "元の数式や参照先を直して、値を入力してください")
+    if isinstance(value, bool):
+        hint = f"（{spec.hint}）" if spec.hint else ""
+        return "boolean_value", (f"{spec.label}「{typed}」はExcelの論理値（TRUE/FALSE）です。"
+                                 f"入力し直してください{hint}")
+    return None
+
+
+def _limit_refusal(spec: FieldSpec, value: Any, typed: str) -> tuple[str, str] | None:
+    """A parsed value outside the field's contract: its date range, its longest text."""
+    if spec.dates and isinstance(value, datetime.date):
+        first, last = spec.dates
+        if spec.kind == "year_month":  # the 1st of the month stands for the month
+            first = first.replace(day=1)
+        if not first <= value <= last:
+            return "date_out_of_range", (f"{spec.label}「{typed}」は範囲外の日付です。"
+                                         f"{_japanese_day(spec.dates[0])}〜"
+                                         f"{_japanese_day(spec.dates[1])}の日付で入力してください")
+    if spec.max_length and isinstance(value, str) and len(value) > spec.max_length:
+        return "text_too_long", (f"{spec.label}が長すぎます（{len(value):,}文字、上限"
+                                 f"{spec.max_length:,}文字）。短くしてください: 「{_shortened(typed)}」")
+    return None
+
+
+def _japanese_day(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+#: How much of a long value a message repeats: enough to find the cell's text, not all of it.
+_SHOWN_CHARS = 30
+
+
+def _shortened(typed: str) -> str:
+    return typed if len(typed) <= _SHOWN_CHARS else typed[:_SHOWN_CHARS] + "…"
 
 
 _SIMPLE_PARSERS: dict[str, Callable[[object], Any]] = {

@@ -2,23 +2,26 @@
 
 ``read_workbook`` turns one ``.xlsx`` into raw cell values with their A1 coordinates and number
 formats (``RawWorkbook``), nothing more: parsing and rules are validate.py's job. Before openpyxl
-sees a byte, the file is checked for what must be refused with a clear message: not an xlsx,
-legacy .xls, macros, password protection, size, zip bombs, huge sheets. Every failure becomes an
-``Issue``; nothing here raises, so one bad file never stops a batch.
+sees a byte, the file is checked for what must be refused with a clear message: not a regular
+file (a pipe, a device, a folder), not an xlsx, legacy .xls, Strict Open XML, macros, password
+protection, size, zip bombs, huge sheets. Every failure becomes an ``Issue``; nothing here raises,
+so one bad file never stops a batch.
 
 The sheet XML is scanned once with regular expressions (cheap) for what openpyxl's fast
 read-only mode cannot tell: merged ranges, and formula cells that have no cached value.
 
-Issue codes (all errors): file_unreadable, file_too_large, not_xlsx, legacy_xls, encrypted,
-macro_enabled, zip_bomb, corrupt, sheet_too_many_rows, sheet_duplicate (the only one that still
-returns the workbook: the first sheet of that name is read).
+Issue codes (all errors): file_unreadable, not_regular_file, file_too_large, not_xlsx, legacy_xls,
+strict_ooxml, encrypted, macro_enabled, zip_bomb, corrupt, sheet_too_many_rows, sheet_duplicate
+(the only one that still returns the workbook: the first sheet of that name is read).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import re
+import stat
 import warnings
 import zipfile
 from collections.abc import Iterable
@@ -34,6 +37,7 @@ from pipeline.read.schema import SHEETS
 from pipeline.read.values import normalize_label
 
 if TYPE_CHECKING:  # what load_workbook(read_only=True) returns sheets as (a private module)
+    from openpyxl.cell.read_only import ReadOnlyCell
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 
@@ -50,6 +54,20 @@ class Limits:
 
 
 LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
+class ExcelError:
+    """An error value (#REF!, #N/A, #DIV/0!, …) in a cell: typed, or a formula's cached result.
+
+    Kept apart from text so that the validator refuses it instead of printing 「#REF! 様」;
+    ``str()`` gives it as Excel shows it.
+    """
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class RawCell(NamedTuple):
@@ -106,10 +124,12 @@ def read_workbook(path: Path | str, limits: Limits = LIMITS) -> tuple[RawWorkboo
     path = Path(path)
     name = path.name
     try:
-        refusal = _refuse_by_name(path) or _refuse_by_size(path, limits)
+        refusal = _refuse_by_name(path)
         if refusal:
             return None, [refusal]
-        data = path.read_bytes()
+        data = _read_file(path, limits)
+        if isinstance(data, Issue):
+            return None, [data]
         return _read_bytes(data, name, limits)
     except OSError as exc:
         return None, [_issue("file_unreadable", name, f"ファイルを開けません（{exc.strerror}）")]
@@ -132,7 +152,10 @@ def _read_bytes(data: bytes, name: str, limits: Limits) -> tuple[RawWorkbook | N
     issues += _too_many_rows(scans, name, limits)
     if any(i.severity == "error" and i.code != "sheet_duplicate" for i in issues):
         return None, issues
-    return RawWorkbook(name, _load_sheets(data, titles, scans)), issues
+    try:
+        return RawWorkbook(name, _load_sheets(data, titles, scans, limits)), issues
+    except _TooManyRows as over:
+        return None, [_rows_issue(over.title, f"{limits.max_rows + 1:,}行以上", name, limits)]
 
 
 # --- refusals before unzipping -------------------------------------------------------------
@@ -141,6 +164,11 @@ _XLS_MSG = ("古い形式のExcelファイル（.xls）は読めません。"
             "Excelで開き「Excelブック (*.xlsx)」形式で保存し直してください")
 _MACRO_MSG = ("マクロ付きブックは安全のため読みません。"
               "マクロなしの「Excelブック (*.xlsx)」形式で保存し直してください")
+_STRICT_MSG = ("「Strict Open XML スプレッドシート」形式のブックは読めません。Excelで開き、"
+               "「ファイルの種類」を「Excel ブック (*.xlsx)」にして保存し直してください")
+#: The main namespace of a Strict Open XML workbook (ISO/IEC 29500 Strict); the ordinary
+#: (Transitional) format uses http://schemas.openxmlformats.org/spreadsheetml/2006/main.
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: An encrypted OOXML file is an OLE container with this stream; directory names are UTF-16LE.
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -164,13 +192,42 @@ def _refuse_by_name(path: Path) -> Issue | None:
     return None
 
 
-def _refuse_by_size(path: Path, limits: Limits) -> Issue | None:
-    size = path.stat().st_size
-    if size <= limits.max_file_bytes:
-        return None
-    return _issue("file_too_large", path.name,
+def _too_large(name: str, size: int, limits: Limits) -> Issue:
+    return _issue("file_too_large", name,
                   f"ファイルが大きすぎます（{size / 2**20:.1f} MB、上限 "
                   f"{limits.max_file_bytes / 2**20:.0f} MB）。案件ワークブックか確認してください")
+
+
+def _read_file(path: Path, limits: Limits) -> bytes | Issue:
+    """The file's bytes, or why it is refused: not a regular file, or over the size limit.
+
+    Opened non-blocking so that a named pipe cannot hang the batch, then judged by what was
+    opened (fstat, after symlinks are followed: a link to a real workbook is read as it).
+    At most the limit plus one byte is ever read, as /proc files and growing files report a
+    size that is not what a read returns.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return _issue("not_regular_file", path.name, "通常のファイルではありません（フォルダ、"
+                          "名前付きパイプ、デバイスなど）。Excelブック（.xlsx）を指定してください")
+        if info.st_size > limits.max_file_bytes:
+            return _too_large(path.name, info.st_size, limits)
+        data = _read_at_most(fd, limits.max_file_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limits.max_file_bytes:
+        return _too_large(path.name, len(data), limits)
+    return data
+
+
+def _read_at_most(fd: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    while size > 0 and (chunk := os.read(fd, min(size, 1 << 20))):
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
 
 
 def _sniff(data: bytes, name: str) -> Issue | None:
@@ -200,6 +257,8 @@ def _check_zip(zf: zipfile.ZipFile, name: str, limits: Limits) -> Issue | None:
                       "案件ワークブックではない可能性があります")
     if any(n.lower().endswith("vbaproject.bin") for n in names) or _macro_content_type(zf):
         return _issue("macro_enabled", name, _MACRO_MSG)
+    if _STRICT_NAMESPACE in zf.read("xl/workbook.xml"):  # openpyxl would fail with a KeyError
+        return _issue("strict_ooxml", name, _STRICT_MSG)
     return None
 
 
@@ -253,13 +312,15 @@ def _contract_titles(parts: dict[str, str], name: str) -> tuple[dict[str, str], 
 
 
 class _Scan(NamedTuple):
-    rows: int  # highest row number claimed by the XML (dimension, last row, row count)
+    rows: int  # highest row number claimed by the XML (dimension, last row, row elements)
     merged: tuple[str, ...]
     uncached: frozenset[str]
 
 
 _P = rb"(?:\w+:)?"  # an optional namespace prefix (x:c) as some writers use
 _DIMENSION = re.compile(rb"<" + _P + rb'dimension\s+ref="[A-Z]*\d*:?[A-Z]*(\d*)"')
+#: A row element however written: <row r="1">, <x:row …>, <row> (r is optional), <row\tr=…>.
+_ROW = re.compile(rb"<" + _P + rb"row[\s>/]")
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _MERGE = re.compile(rb"<" + _P + rb'mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _FORMULA = re.compile(rb"<" + _P + rb"f[\s>/]")
@@ -272,11 +333,12 @@ _COORD = re.compile(rb'\br="([A-Z]+\d+)"')
 def _scan_sheet(xml: bytes) -> _Scan:
     """What openpyxl's read-only mode does not report, without parsing the XML."""
     dim = _DIMENSION.search(xml, 0, 4096)
-    last = max(xml.rfind(b"<row "), xml.rfind(b":row "))
-    last_row = _ROW_NUMBER.search(xml, last, last + 200) if last >= 0 else None
+    count, last = 0, -1
+    for count, found in enumerate(_ROW.finditer(xml), 1):
+        last = found.start()
+    last_row = _ROW_NUMBER.search(xml, last, xml.find(b">", last) + 1) if last >= 0 else None
     rows = max(int(dim.group(1) or 0) if dim else 0,
-               int(last_row.group(1)) if last_row else 0,
-               xml.count(b"<row ") + xml.count(b":row "))
+               int(last_row.group(1)) if last_row else 0, count)
     merged = tuple(m.decode() for m in _MERGE.findall(xml))
     return _Scan(rows, merged, _uncached_formulas(xml) if _FORMULA.search(xml) else frozenset())
 
@@ -296,15 +358,28 @@ def _uncached_formulas(xml: bytes) -> frozenset[str]:
 
 
 def _too_many_rows(scans: dict[str, _Scan], name: str, limits: Limits) -> list[Issue]:
-    return [_issue("sheet_too_many_rows", name,
-                   f"シート「{title}」の行数が多すぎます（{scan.rows:,}行、上限{limits.max_rows:,}行）。"
-                   "不要な行を削除して保存し直してください", title)
+    return [_rows_issue(title, f"{scan.rows:,}行", name, limits)
             for title, scan in scans.items() if scan.rows > limits.max_rows]
+
+
+def _rows_issue(title: str, rows: str, name: str, limits: Limits) -> Issue:
+    return _issue("sheet_too_many_rows", name,
+                  f"シート「{title}」の行数が多すぎます（{rows}、上限{limits.max_rows:,}行）。"
+                  "不要な行を削除して保存し直してください", title)
+
+
+class _TooManyRows(Exception):
+    """openpyxl yielded more rows than the limit although the XML scan counted fewer."""
+
+    def __init__(self, title: str):
+        super().__init__(title)
+        self.title = title
 
 
 # --- values, through openpyxl ----------------------------------------------------------------
 
-def _load_sheets(data: bytes, titles: dict[str, str], scans: dict[str, _Scan]) -> dict[str, RawSheet]:
+def _load_sheets(data: bytes, titles: dict[str, str], scans: dict[str, _Scan], limits: Limits
+                 ) -> dict[str, RawSheet]:
     """Cached values of the contract sheets only (read-only mode: extra sheets are never parsed)."""
     with warnings.catch_warnings():
         # openpyxl warns about Excel features it drops (extensions, slicers): not staff's concern.
@@ -312,20 +387,32 @@ def _load_sheets(data: bytes, titles: dict[str, str], scans: dict[str, _Scan]) -
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
                                     keep_links=False)
         try:
-            return {sheet: _read_sheet(wb[title], sheet, scans[title])
+            return {sheet: _read_sheet(wb[title], sheet, scans[title], limits)
                     for sheet, title in titles.items()}
         finally:
             wb.close()
 
 
-def _read_sheet(ws: ReadOnlyWorksheet, sheet: str, scan: _Scan) -> RawSheet:
+def _read_sheet(ws: ReadOnlyWorksheet, sheet: str, scan: _Scan, limits: Limits) -> RawSheet:
+    """The non-empty cells of one sheet; stops at the first row past the limit.
+
+    openpyxl yields every row up to the last one, gaps filled, so the count is the real row
+    number whatever the XML said about itself (the scan is only the cheap first guard).
+    """
     ws.reset_dimensions()  # a wrong <dimension> must not hide rows: read to the real end
     rows = []
-    for cells in ws.iter_rows():
+    for count, cells in enumerate(ws.iter_rows(), 1):
+        if count > limits.max_rows:
+            raise _TooManyRows(ws.title)
         # EmptyCell fillers (gaps in the XML) have no coordinate and no value: skip them.
         kept = [c for c in cells if c.value is not None
                 or getattr(c, "coordinate", None) in scan.uncached]
         if kept:
-            rows.append(RawRow(kept[0].row, {c.column: RawCell(c.coordinate, c.value,
-                                                               c.number_format) for c in kept}))
+            rows.append(RawRow(kept[0].row, {c.column: _raw_cell(c) for c in kept}))
     return RawSheet(sheet, ws.title, tuple(rows), scan.merged, scan.uncached)
+
+
+def _raw_cell(cell: ReadOnlyCell) -> RawCell:
+    """An error cell ('e': typed #REF!, or a formula's cached #N/A) keeps its kind (ExcelError)."""
+    value = ExcelError(str(cell.value)) if cell.data_type == "e" else cell.value
+    return RawCell(cell.coordinate, value, cell.number_format)

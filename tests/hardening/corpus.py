@@ -4,8 +4,10 @@ Each ``Hostile`` writes one input file into a folder and says what the reader or
 answer: the issue code and, where the problem sits on a sheet, the sheet and cell. The corpus
 covers every refusal of spec/case-workbook.md (not a zip, .xls, .xlsm, password, size, zip bombs,
 row count, missing sheet, merged cells, uncached formulas, impossible dates, letters in amounts),
-case ids that try to leave the output folder, and a few attacks on the XML parsers (external
-entities, entity expansion). ``GOOD`` are valid workbooks to build beside them, two of which share
+case ids that try to leave the output folder, a few attacks on the XML parsers (external
+entities, entity expansion), and what passed validation before issue 12: Excel error values and
+TRUE/FALSE cells, dates no document can print, text too long for a letter, rows the row guard did
+not count, Strict Open XML. ``GOOD`` are valid workbooks to build beside them, two of which share
 a case id.
 
 Nothing here is a fixture file: the bytes are made by the factory (tests/factory.py) and then
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import zipfile
 from collections.abc import Callable
@@ -175,7 +178,47 @@ def _entity_expansion(folder: Path, name: str) -> Path:
     return path
 
 
+def _family_rows(respell: Callable[[bytes], bytes]) -> Callable[[Path, str], Path]:
+    """5,001 rows in 世帯, their row elements rewritten as some writers spell them."""
+    def make(folder: Path, name: str) -> Path:
+        path = _too_many_rows(folder, name)
+        rewrite_member(path, sheet_member(5), lambda xml: respell(
+            re.sub(rb'<dimension ref="[^"]*"/>', b"", xml)))
+        return path
+    return make
+
+
+def _rows_without_r(xml: bytes) -> bytes:
+    """`<row>` and `<c>` without their optional r attributes: positions follow from order."""
+    return re.sub(rb'<c r="[A-Z]+\d+"', b"<c", re.sub(rb'<row r="\d+"[^>]*>', b"<row>", xml))
+
+
+def _vlookup_na(folder: Path, name: str) -> Path:
+    """債権者!B2 as Excel saves a =VLOOKUP(…) that found nothing: the formula and a cached #N/A."""
+    path = write_case(folder, name)
+    rewrite_member(path, sheet_member(3), lambda xml: re.sub(
+        rb'<c r="B2"[^>]*?(?:/>|>.*?</c>)',
+        '<c r="B2" t="e"><f>VLOOKUP(A2,参照!A:B,2,FALSE)</f><v>#N/A</v></c>'.encode(),
+        xml, count=1, flags=re.DOTALL))
+    return path
+
+
+def _strict_ooxml(folder: Path, name: str) -> Path:
+    """The workbook in Excel's "Strict Open XML Spreadsheet" namespaces."""
+    path = write_case(folder, name)
+    with zipfile.ZipFile(path) as zf:
+        members = [n for n in zf.namelist() if n.endswith((".xml", ".rels"))]
+    for member in members:
+        rewrite_member(path, member, lambda xml: xml.replace(
+            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main").replace(
+            b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
+    return path
+
+
 ID_CELL = case_cell("案件番号")
+_CREDITOR = {"順位": 1, "担保種別": "抵当権", "元金残高": 19500000}
 
 CORPUS: tuple[Hostile, ...] = (
     Hostile("csv-renamed.xlsx", "not_xlsx", _text("案件番号,債務者\n2026-0142,髙橋 一郎\n".encode()),
@@ -221,6 +264,30 @@ CORPUS: tuple[Hostile, ...] = (
             what="case id .."),
     Hostile("id-newline.xlsx", "case_id_invalid", _factory(case={"案件番号": "2026\n0142"}), "案件",
             ID_CELL, what="case id with a line break"),
+    Hostile("ref-error.xlsx", "excel_error",
+            _factory(rows={"債権者": [{**_CREDITOR, "債権者名": "#REF!"}]}), "債権者",
+            cell("債権者", "債権者名"), what="Excel error value #REF! as a creditor name"),
+    Hostile("vlookup-na.xlsx", "excel_error", _vlookup_na, "債権者", cell("債権者", "債権者名"),
+            what="cached #N/A of a real VLOOKUP"),
+    Hostile("true-name.xlsx", "boolean_value", _factory(case={"債務者氏名": True}), "案件",
+            case_cell("債務者氏名"), what="TRUE cell as the debtor's name"),
+    Hostile("year-1026.xlsx", "date_out_of_range", _factory(case={"契約予定日": "1026/11/30"}),
+            "案件", case_cell("契約予定日", {"契約予定日": "1026/11/30"}), what="typo year 1026/11/30"),
+    Hostile("date-9999.xlsx", "date_out_of_range", _factory(case={"決済予定日": "9999-12-31"}),
+            "案件", case_cell("決済予定日"), what="決済予定日 9999-12-31"),
+    Hostile("base-1026.xlsx", "date_out_of_range",
+            _factory(rows={"債権者": [{**_CREDITOR, "債権者名": "○○銀行", "損害金率": "14.6%",
+                                    "基準日": "1026/10/01"}]}), "債権者",
+            cell("債権者", "基準日"), what="基準日 1026 (once a ¥2.87 billion claim)"),
+    Hostile("long-name.xlsx", "text_too_long",
+            _factory(rows={"債権者": [{**_CREDITOR, "債権者名": "長" * 4000}]}), "債権者",
+            cell("債権者", "債権者名"), what="4,000-character creditor name"),
+    Hostile("rows-no-r.xlsx", "sheet_too_many_rows", _family_rows(_rows_without_r), "世帯",
+            what="5,001 rows written <row> without r"),
+    Hostile("rows-tab.xlsx", "sheet_too_many_rows",
+            _family_rows(lambda xml: xml.replace(b"<row ", b"<row\t")), "世帯",
+            what="5,001 rows written <row\\tr=…>"),
+    Hostile("strict.xlsx", "strict_ooxml", _strict_ooxml, what="Strict Open XML workbook"),
 )
 
 #: Valid workbooks built beside the corpus: (file name, case id). dup-b repeats dup-a's id.

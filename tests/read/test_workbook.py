@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from datetime import datetime
@@ -224,3 +225,149 @@ def test_duplicate_sheet_after_normalising_is_reported(tmp_path):
     raw, issues = read_workbook(write_case(tmp_path, edit=lambda wb: wb.create_sheet("収支 ")))
     assert [i.triple for i in issues] == [("収支", "", "sheet_duplicate")]
     assert raw is not None and raw.sheets["収支"].title == "収支"
+
+
+# --- rows the XML scan cannot count (issue 12, item 12) ----------------------------------------
+
+def _many_family_rows(wb, count: int = 5001) -> None:
+    for n in range(count):
+        wb["世帯"].append([f"氏名{n}", "子"])
+
+
+@pytest.mark.parametrize("spelling", [b"<row>", b"<row\t"], ids=["no-r", "tab"])
+def test_rows_written_without_r_or_with_a_tab_count_for_the_row_guard(tmp_path, spelling):
+    """`<row>` (r is optional) and `<row\\tr="…">` once slipped past a count of `<row `."""
+    path = write_case(tmp_path, edit=_many_family_rows)
+    member = sheet_member(path, "世帯")
+
+    def respell(xml: bytes) -> bytes:
+        xml = re.sub(rb'<dimension ref="[^"]*"/>', b"", xml)
+        if spelling == b"<row>":
+            xml = re.sub(rb'<row r="\d+"[^>]*>', b"<row>", xml)
+            return re.sub(rb'<c r="[A-Z]+\d+"', b"<c", xml)
+        return xml.replace(b"<row ", b"<row\t")
+
+    rewrite_member(path, member, respell)
+    raw, issues = read_workbook(path)
+    assert raw is None
+    assert [i.triple for i in issues] == [("世帯", "", "sheet_too_many_rows")]
+
+
+def test_the_reader_stops_at_the_row_limit_whatever_the_scan_counted(tmp_path, monkeypatch):
+    """Rows are counted as openpyxl yields them: a writer the XML scan misjudges is still stopped."""
+    from pipeline.read import workbook
+
+    monkeypatch.setattr(workbook, "_too_many_rows", lambda scans, name, limits: [])
+    yielded = 0
+    real_read_sheet = workbook._read_sheet
+
+    def counting(ws, sheet, scan, limits):
+        original = ws.iter_rows
+
+        def iter_rows(*args, **kwargs):
+            nonlocal yielded
+            for row in original(*args, **kwargs):
+                yielded += sheet == "世帯"
+                yield row
+        ws.iter_rows = iter_rows
+        return real_read_sheet(ws, sheet, scan, limits)
+
+    monkeypatch.setattr(workbook, "_read_sheet", counting)
+    raw, issues = read_workbook(write_case(tmp_path, edit=lambda wb: _many_family_rows(wb, 8000)),
+                                Limits(max_rows=5000))
+    assert raw is None
+    assert [i.triple for i in issues] == [("世帯", "", "sheet_too_many_rows")]
+    assert "5,000" in issues[0].message
+    assert yielded == 5000 + 1  # not one row of 世帯 read past the first over the limit
+
+
+# --- special files (issue 12, item 13) ----------------------------------------------------------
+
+def test_a_named_pipe_is_refused_without_blocking(tmp_path):
+    """Opening a FIFO for reading blocks until a writer comes: it must never be opened that way.
+
+    A helper thread plays the writer if the reader does block, so a regression fails, not hangs.
+    """
+    import threading
+
+    fifo = tmp_path / "fifo.xlsx"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def rescue() -> None:
+        while not done.wait(0.05):
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                continue
+
+    threading.Thread(target=rescue, daemon=True).start()
+    try:
+        raw, issues = read_workbook(fifo)
+    finally:
+        done.set()
+    assert raw is None and codes(issues) == ["not_regular_file"]
+    assert "通常のファイルではありません" in issues[0].message
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "."], ids=["device", "folder"])
+def test_devices_and_folders_are_refused_unread(tmp_path, target):
+    path = tmp_path / "x.xlsx"
+    os.symlink(Path(target).resolve() if target == "." else target, path)
+    raw, issues = read_workbook(path)
+    assert raw is None and codes(issues) == ["not_regular_file"]
+
+
+def test_a_symlink_to_a_regular_workbook_is_read(tmp_path):
+    """Decided: a link to a real workbook (a shortcut on the share) is read like the workbook."""
+    real = write_case(tmp_path, "real.xlsx")
+    link = tmp_path / "link.xlsx"
+    os.symlink(real, link)
+    raw, issues = read_workbook(link)
+    assert raw is not None and issues == [] and raw.file == "link.xlsx"
+
+
+@pytest.mark.skipif(not Path("/proc/cpuinfo").is_file(), reason="needs Linux /proc")
+def test_a_file_that_reports_no_size_is_read_only_up_to_the_limit():
+    """/proc files are regular with st_size 0: the size check cannot see them, the read must stop."""
+    raw, issues = read_workbook("/proc/cpuinfo", Limits(max_file_bytes=100))
+    assert raw is None and codes(issues) == ["file_too_large"]
+
+
+# --- Strict Open XML (issue 12, Minor) ----------------------------------------------------------
+
+_TRANSITIONAL_TO_STRICT = {
+    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main":
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    b"http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+}
+
+
+def _strict(xml: bytes) -> bytes:
+    for old, new in _TRANSITIONAL_TO_STRICT.items():
+        xml = xml.replace(old, new)
+    return xml
+
+
+def test_strict_open_xml_workbook_is_refused_with_how_to_save(tmp_path):
+    """Excel's "Strict Open XML Spreadsheet" format used to end in a bare KeyError."""
+    path = write_case(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        members = [n for n in zf.namelist() if n.endswith((".xml", ".rels"))]
+    for member in members:
+        rewrite_member(path, member, _strict)
+    raw, issues = read_workbook(path)
+    assert raw is None and codes(issues) == ["strict_ooxml"]
+    assert "Strict" in issues[0].message and "Excel ブック" in issues[0].message
+    assert "KeyError" not in issues[0].message
+
+
+# --- Excel error values keep their type (issue 12, item 8) -------------------------------------
+
+def test_error_cells_are_read_as_excel_errors_not_text(tmp_path):
+    from pipeline.read.workbook import ExcelError
+
+    raw, _ = read_workbook(write_case(tmp_path, edit=lambda wb: wb["債権者"].__setitem__("B2", "#REF!")))
+    value = raw.sheets["債権者"].rows[1].cells[2].value
+    assert isinstance(value, ExcelError) and str(value) == "#REF!"
