@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["CONVERTIBLE_FROM", "ERAS", "Era", "era_by_token", "era_of", "tokens"]
+__all__ = ["CONVERTIBLE_FROM", "ERAS", "Era", "date_text", "era_by_token", "era_of", "tokens"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +86,12 @@ def era_of(day: date) -> tuple[Era, int]:
         raise ValueError(f"{day.isoformat()} は和暦に換算できません（明治6年より前）")
     era = next(e for e in reversed(ERAS) if day >= e.first)
     return era, day.year - era.year_one + 1
+
+
+def date_text(day: date) -> str:
+    """A date in a staff message, in 西暦 (the workbook's own form): 2027-01-29 → "2027年1月29日".
+
+    The documents print 和暦 (``documents.format.wareki``); messages about a cell quote the date
+    the way staff most often type it.
+    """
+    return f"{day.year}年{day.month}月{day.day}日"

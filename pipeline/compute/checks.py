@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from pipeline.compute.figures import CaseWarning
-from pipeline.compute.money import date_text, exact, percent_text
+from pipeline.compute.money import exact, percent_text
 from pipeline.compute.warnings import make_warning
 from pipeline.config import Config
+from pipeline.eras import date_text
 from pipeline.read.models import Case
 
 

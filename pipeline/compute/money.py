@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -125,7 +124,3 @@ def yen_text(amount: int) -> str:
         return f"{amount // 10_000:,}万円"
     return yen(amount)
 
-
-def date_text(day: date) -> str:
-    """A date for a staff message: 2027-01-29 → "2027年1月29日"."""
-    return f"{day.year}年{day.month}月{day.day}日"

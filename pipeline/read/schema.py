@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pipeline import eras
 from pipeline.read.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 
 Kind = Literal[
@@ -42,7 +43,7 @@ BUDGET_CATEGORIES: dict[str, tuple[str, ...]] = {
 #: Fixed bounds, not "today ± n": the core reads no clock, and a typo year (1026, 9999) lands far
 #: outside either way. Every date field and the batch date (`ninbai build --date`) use them.
 DATE_RANGES: dict[str, tuple[datetime.date, datetime.date]] = {
-    "取引": (datetime.date(1989, 1, 8), datetime.date(2100, 12, 31)),
+    "取引": (eras.era_by_token("平成").first, datetime.date(2100, 12, 31)),
 }
 _DEALING = DATE_RANGES["取引"]
 

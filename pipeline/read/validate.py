@@ -36,6 +36,7 @@ from openpyxl.utils.cell import (
 )
 from pydantic import BaseModel, ValidationError
 
+from pipeline.eras import date_text
 from pipeline.read import values
 from pipeline.read.issues import CellRef, Issue, Severity, has_errors
 from pipeline.read.models import (
@@ -443,16 +444,12 @@ def _limit_refusal(spec: FieldSpec, value: Any, typed: str) -> tuple[str, str] |
             first = first.replace(day=1)
         if not first <= value <= last:
             return "date_out_of_range", (f"{spec.label}「{typed}」は範囲外の日付です。"
-                                         f"{_japanese_day(spec.dates[0])}〜"
-                                         f"{_japanese_day(spec.dates[1])}の日付で入力してください")
+                                         f"{date_text(spec.dates[0])}〜"
+                                         f"{date_text(spec.dates[1])}の日付で入力してください")
     if spec.max_length and isinstance(value, str) and len(value) > spec.max_length:
         return "text_too_long", (f"{spec.label}が長すぎます（{len(value):,}文字、上限"
                                  f"{spec.max_length:,}文字）。短くしてください: 「{_shortened(typed)}」")
     return None
-
-
-def _japanese_day(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 #: How much of a long value a message repeats: enough to find the cell's text, not all of it.

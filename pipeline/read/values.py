@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TypeGuard
 
 from pipeline import eras
-from pipeline.eras import Era
+from pipeline.eras import Era, date_text
 from pipeline.text import clean_text, drop_invisible, is_blank  # is_blank: re-exported
 
 __all__ = [
@@ -463,13 +463,9 @@ def _western_year(parts: dict[str, str], era: Era | None) -> int:
     return era.western_year(1 if parts["y"] == "元" else int(parts["y"]))
 
 
-def _japanese_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _era_range_error(era: Era) -> BadValue:
-    last = _japanese_date(era.last) if era.last else ""
-    span = f"{_japanese_date(era.convertible_first)}〜{last}"
+    last = date_text(era.last) if era.last else ""
+    span = f"{date_text(era.convertible_first)}〜{last}"
     if era.convertible_first > era.first:  # 明治 before 1873 was lunisolar
         span += "。明治5年以前は旧暦のため西暦に換算できません"
     return BadValue("era_out_of_range", f"{era.name}の期間内の日付（{span}）")
