@@ -12,5 +12,18 @@ One package per stage, in the order a case goes through them:
 ``cli.py`` owns the terminal; ``config.py`` the office's settings over ``defaults.toml``.
 """
 
+from importlib import resources
+from pathlib import Path
+
 __version__ = "0.1.0"
 RULES_VERSION = "1"
+
+
+def shipped_templates() -> Path:
+    """The templates that come with ninbai (テンプレート), package data ``pipeline/templates``.
+
+    In a checkout ``pipeline/templates`` is a link to the top-level ``templates/`` folder that
+    staff edit in Word, so an editable install uses those files as they are; a wheel carries a
+    copy (pyproject.toml, package-data). pip always installs unpacked, so this is a real folder.
+    """
+    return Path(str(resources.files(__name__).joinpath("templates")))

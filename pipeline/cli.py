@@ -177,7 +177,8 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
               help="確認するテンプレートのフォルダ。省略時は使用中のもの（templates/）")
 @click.option("--samples", multiple=True, type=click.Path(path_type=Path),
-              help="使うサンプル案件（フォルダまたはファイル）。省略時は同梱の inputs/")
+              help="使うサンプル案件（フォルダまたはファイル）。省略時はリポジトリの inputs/"
+                   "（パッケージとしてインストールした場合は指定が必要です）")
 @click.option("--date", "batch_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="書類の作成日 YYYY-MM-DD。省略時は今日")
 @click.pass_context
@@ -202,7 +203,9 @@ def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tup
         raise CannotRun(f"テンプレートのフォルダが見つかりません: {folder}")
     files = input_files(samples) if samples else default_samples()
     if not files:
-        raise CannotRun("サンプル案件が見つかりません。--samples で指定してください")
+        raise CannotRun("サンプル案件が見つかりません。--samples で案件ワークブック（フォルダまたは"
+                        "ファイル）を指定してください（インストールしたパッケージにサンプル案件は"
+                        "含まれません）")
     report = run_check(folder, files, settings(ctx), batch_date.date() if batch_date else None)
     for line in report_lines(report):
         click.echo(line)

@@ -26,7 +26,7 @@ from pipeline.read.issues import SEVERITY_RANK
 from pipeline.text import drop_invisible, finalize
 
 INDEX_NAME = "index.html"
-REVIEW_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "review"
+REVIEW_TEMPLATES = pipeline.shipped_templates() / "review"
 #: Order of the review, most severe first: a failed case, then its worst warning, then clean.
 LEVELS: tuple[str, ...] = ("error", "high", "warn", "info", "ok")
 LEVEL_LABELS = {"error": "エラー", "high": "重要", "warn": "警告", "info": "参考", "ok": "問題なし"}

@@ -26,6 +26,7 @@ from jinja2 import TemplateError, TemplateNotFound
 from jinja2.exceptions import SecurityError, UndefinedError
 from weasyprint.urls import FatalURLFetchingError
 
+from pipeline import shipped_templates
 from pipeline.render.docx import DocxWriter
 from pipeline.render.env import make_env
 from pipeline.render.pdf import PdfWriter
@@ -39,9 +40,9 @@ class RenderError(Exception):
 
 
 def default_templates_dir() -> Path:
-    """$NINBAI_TEMPLATES if set, else templates/ at the root of the repository (editable)."""
+    """$NINBAI_TEMPLATES if set, else the templates shipped with the package (templates/)."""
     override = os.environ.get(TEMPLATES_ENV)
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "templates"
+    return Path(override) if override else shipped_templates()
 
 
 class Renderer:

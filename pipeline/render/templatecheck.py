@@ -412,7 +412,14 @@ def _shorten(text: str, limit: int = 160) -> str:
 
 
 def default_samples() -> list[Path]:
-    """The sample cases shipped with ninbai (inputs/ at the root of the repository)."""
-    return sorted(p for p in (Path(__file__).resolve().parents[2] / "inputs").glob("*.xlsx")
-                  if not p.name.startswith("~$"))
+    """The sample cases of a checkout: inputs/ beside the shipped templates/ folder.
+
+    The samples are not package data (they are fictional cases for development, and an office's
+    own templates are best tried on the office's cases), so an installed ninbai has none and the
+    list is empty: ``ninbai check-templates`` then asks for ``--samples``.
+    """
+    from pipeline import shipped_templates
+
+    folder = shipped_templates().resolve().parent / "inputs"
+    return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
 
