@@ -315,6 +315,7 @@ def test_the_stock_code_builds_the_same_documents(renderer, untested_versions, c
     """Valid documents with the same content: the .docx byte-identical, the PDFs' streams equal
     once inflated (the stock code deflates at pydyf's level 9)."""
     stock = Renderer()
+    assert stock._pdf.html_class is HTML and stock._pdf.finisher is None
     for view in _views(case_id):
         pdf, _ = stock.pdf(view)
         reader = pypdf.PdfReader(io.BytesIO(pdf))
@@ -322,6 +323,7 @@ def test_the_stock_code_builds_the_same_documents(renderer, untested_versions, c
         assert reader.pages[0].extract_text().strip()
         assert [p.extract_text() for p in reader.pages] == \
             [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(ours)).pages]
+        assert pdf != ours  # deflated by pydyf at its level 9, not by deflate_streams
         assert b"/FlateDecode" in pdf and _inflated(pdf) == _inflated(ours), view.filename_stem
         word = stock.docx(view)
         assert docx.Document(io.BytesIO(word)).paragraphs
