@@ -95,11 +95,8 @@ def font_digests(families: Sequence[str] = PDF_FONT_FAMILIES) -> dict[str, str]:
 @functools.lru_cache(maxsize=16)
 def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
     """sha256 of ``path``; ``size`` and ``mtime_ns`` are only the cache key."""
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _ignorable(ch: str) -> bool:
