@@ -40,6 +40,8 @@ from pipeline.batch.manifest import (
 )
 from pipeline.batch.plan import SAFE_BATCH_NAME, BatchRun, key_figures
 from pipeline.batch.workers import BuildFn, Workers, crashed_outcome
+from pipeline.render.fonts import FontNotInstalled, font_digests
+from pipeline.render.versions import library_versions
 
 
 def warm_renderer() -> Any:
@@ -57,6 +59,20 @@ def document_templates() -> Path:
 
 class BatchError(Exception):
     """The batch cannot run at all (bad batch name, unwritable output folder): exit 2."""
+
+
+def build_key(batch_date: date, config: Any, templates: Path) -> BuildKey:
+    """What besides the workbook decides the documents: versions, rules, config, templates, fonts.
+
+    Library versions come from package metadata and fonts from fontconfig, so no renderer is
+    loaded here. Without the fonts no case could be rendered: the batch stops before it starts.
+    """
+    try:
+        fonts = font_digests()
+    except FontNotInstalled as exc:
+        raise BatchError(str(exc)) from None
+    return BuildKey(pipeline.__version__, pipeline.RULES_VERSION, batch_date.isoformat(),
+                    config.digest(), templates_digest(templates), library_versions(), fonts)
 
 
 @dataclass(frozen=True)
@@ -129,8 +145,7 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     started = time.perf_counter()
     build, make_renderer = build or build_case, make_renderer or warm_renderer
     batch_dir = _batch_dir(request)
-    key = BuildKey(pipeline.__version__, pipeline.RULES_VERSION, request.batch_date.isoformat(),
-                   config.digest(), templates_digest(templates or document_templates()))
+    key = build_key(request.batch_date, config, templates or document_templates())
     with batch_lock(batch_dir, wait=request.wait):
         leftovers = clean_leftovers(batch_dir)
         run = BatchRun(batch_dir, key, load_manifest(batch_dir), load_approvals(batch_dir))

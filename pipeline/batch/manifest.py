@@ -54,13 +54,26 @@ def templates_digest(root: Path) -> str:
 
 @dataclass(frozen=True)
 class BuildKey:
-    """Everything besides the input workbook that decides a case's documents."""
+    """Everything besides the input workbook that decides a case's documents.
+
+    ``libraries`` are the installed versions of the libraries that write the documents
+    (``pipeline.render.versions``) and ``fonts`` the sha256 of each font file of the PDFs by family
+    (``pipeline.render.fonts.font_digests``): an upgrade or a replaced font rebuilds every case.
+    A manifest written before they were recorded reads them as empty, so its cases are rebuilt.
+    """
 
     tool_version: str
     rules_version: str
     batch_date: str  # ISO
     config_digest: str
     templates_digest: str
+    libraries: dict[str, str] = field(default_factory=dict)  # distribution → version
+    fonts: dict[str, str] = field(default_factory=dict)  # font family → sha256 of its file
+
+
+#: The key's fields every ``manifest/1`` has; the rest were added later and may be missing.
+_KEY_RECORDED_SINCE_V1 = ("tool_version", "rules_version", "batch_date", "config_digest",
+                          "templates_digest")
 
 
 @dataclass
@@ -109,7 +122,8 @@ class Manifest:
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
-        key = BuildKey(**{name: data[name] for name in BuildKey.__dataclass_fields__})
+        key = BuildKey(**{name: data[name] for name in _KEY_RECORDED_SINCE_V1},
+                       libraries=dict(data.get("libraries", {})), fonts=dict(data.get("fonts", {})))
         records = [InputRecord(**r) for r in data["inputs"]]
         return cls(data["batch"], key, data["generated_at"], records)
 

@@ -8,7 +8,8 @@ turns ``\\n`` inside ``<w:t>`` into ``<w:br/>``).
 
 The template files are read once per worker and kept as bytes: docxtpl needs a fresh document for
 each render, and reading it from memory spares the disk. docxtpl's clean-up of the template XML
-(``patch_xml``) is done once per template part and kept too (``PatchedOnce``).
+(``patch_xml``) is done once per template part and kept too, where docxtpl's version is tested
+(``pipeline.render.speedups.PatchedOnce``).
 """
 
 from __future__ import annotations
@@ -20,26 +21,9 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
 from jinja2 import Environment
 
-
-class PatchedOnce(DocxTemplate):
-    """docxtpl's template, with its XML clean-up looked up in ``patched`` after the first time.
-
-    ``patch_xml`` runs a dozen regular expressions over the template's XML before Jinja sees it
-    (≈40% of a .docx's time) and depends on nothing but that XML, which is the same for every
-    case of a template (docs/performance.md). ``patched`` maps template XML → cleaned XML.
-    """
-
-    def __init__(self, template_file: Any, patched: dict[str, str]) -> None:
-        super().__init__(template_file)
-        self._patched = patched
-
-    def patch_xml(self, src_xml: str) -> str:
-        if src_xml not in self._patched:
-            self._patched[src_xml] = super().patch_xml(src_xml)
-        return self._patched[src_xml]
+from pipeline.render import speedups
 
 
 class DocxWriter:
@@ -59,7 +43,7 @@ class DocxWriter:
 
     def write(self, name: str, context: dict[str, Any], created: date | None = None) -> bytes:
         """The filled .docx as bytes (raises Jinja's errors and OSError; the caller wraps them)."""
-        doc = PatchedOnce(BytesIO(self.template_bytes(name)), self._patched)
+        doc = speedups.docx_template(BytesIO(self.template_bytes(name)), self._patched)
         doc.render(context, jinja_env=self.env, autoescape=True)
         out = BytesIO()
         doc.save(out)

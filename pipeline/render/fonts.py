@@ -20,6 +20,7 @@ the case when it returns anything.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import subprocess
 import sys
@@ -75,6 +76,27 @@ def missing_glyphs(text: str, families: Sequence[str] = PDF_FONT_FAMILIES) -> li
 def font_files(families: Sequence[str] = PDF_FONT_FAMILIES) -> dict[str, Path]:
     """The file fontconfig (and so WeasyPrint) uses for each family of the chain."""
     return {family: _font_file(family) for family in families}
+
+
+def font_digests(families: Sequence[str] = PDF_FONT_FAMILIES) -> dict[str, str]:
+    """Family → sha256 of the font file the PDFs use for it (part of the rebuild key).
+
+    A replaced or rebuilt font changes the PDFs, so every case must be rebuilt. The files are
+    ≈9 MB together; each is hashed once per process and again only when its size or mtime
+    changes (``_file_digest``), so an unchanged rerun pays one read of them.
+    """
+    digests = {}
+    for family, path in font_files(families).items():
+        st = path.stat()
+        digests[family] = _file_digest(path, st.st_size, st.st_mtime_ns)
+    return digests
+
+
+@functools.lru_cache(maxsize=16)
+def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    """sha256 of ``path``; ``size`` and ``mtime_ns`` are only the cache key."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _ignorable(ch: str) -> bool:

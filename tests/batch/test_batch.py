@@ -26,6 +26,8 @@ from pipeline.batch.casebuild import CaseOutcome
 from pipeline.batch.lock import BatchLocked, batch_lock
 from pipeline.batch.manifest import load_manifest, sha256_file
 from pipeline.read.issues import Issue
+from pipeline.render.fonts import NAMES_FAMILY, PDF_FONT_FAMILIES, FontNotInstalled, font_digests
+from pipeline.render.versions import library_versions
 
 REPO = Path(__file__).resolve().parents[2]
 TESTS = Path(__file__).resolve().parents[1]
@@ -305,6 +307,46 @@ def test_changed_input_config_or_templates_rebuild(tmp_path):
     (tmp_path / "templates" / "review" / "index.html").write_text("review only")
     assert results(run(tmp_path, inputs, config=FakeConfig("config-2")))["A"] == \
         ("ok", "unchanged")
+
+
+def test_a_library_upgrade_or_a_changed_font_rebuilds_every_case(tmp_path, monkeypatch):
+    inputs = [write_input(tmp_path / "in", "A"), write_input(tmp_path / "in", "B")]
+    first = run(tmp_path, inputs)
+    key = load_manifest(first.batch_dir).key
+    assert key.libraries == library_versions() and key.libraries["weasyprint"]
+    assert key.fonts == font_digests() and set(key.fonts) == set(PDF_FONT_FAMILIES)
+    assert {r.result for r in run(tmp_path, inputs).processed} == {"unchanged"}
+    upgraded = {**library_versions(), "pydyf": "0.14.0"}
+    monkeypatch.setattr(batch, "library_versions", lambda: upgraded)
+    assert {r.result for r in run(tmp_path, inputs).processed} == {"built"}
+    assert {r.result for r in run(tmp_path, inputs).processed} == {"unchanged"}
+    replaced = {**font_digests(), NAMES_FAMILY: "0" * 64}
+    monkeypatch.setattr(batch, "font_digests", lambda: replaced)
+    assert {r.result for r in run(tmp_path, inputs).processed} == {"built"}
+    assert load_manifest(first.batch_dir).key.fonts[NAMES_FAMILY] == "0" * 64
+    assert {r.result for r in run(tmp_path, inputs).processed} == {"unchanged"}
+
+
+def test_a_manifest_without_versions_keeps_its_records_and_rebuilds(tmp_path):
+    inputs = [write_input(tmp_path / "in", "A")]
+    first = run(tmp_path, inputs)
+    path = first.batch_dir / "manifest.json"
+    data = json.loads(path.read_text("utf-8"))
+    del data["libraries"], data["fonts"]  # as written before the key held them
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    old = load_manifest(first.batch_dir)
+    assert old is not None and (old.key.libraries, old.key.fonts) == ({}, {})
+    assert results(run(tmp_path, inputs)) == {"A": ("ok", "built")}
+
+
+def test_missing_fonts_stop_the_batch_before_any_case(tmp_path, monkeypatch):
+    def not_installed():
+        raise FontNotInstalled("フォント「IPAexMincho」がインストールされていません。")
+
+    monkeypatch.setattr(batch, "font_digests", not_installed)
+    with pytest.raises(BatchError, match="IPAexMincho"):
+        run(tmp_path, [write_input(tmp_path / "in", "A")])
+    assert not (tmp_path / "out" / "b" / "A").exists()
 
 
 def test_force_and_tampered_outputs_rebuild(tmp_path):

@@ -1,31 +1,40 @@
-"""The renderers' speed-ups (docs/performance.md) change speed, never the documents.
+"""The renderers' speed-ups (pipeline.render.speedups) change speed, never the documents.
 
-- ``pipeline.render.pdf.LetterHTML``: letters are laid out without WeasyPrint's footnote and note
-  user-agent rules, and with its list-marker rule for ``li`` only. The same HTML is rendered with the stock stylesheet and with ours and the PDF
-  bytes compared (WeasyPrint's output is deterministic), for the sample cases' documents and for
-  the elements staff may add to a template.
-- ``pipeline.render.pdf.deflate_streams``: the streams are deflated at zlib level 6 instead of
-  pydyf's 9. The bytes differ, so each PDF is compared with pydyf's own: every stream inflated,
-  and everything outside the streams but their ``/Length``, must be equal.
-- ``pipeline.render.pdf.OpenArrays``: cffi allocates WeasyPrint's glyph arrays as ``T[]``
+- ``LetterHTML`` (``letter_stylesheet``): letters are laid out without WeasyPrint's footnote and
+  note user-agent rules, and with its list-marker rule for ``li`` only. The same HTML is rendered
+  with the stock stylesheet and with ours and the PDF bytes compared (WeasyPrint's output is
+  deterministic), for the sample cases' documents and for the elements staff may add to a template.
+- ``deflate_streams``: the streams are deflated at zlib level 6 instead of pydyf's 9. The bytes
+  differ, so each PDF is compared with pydyf's own: every stream inflated, and everything outside
+  the streams but their ``/Length``, must be equal.
+- ``OpenArrays`` (``open_font_arrays``): cffi allocates WeasyPrint's glyph arrays as ``T[]``
   instead of parsing a new ``T[N]`` type for every font subset; the arrays and the PDFs are the same.
-- ``pipeline.render.docx.PatchedOnce``: docxtpl's XML clean-up is done once per template part;
+- ``PatchedOnce`` (``patch_xml_once``): docxtpl's XML clean-up is done once per template part;
   the .docx bytes equal those of a plain ``DocxTemplate``.
+
+Each is applied only with the versions in ``speedups.TESTED``: with the table faked to exclude
+the installed versions the stock code runs and gives the same documents. The internals each one
+relies on are checked directly, so an upgrade that changes them fails here.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import io
+import logging
 import re
 import zlib
 from datetime import date
 from pathlib import Path
 
 import cffi
+import docx
 import pydyf
+import pypdf
 import pytest
 from docxtpl import DocxTemplate
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.html import UA as STOCK_UA_TEXT
 from weasyprint.html import UA_STYLESHEET
 
@@ -33,17 +42,20 @@ from pipeline.compute import compute_case
 from pipeline.config import load_config
 from pipeline.documents import build_views
 from pipeline.read.validate import load_case
-from pipeline.render import Renderer, view_context
+from pipeline.render import Renderer, speedups, view_context
 from pipeline.render.docx import fixed_zip_times
-from pipeline.render.pdf import (
+from pipeline.render.speedups import (
     STREAM_COMPRESSION_LEVEL,
+    TESTED,
     LetterHTML,
     OpenArrays,
+    PatchedOnce,
     deflate_streams,
+    install_font_arrays,
     letter_ua_stylesheet,
-    open_font_arrays,
     weasyprint_fonts,
 )
+from pipeline.render.versions import installed_version
 
 INPUTS = Path(__file__).resolve().parents[2] / "inputs"
 #: Between them: all three documents, juniors and 差押, 髙 and 﨑, 𠮷 (the names font), a lump sum.
@@ -195,7 +207,7 @@ def test_sized_arrays_are_allocated_as_the_same_open_arrays():
 
 
 def test_weasyprint_embeds_fonts_with_open_arrays(renderer):
-    open_font_arrays()  # once: not wrapped twice
+    install_font_arrays()  # once: not wrapped twice
     assert isinstance(weasyprint_fonts.ffi, OpenArrays)
     assert not isinstance(weasyprint_fonts.ffi.ffi, OpenArrays)
     real = weasyprint_fonts.ffi.ffi
@@ -247,3 +259,129 @@ def test_docx_cleans_each_template_part_once(monkeypatch):
         renderer.docx(view)
     parts = len(set(calls))
     assert parts >= 1 and len(calls) == parts  # every part cleaned once, then looked up
+
+
+# ---------------------------------------------------------------- each applied with tested versions
+
+
+def test_installed_versions_are_the_tested_ones():
+    """After an upgrade the speed-ups would be off (slower, same documents): look at them first.
+
+    Run this file with the new version, then add it to ``speedups.TESTED`` (and constraints.txt).
+    """
+    untested = {name: s.untested() for name, s in TESTED.items() if s.untested()}
+    assert untested == {}
+
+
+def test_the_renderer_uses_every_speedup_with_the_tested_versions(renderer):
+    assert all(speedups.enabled(name) for name in TESTED)
+    assert renderer._pdf.html_class is LetterHTML
+    assert renderer._pdf.finisher is deflate_streams
+    assert isinstance(weasyprint_fonts.ffi, OpenArrays)
+    assert isinstance(speedups.docx_template(io.BytesIO(renderer._docx.template_bytes(
+        "sale_request.docx")), {}), PatchedOnce)
+
+
+@pytest.fixture
+def untested_versions(monkeypatch):
+    """``TESTED`` with every version replaced by one that is not installed; the stock fonts FFI."""
+    faked = {name: dataclasses.replace(s, tested={dist: frozenset({"0.0.0-untested"})
+                                                  for dist in s.tested})
+             for name, s in TESTED.items()}
+    monkeypatch.setattr(speedups, "TESTED", faked)
+    if isinstance(weasyprint_fonts.ffi, OpenArrays):
+        monkeypatch.setattr(weasyprint_fonts, "ffi", weasyprint_fonts.ffi.ffi)
+    speedups.enabled.cache_clear()
+    yield
+    speedups.enabled.cache_clear()
+
+
+def test_untested_versions_use_the_stock_code_and_say_so_once(untested_versions, caplog):
+    caplog.set_level(logging.WARNING, logger="pipeline.render.speedups")
+    stock = Renderer()
+    Renderer()  # a second renderer in the same process: no second message
+    assert stock._pdf.html_class is HTML and stock._pdf.finisher is None
+    assert not isinstance(weasyprint_fonts.ffi, OpenArrays)
+    template = io.BytesIO(stock._docx.template_bytes("sale_request.docx"))
+    assert type(speedups.docx_template(template, {})) is DocxTemplate
+    messages = [r.getMessage() for r in caplog.records if r.name == "pipeline.render.speedups"]
+    assert sorted(m.split()[1] for m in messages) == sorted(TESTED)  # each once
+    assert all(" is off, the stock code is used: " in m and "0.0.0-untested" in m
+               for m in messages)
+
+
+@pytest.mark.parametrize("case_id", SAMPLES[:2])
+def test_the_stock_code_builds_the_same_documents(renderer, untested_versions, case_id):
+    """Valid documents with the same content: the .docx byte-identical, the PDFs' streams equal
+    once inflated (the stock code deflates at pydyf's level 9)."""
+    stock = Renderer()
+    assert stock._pdf.html_class is HTML and stock._pdf.finisher is None
+    for view in _views(case_id):
+        pdf, _ = stock.pdf(view)
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        ours = renderer.pdf(view)[0]
+        assert reader.pages[0].extract_text().strip()
+        assert [p.extract_text() for p in reader.pages] == \
+            [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(ours)).pages]
+        assert pdf != ours  # deflated by pydyf at its level 9, not by deflate_streams
+        assert b"/FlateDecode" in pdf and _inflated(pdf) == _inflated(ours), view.filename_stem
+        word = stock.docx(view)
+        assert docx.Document(io.BytesIO(word)).paragraphs
+        assert word == renderer.docx(view), view.filename_stem
+
+
+# ---------------------------------------------------------------- the internals they rely on
+
+
+def test_weasyprint_ua_stylesheet_hook_is_as_letter_stylesheet_expects():
+    assert list(inspect.signature(HTML._ua_stylesheets).parameters) == ["self", "forms"]
+    assert HTML(string="<p>x</p>")._ua_stylesheets() == [UA_STYLESHEET]
+    assert "counter_style" in inspect.signature(CSS.__init__).parameters
+    assert isinstance(STOCK_UA_TEXT, str) and "\n::marker {" in STOCK_UA_TEXT
+
+
+def test_write_pdf_still_takes_a_finisher_given_the_pydyf_pdf():
+    seen = []
+    HTML(string="<p>x</p>").write_pdf(finisher=lambda doc, pdf: seen.append(pdf))
+    assert len(seen) == 1 and isinstance(seen[0], pydyf.PDF)
+    assert any(isinstance(obj, pydyf.Stream) and obj.compress for obj in seen[0].objects)
+
+
+def test_pydyf_stream_is_as_deflate_streams_expects():
+    stream = pydyf.Stream([b"q"], extra={"Type": "/X"}, compress=True)
+    assert (stream.stream, stream.extra, stream.compress) == ([b"q"], {"Type": "/X"}, True)
+    assert pydyf._to_bytes(2.5) == b"2.5" and pydyf._to_bytes("BT") == b"BT"
+    # A stream handed over already deflated, compress off, is written as it is.
+    deflated = zlib.compress(b"q\nQ", STREAM_COMPRESSION_LEVEL)
+    written = pydyf.Stream([deflated], extra={"Filter": "/FlateDecode"}).data
+    assert written.endswith(b"stream\n" + deflated + b"\nendstream")
+    assert b"/Filter /FlateDecode" in written and b"/Length %d" % len(deflated) in written
+    # What pydyf deflates itself: the items joined with newlines.
+    own = pydyf.Stream([b"q", 1, "Q"], compress=True).data
+    assert zlib.decompress(own.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]) == b"q\n1\nQ"
+
+
+#: How WeasyPrint allocates a glyph list: ``ffi.new(f'T[{len(items)}]', items)``.
+_SIZED_NEW = re.compile(r"ffi\.new\(f'(\w+)\[\{len\((\w+)\)\}\]', (?:sorted\()?(\w+)\)?\)")
+
+
+def test_weasyprint_allocates_glyph_lists_as_open_font_arrays_expects():
+    assert isinstance(getattr(weasyprint_fonts.ffi, "ffi", weasyprint_fonts.ffi), cffi.FFI)
+    source = inspect.getsource(weasyprint_fonts)
+    sized = _SIZED_NEW.findall(source)
+    assert [kind for kind, _, _ in sized] == ["hb_codepoint_t"] * 3
+    assert all(length == items for _, length, items in sized)  # the items fill the array
+    assert source.count("ffi.new(f'") == len(sized)  # no other sized array built from a count
+
+
+def test_docxtpl_patch_xml_is_as_patch_xml_once_expects():
+    assert list(inspect.signature(DocxTemplate.patch_xml).parameters) == ["self", "src_xml"]
+    source = inspect.getsource(DocxTemplate.patch_xml)
+    assert "self." not in source  # its result depends on the XML alone
+    assert "self.patch_xml(" in inspect.getsource(DocxTemplate)
+
+
+def test_a_missing_distribution_is_untested():
+    speedup = speedups.Speedup({"ninbai-no-such-dist": frozenset({"1.0"})}, "nothing")
+    assert installed_version("ninbai-no-such-dist") is None
+    assert speedup.untested() == {"ninbai-no-such-dist": ""}
