@@ -34,9 +34,12 @@ from pipeline.batch.manifest import (
     BuildKey,
     InputRecord,
     Manifest,
+    StateFileError,
     load_approvals,
-    load_manifest,
+    read_manifest,
+    standing_approvals,
     templates_digest,
+    write_approvals,
 )
 from pipeline.batch.plan import SAFE_BATCH_NAME, BatchRun, key_figures
 from pipeline.batch.workers import BuildFn, Workers, crashed_outcome
@@ -81,6 +84,7 @@ class BatchResult:
     unmatched_only: list[str] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)  # work folders of a killed run, deleted
     seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)  # Japanese: a state file damaged, recovered
 
     def counts(self) -> dict[str, int]:
         """The closing table: built (of which with warnings), failed, unchanged."""
@@ -131,9 +135,11 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     batch_dir = _batch_dir(request)
     key = BuildKey(pipeline.__version__, pipeline.RULES_VERSION, request.batch_date.isoformat(),
                    config.digest(), templates_digest(templates or document_templates()))
+    notices: list[str] = []
     with batch_lock(batch_dir, wait=request.wait):
         leftovers = clean_leftovers(batch_dir)
-        run = BatchRun(batch_dir, key, load_manifest(batch_dir), load_approvals(batch_dir))
+        run = BatchRun(batch_dir, key, _previous_manifest(batch_dir, notices),
+                       _approvals(batch_dir, notices))
         todo, unmatched = run.plan(request)
         progress = _Progress(report, len(run.processed))
         for record in run.unchanged_records():
@@ -143,9 +149,28 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
             progress(run.accept(outcome))
             run.checkpoint()
         manifest = run.finish()
-        _write_views(batch_dir, manifest, run.approvals)
+        _write_views(batch_dir, manifest, standing_approvals(batch_dir, run.approvals))
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, notices)
+
+
+def _previous_manifest(batch_dir: Path, notices: list[str]) -> Manifest | None:
+    """The last run's manifest; a damaged one is named and every case is rebuilt."""
+    try:
+        return read_manifest(batch_dir)
+    except StateFileError as exc:
+        notices.append(f"注意: {exc}　今回は全案件を作り直します。")
+        return None
+
+
+def _approvals(batch_dir: Path, notices: list[str]) -> list[Approval]:
+    """The approvals (raises ``StateFileError`` when they cannot be read at all); one read from
+    its copy is written back whole, so approvals.json is good again."""
+    before = len(notices)
+    approvals = load_approvals(batch_dir, notices)
+    if len(notices) > before:
+        write_approvals(batch_dir, approvals)
+    return approvals
 
 
 def _batch_dir(request: BatchRequest) -> Path:

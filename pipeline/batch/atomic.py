@@ -8,6 +8,7 @@ which the next run deletes (``clean_leftovers``). Style guide point 9 (batch sem
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -85,10 +86,15 @@ def install_dir(work: Path, target: Path) -> None:
     """
     fsync_dir(work)
     aside = None
-    if target.exists():
+    if os.path.lexists(target):
         aside = work.parent / f".old-{target.name}-{secrets.token_hex(4)}"
         os.replace(target, aside)
-    os.replace(work, target)
+    try:
+        os.replace(work, target)
+    except BaseException:
+        if aside is not None:  # the old folder goes back: a failed write keeps what was there
+            os.replace(aside, target)
+        raise
     fsync_dir(target.parent)
     if aside is not None:
         _remove(aside)
@@ -99,6 +105,23 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     else:
         path.unlink()
+
+
+#: What staff read for the errors a write can meet (never the English text or a server path).
+_OS_ERRORS = {
+    errno.ENOSPC: "ディスクの空き容量が足りません",
+    errno.EDQUOT: "ディスクの使用量の上限に達しています",
+    errno.EROFS: "読み取り専用の場所です",
+    errno.EACCES: "書き込む権限がありません",
+    errno.EPERM: "書き込む権限がありません",
+    errno.ELOOP: "シンボリックリンクになっています",
+    errno.EIO: "ディスクの読み書きに失敗しました",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """A short Japanese reason for an ``OSError`` (disk full, read-only, no permission, …)."""
+    return _OS_ERRORS.get(exc.errno or 0, f"ファイルを書き込めませんでした（エラー番号 {exc.errno}）")
 
 
 def clean_leftovers(folder: Path) -> list[str]:
