@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pipeline
-from pipeline.batch.atomic import clean_leftovers, make_private_dir
+from pipeline.batch.atomic import clean_leftovers, make_private_dir, os_error_text
 from pipeline.batch.casebuild import build_case
 from pipeline.batch.lock import batch_lock
 from pipeline.batch.manifest import (
@@ -149,6 +149,7 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
             progress(run.accept(outcome))
             run.checkpoint()
         manifest = run.finish()
+        notices += run.notices
         _write_views(batch_dir, manifest, standing_approvals(batch_dir, run.approvals))
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
                        time.perf_counter() - started, notices)
@@ -180,7 +181,7 @@ def _batch_dir(request: BatchRequest) -> Path:
     try:
         make_private_dir(batch_dir)
     except OSError as exc:
-        raise BatchError(f"出力フォルダ {batch_dir} を作れません: {exc.strerror}") from None
+        raise BatchError(f"出力フォルダ {batch_dir} を作れません（{os_error_text(exc)}）。") from None
     return batch_dir
 
 

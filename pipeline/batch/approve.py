@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.batch.atomic import os_error_text
-from pipeline.batch.lock import LockUnusable, batch_lock
+from pipeline.batch.lock import batch_lock
 from pipeline.batch.manifest import (
     MANIFEST_NAME,
     Approval,
@@ -103,8 +103,6 @@ def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
         return _approve_locked(batch_dir, case_ids, by, now)
     except StateFileError as exc:
         raise ApproveError(str(exc)) from None
-    except LockUnusable:
-        raise
     except OSError as exc:
         raise ApproveError(f"{batch_dir} に書き込めないため、承認を記録できませんでした"
                            f"（{os_error_text(exc)}）。") from None

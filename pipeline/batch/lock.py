@@ -48,10 +48,11 @@ def _open_lock(batch_dir: Path) -> int:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, PRIVATE_FILE)
     except OSError as exc:
-        reason = "シンボリックリンクになっています" if exc.errno == errno.ELOOP else os_error_text(exc)
-        raise LockUnusable(f"{path} を使えません（{reason}）。"
-                           "ninbai が作るファイルです。削除するか、書き込めるフォルダで実行してください。"
-                           ) from None
+        if exc.errno == errno.ELOOP:
+            raise LockUnusable(f"{path} がシンボリックリンクになっています。ninbai が作るファイルです。"
+                               "削除してから実行してください。") from None
+        raise LockUnusable(f"{batch_dir} に書き込めません（{os_error_text(exc)}）。"
+                           "書き込めるフォルダで実行してください。") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise LockUnusable(f"{path} がファイルではありません。削除してから実行してください。")

@@ -17,6 +17,8 @@ from pathlib import Path
 from pipeline.batch.atomic import write_atomic
 
 MANIFEST_NAME = "manifest.json"
+#: A state file larger than this is damaged (or not ours): it is not read into memory.
+STATE_FILE_LIMIT = 256 * 2**20
 SCHEMA = "manifest/1"
 #: What a run did with an input (``InputRecord.result``), as staff read it.
 RESULT_LABELS = {"built": "作成", "unchanged": "変更なし", "failed": "失敗"}
@@ -143,7 +145,7 @@ def read_manifest(batch_dir: Path) -> Manifest | None:
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(_read_state_file(path))
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ValueError("schema")
         # A build-key field the manifest lacks (written by an older ninbai) only means the key
@@ -204,17 +206,12 @@ def outputs_match(batch_dir: Path, record: InputRecord, others_allowed: bool = F
 
 
 def unrecorded_files(batch_dir: Path, record: InputRecord) -> list[str]:
-    """Names of the entries of the record's folder that the build did not write (staff files)."""
+    """Names of the files in the record's folder that the build did not write (staff files)."""
     folder = batch_dir / record.folder
     recorded = {Path(o["path"]).name for o in record.outputs}
     if not record.folder or not folder.is_dir() or folder.is_symlink():
         return []
-    return sorted(p.name for p in folder.iterdir()
-                  if p.name not in recorded and not (p.is_dir() and _is_revision(p.name)))
-
-
-def _is_revision(name: str) -> bool:
-    return name.startswith("rev") and name[3:].isdigit()
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in recorded)
 
 
 APPROVALS_NAME = "approvals.json"
@@ -263,8 +260,15 @@ def load_approvals(batch_dir: Path, notices: list[str] | None = None) -> list[Ap
     return approvals
 
 
+def _read_state_file(path: Path) -> str:
+    """The text of manifest.json or approvals.json: a regular file, not a link, of sane size."""
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > STATE_FILE_LIMIT:
+        raise ValueError(f"not a state file: {path.name}")
+    return path.read_text("utf-8")
+
+
 def _read_approvals(path: Path) -> list[Approval]:
-    data = json.loads(path.read_text("utf-8"))
+    data = json.loads(_read_state_file(path))
     if data["schema"] != APPROVALS_SCHEMA:
         raise ValueError("schema")
     approvals = [Approval(**a) for a in data["approvals"]]

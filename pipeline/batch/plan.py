@@ -53,6 +53,8 @@ if TYPE_CHECKING:  # the request type lives with run_batch, which imports this m
 #: case-workbook.md 案件番号; checked again here because the id becomes a folder name.
 SAFE_CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 SAFE_BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+#: A folder a build writes: ``<case_id>`` or ``<case_id>/revN`` (``revision_folder``).
+_CASE_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}(/rev[0-9]+)?")
 #: Seconds between manifest checkpoints, so a killed long run keeps most of its work.
 CHECKPOINT_SECONDS = 10.0
 #: Failures that are not the input's: the documents of the earlier run stay where they are.
@@ -91,6 +93,7 @@ class BatchRun:
         self.sources: dict[str, tuple[str, int]] = {}  # path → (sha256, size) of this run's inputs
         self.claims: dict[str, str] = {}  # claim key (case id casefolded) → input path
         self.gone: dict[str, InputRecord] = {}  # records of inputs that no longer exist
+        self.notices: list[str] = []  # Japanese lines for the end of the run
         self.generated: dict[str, set[str]] = {}  # folder → names earlier runs wrote there
         for record in self.previous.values():
             self.generated.setdefault(record.folder, set()).update(
@@ -133,7 +136,9 @@ class BatchRun:
         """
         for path in list(self.records):
             if path not in self.sources and _is_gone(path):
-                self.gone[path] = self.records.pop(path)
+                record = self.gone[path] = self.records.pop(path)
+                self.notices.append(f"注意: {record.label} の入力ファイル {_display(path)} が"
+                                    "なくなったため、一覧から外しました（承認済みの書類は残します）。")
 
     def _claim_standing(self) -> None:
         """Case ids held by records that stand without a rebuild (first path wins, as always)."""
@@ -181,6 +186,7 @@ class BatchRun:
             return  # another input holds the case (and its folder) now
         record.case_id, record.folder, record.revision = case_id, previous.folder, previous.revision
         record.outputs, record.documents = previous.outputs, previous.documents
+        record.figures = previous.figures  # the figures of the documents that stay
 
     def _record(self, path: str, outcome: CaseOutcome) -> InputRecord:
         sha, size = self.sources.get(path, ("", 0))
@@ -236,6 +242,7 @@ class BatchRun:
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
+        self.generated.setdefault(folder, set()).update(files)  # a later winner replaces them
         return outputs
 
     def _generated_names(self, target: Path, folder: str) -> set[str]:
@@ -314,9 +321,9 @@ class BatchRun:
         folder's place is removed itself, its target untouched), never a folder an approval
         covers, never what staff put there (the folder then stays with their files)."""
         parts = Path(folder).parts
-        if ".." in parts or any(self.batch_dir.joinpath(*parts[:i]).is_symlink()
-                                for i in range(1, len(parts))):
-            return
+        if not _CASE_FOLDER.fullmatch(folder) or any(
+                self.batch_dir.joinpath(*parts[:i]).is_symlink() for i in range(1, len(parts))):
+            return  # not a folder a build writes (a hand-edited manifest), or a link on the way
         path = self.batch_dir / folder
         if path.is_symlink():
             path.unlink()

@@ -29,8 +29,7 @@ from batch.test_batch import (
     write_input,
 )
 from pipeline import batch
-from pipeline.batch import BatchRequest
-from pipeline.batch import plan
+from pipeline.batch import BatchRequest, plan
 from pipeline.batch.approve import approve_cases
 from pipeline.batch.lock import BatchLocked
 from pipeline.batch.manifest import (
@@ -306,6 +305,7 @@ def test_a_renamed_workbook_is_built(tmp_path):
     assert results(result) == {"b": ("ok", "built")} and result.exit_code == 0
     assert (result.batch_dir / "X" / "01_申請書.pdf").read_bytes() == b"%PDF X 2"
     assert [Path(r.path).name for r in load_manifest(result.batch_dir).inputs] == ["b.xlsx"]
+    assert any("X" in n and "a.xlsx" in n for n in result.notices)
 
 
 def test_a_deleted_workbook_loses_its_unapproved_documents_only(tmp_path):
