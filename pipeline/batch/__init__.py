@@ -2,7 +2,7 @@
 
 The imperative shell around ``pipeline.batch.casebuild.build_case`` (style.md point 9):
 
-- one run at a time per batch folder (``pipeline.batch.lock``); leftovers of a killed run are deleted first;
+- one run at a time per batch folder (``pipeline.batch.lock``); leftovers of a killed run are cleared first;
 - each case isolated: an exception in one case becomes that case's ``error``, never the batch's end;
 - cases built in worker processes, each with one warm ``Renderer`` (``--jobs``; 1 = in-process),
   the largest workbooks first so the slowest cases do not finish last;

@@ -221,6 +221,34 @@ def test_a_failed_final_rename_puts_the_old_folder_back(tmp_path, monkeypatch):
     assert (target / "old.pdf").read_bytes() == b"old"
 
 
+def test_an_old_folder_moved_aside_by_a_killed_run_is_put_back(two_cases):
+    """Killed between moving the old folder aside and the new one in: the old one (with the
+    staff file in it) comes back; the new documents are built again."""
+    tmp_path, inputs, batch_dir = two_cases
+    (batch_dir / "A" / "メモ.txt").write_text("note", "utf-8")
+    before = hashes(batch_dir / "A")
+    (batch_dir / "A").rename(batch_dir / ".old-A-0123abcd")
+    (batch_dir / ".tmp-A-89abcdef").mkdir()  # the new folder the killed run did not move in
+    result = run(tmp_path, inputs)
+    assert result.leftovers == [".old-A-0123abcd", ".tmp-A-89abcdef"]
+    assert hashes(batch_dir / "A") == before
+    assert results(result)["A"] == ("ok", "unchanged")
+
+
+def test_an_old_revision_moved_aside_goes_back_into_its_case_folder(tmp_path):
+    src = tmp_path / "in"
+    inputs = [write_input(src, "A")]
+    batch_dir = run(tmp_path, inputs).batch_dir
+    approve_cases(batch_dir, ["A"], "佐藤", now=NOW)
+    write_input(src, "A", version=2)
+    run(tmp_path, inputs)
+    (batch_dir / "A" / "rev2" / "メモ.txt").write_text("note", "utf-8")
+    before = hashes(batch_dir / "A" / "rev2")
+    (batch_dir / "A" / "rev2").rename(batch_dir / ".old-A~rev2-0123abcd")
+    run(tmp_path, inputs)
+    assert hashes(batch_dir / "A" / "rev2") == before
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A 400 kB tmpfs (root only): a real full disk."""
