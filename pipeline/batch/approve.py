@@ -139,15 +139,19 @@ def _approve_one(batch_dir: Path, manifest: Manifest, approvals: list[Approval],
     elif approval is not None and approval_holds(batch_dir, approval):
         result.already.append(case_id)
     elif not outputs_match(batch_dir, record):
-        others = unrecorded_files(batch_dir, record)
-        result.problems.append(
-            f"{case_id}: {record.folder} に書類以外のファイル（{'、'.join(others)}）があります。"
-            "別の場所へ移してから承認してください。" if others and outputs_match(
-                batch_dir, record, others_allowed=True) else
-            f"{case_id}: {record.folder} のファイルが manifest.json の記録と一致しません"
-            "（変更・削除されています）。build し直してから確認・承認してください。")
+        result.problems.append(f"{case_id}: {_mismatch(batch_dir, record)}")
     else:
         result.approved.append(_approval(record, by, stamp))
+
+
+def _mismatch(batch_dir: Path, record: InputRecord) -> str:
+    """Why the folder is not what was built: files staff added (named), or changed documents."""
+    others = unrecorded_files(batch_dir, record)
+    if others and outputs_match(batch_dir, record, others_allowed=True):
+        return (f"{record.folder} に書類以外のファイル（{'、'.join(others)}）があります。"
+                "承認するのはフォルダ全体なので、別の場所へ移してから承認してください。")
+    return (f"{record.folder} のファイルが manifest.json の記録と一致しません"
+            "（変更・削除されています）。build し直してから確認・承認してください。")
 
 
 def _approval(record: InputRecord, by: str, stamp: str) -> Approval:

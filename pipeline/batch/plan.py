@@ -178,8 +178,9 @@ class BatchRun:
         retraction finds them; only invalid input retracts documents. The case stays failed."""
         previous = self.previous.get(path)
         codes = {e["code"] for e in record.errors}
-        if previous is None or not previous.folder or not codes or not codes <= KEEPS_DOCUMENTS:
-            return
+        if previous is None or not previous.folder or not codes or not codes <= KEEPS_DOCUMENTS \
+                or record.case_id not in (None, previous.case_id):
+            return  # (a new case id: the old documents are another case's, retracted as stale)
         case_id = record.case_id or previous.case_id
         key = _claim_key(case_id)
         if self.claims.setdefault(key, path) != path:
