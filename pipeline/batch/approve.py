@@ -4,7 +4,9 @@ Layout: revision 1 of case ``X`` is the folder ``X/`` (outputs.md); a later buil
 changed after ``X/`` was approved writes revision 2 to ``X/rev2/``, then ``X/rev3/`` and so on. The
 latest revision is replaced in place as long as nobody approved it. ``approve`` records who, when
 and the sha256 of every file of the case's current revision in approvals.json, after checking
-the files still match the manifest. cli.md ``ninbai approve``.
+the files still match the manifest. An approval counts (here, on the review page and for
+``ninbai review``) only while the files it names keep those sha256; a new build never takes a
+folder name an approval names. cli.md ``ninbai approve``.
 """
 
 from __future__ import annotations
