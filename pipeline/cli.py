@@ -21,7 +21,13 @@ import click
 from pipeline.batch import BatchError, BatchRequest, closing_lines, progress_line, run_batch
 from pipeline.batch.approve import ApproveError, approve_cases
 from pipeline.batch.lock import BatchLocked
-from pipeline.batch.manifest import InputRecord, load_approvals, load_manifest
+from pipeline.batch.manifest import (
+    InputRecord,
+    StateFileError,
+    load_approvals,
+    read_manifest,
+    standing_approvals,
+)
 from pipeline.batch.review import INDEX_NAME, review_cases, review_json, review_lines
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.read.issues import Issue
@@ -253,8 +259,10 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
                            jobs or os.cpu_count() or 1, only, force, wait)
     try:
         result = run_batch(request, config, report=_progress_reporter())
-    except (BatchLocked, BatchError) as exc:
+    except (BatchLocked, BatchError, StateFileError) as exc:
         raise CannotRun(str(exc)) from None
+    for notice in result.notices:
+        click.echo(notice, err=True)
     for line in closing_lines(result):
         click.echo(line)
     if result.unmatched_only:
@@ -302,10 +310,17 @@ def review(ctx: click.Context, batch_dir: Path, as_json: bool, details: bool) ->
       ninbai review outputs/2026-11-30
       ninbai review outputs/2026-11-30 --details
     """
-    manifest = load_manifest(batch_dir)
+    notices: list[str] = []
+    try:
+        manifest = read_manifest(batch_dir)
+        approvals = standing_approvals(batch_dir, load_approvals(batch_dir, notices))
+    except StateFileError as exc:
+        raise CannotRun(str(exc)) from None
     if manifest is None:
         raise CannotRun(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）")
-    cases = review_cases(manifest, load_approvals(batch_dir))
+    for notice in notices:
+        click.echo(notice, err=True)
+    cases = review_cases(manifest, approvals)
     if as_json:
         click.echo(json.dumps(review_json(cases), ensure_ascii=False, indent=2))
     else:
@@ -339,4 +354,6 @@ def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: 
         click.echo(f"承認済みです: {case_id}")
     for problem in result.problems:
         click.echo(f"承認できません: {problem}", err=True)
+    for notice in result.notices:
+        click.echo(notice, err=True)
     ctx.exit(1 if result.problems else 0)

@@ -2,7 +2,7 @@
 
 The imperative shell around ``pipeline.batch.casebuild.build_case`` (style.md point 9):
 
-- one run at a time per batch folder (``pipeline.batch.lock``); leftovers of a killed run are deleted first;
+- one run at a time per batch folder (``pipeline.batch.lock``); leftovers of a killed run are cleared first;
 - each case isolated: an exception in one case becomes that case's ``error``, never the batch's end;
 - cases built in worker processes, each with one warm ``Renderer`` (``--jobs``; 1 = in-process),
   the largest workbooks first so the slowest cases do not finish last;
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pipeline
-from pipeline.batch.atomic import clean_leftovers, make_private_dir
+from pipeline.batch.atomic import clean_leftovers, make_private_dir, os_error_text
 from pipeline.batch.casebuild import build_case
 from pipeline.batch.lock import batch_lock
 from pipeline.batch.manifest import (
@@ -34,9 +34,12 @@ from pipeline.batch.manifest import (
     BuildKey,
     InputRecord,
     Manifest,
+    StateFileError,
     load_approvals,
-    load_manifest,
+    read_manifest,
+    standing_approvals,
     templates_digest,
+    write_approvals,
 )
 from pipeline.batch.plan import SAFE_BATCH_NAME, BatchRun, key_figures
 from pipeline.batch.workers import BuildFn, Workers, crashed_outcome
@@ -97,6 +100,7 @@ class BatchResult:
     unmatched_only: list[str] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)  # work folders of a killed run, deleted
     seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)  # Japanese: a state file damaged, recovered
 
     def counts(self) -> dict[str, int]:
         """The closing table: built (of which with warnings), failed, unchanged."""
@@ -146,9 +150,11 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     build, make_renderer = build or build_case, make_renderer or warm_renderer
     batch_dir = _batch_dir(request)
     key = build_key(request.batch_date, config, templates or document_templates())
+    notices: list[str] = []
     with batch_lock(batch_dir, wait=request.wait):
         leftovers = clean_leftovers(batch_dir)
-        run = BatchRun(batch_dir, key, load_manifest(batch_dir), load_approvals(batch_dir))
+        run = BatchRun(batch_dir, key, _previous_manifest(batch_dir, notices),
+                       _approvals(batch_dir, notices))
         todo, unmatched = run.plan(request)
         progress = _Progress(report, len(run.processed))
         for record in run.unchanged_records():
@@ -158,9 +164,29 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
             progress(run.accept(outcome))
             run.checkpoint()
         manifest = run.finish()
-        _write_views(batch_dir, manifest, run.approvals)
+        notices += run.notices
+        _write_views(batch_dir, manifest, standing_approvals(batch_dir, run.approvals))
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, notices)
+
+
+def _previous_manifest(batch_dir: Path, notices: list[str]) -> Manifest | None:
+    """The last run's manifest; a damaged one is named and every case is rebuilt."""
+    try:
+        return read_manifest(batch_dir)
+    except StateFileError as exc:
+        notices.append(f"注意: {exc}　今回は全案件を作り直します。")
+        return None
+
+
+def _approvals(batch_dir: Path, notices: list[str]) -> list[Approval]:
+    """The approvals (raises ``StateFileError`` when they cannot be read at all); one read from
+    its copy is written back whole, so approvals.json is good again."""
+    before = len(notices)
+    approvals = load_approvals(batch_dir, notices)
+    if len(notices) > before:
+        write_approvals(batch_dir, approvals)
+    return approvals
 
 
 def _batch_dir(request: BatchRequest) -> Path:
@@ -170,7 +196,7 @@ def _batch_dir(request: BatchRequest) -> Path:
     try:
         make_private_dir(batch_dir)
     except OSError as exc:
-        raise BatchError(f"出力フォルダ {batch_dir} を作れません: {exc.strerror}") from None
+        raise BatchError(f"出力フォルダ {batch_dir} を作れません（{os_error_text(exc)}）。") from None
     return batch_dir
 
 

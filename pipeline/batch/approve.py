@@ -4,7 +4,9 @@ Layout: revision 1 of case ``X`` is the folder ``X/`` (outputs.md); a later buil
 changed after ``X/`` was approved writes revision 2 to ``X/rev2/``, then ``X/rev3/`` and so on. The
 latest revision is replaced in place as long as nobody approved it. ``approve`` records who, when
 and the sha256 of every file of the case's current revision in approvals.json, after checking
-the files still match the manifest. cli.md ``ninbai approve``.
+the files still match the manifest. An approval counts (here, on the review page and for
+``ninbai review``) only while the files it names keep those sha256; a new build never takes a
+folder name an approval names. cli.md ``ninbai approve``.
 """
 
 from __future__ import annotations
@@ -14,15 +16,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.batch.atomic import os_error_text
 from pipeline.batch.lock import batch_lock
 from pipeline.batch.manifest import (
+    MANIFEST_NAME,
     Approval,
     InputRecord,
     Manifest,
+    StateFileError,
+    approval_holds,
     approved_folders,
     load_approvals,
-    load_manifest,
     outputs_match,
+    read_manifest,
+    standing_approvals,
+    unrecorded_files,
     write_approvals,
 )
 from pipeline.batch.review import write_review
@@ -50,8 +58,12 @@ def latest_revision(batch_dir: Path, case_id: str) -> int:
 
 
 def next_revision(batch_dir: Path, case_id: str, approved: set[str]) -> int:
-    """Where a new build of the case goes: the latest revision unless approved, else a new one."""
-    latest = latest_revision(batch_dir, case_id)
+    """Where a new build of the case goes: the latest revision unless approved, else a new one.
+
+    An approved revision counts even when its folder was deleted by hand: a new build never
+    takes the folder name an approval names, so the approval cannot be mistaken for it.
+    """
+    latest = max(latest_revision(batch_dir, case_id), _latest_approved(case_id, approved))
     if latest == 0:
         return 1
     if revision_folder(case_id, latest) in approved:
@@ -59,11 +71,24 @@ def next_revision(batch_dir: Path, case_id: str, approved: set[str]) -> int:
     return latest
 
 
+def _latest_approved(case_id: str, approved: set[str]) -> int:
+    """Highest revision of the case that an approval names (0 when none)."""
+    numbers = []
+    for folder in approved:
+        if folder == case_id:
+            numbers.append(1)
+        elif folder.startswith(case_id + "/") and \
+                (match := _REVISION_DIR.fullmatch(folder[len(case_id) + 1:])):
+            numbers.append(int(match.group(1)))
+    return max(numbers, default=0)
+
+
 @dataclass
 class ApproveResult:
     approved: list[Approval] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # case ids whose current revision was approved
     problems: list[str] = field(default_factory=list)  # Japanese, one per refused case id
+    notices: list[str] = field(default_factory=list)  # e.g. approvals read from their copy
 
 
 def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
@@ -74,34 +99,61 @@ def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
         raise ApproveError("承認者の名前（--by）を入れてください。")
     if not batch_dir.is_dir():
         raise ApproveError(f"フォルダが見つかりません: {batch_dir}")
+    if not (batch_dir / MANIFEST_NAME).is_file():  # checked before locking: no stray .lock
+        raise ApproveError(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）。")
+    try:
+        return _approve_locked(batch_dir, case_ids, by, now)
+    except StateFileError as exc:
+        raise ApproveError(str(exc)) from None
+    except OSError as exc:
+        raise ApproveError(f"{batch_dir} に書き込めないため、承認を記録できませんでした"
+                           f"（{os_error_text(exc)}）。") from None
+
+
+def _approve_locked(batch_dir: Path, case_ids: list[str], by: str,
+                    now: datetime | None) -> ApproveResult:
     with batch_lock(batch_dir):
-        manifest = load_manifest(batch_dir)
+        manifest = read_manifest(batch_dir)
         if manifest is None:
             raise ApproveError(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）。")
-        approvals = load_approvals(batch_dir)
-        stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
         result = ApproveResult()
+        approvals = load_approvals(batch_dir, result.notices)
+        stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
         for case_id in dict.fromkeys(case_ids):  # each id once, in the order given
             _approve_one(batch_dir, manifest, approvals, case_id, by, stamp, result)
-        if result.approved:
+        if result.approved or result.notices:  # a damaged approvals.json is rewritten whole
             write_approvals(batch_dir, approvals + result.approved)
-            write_review(batch_dir, manifest, approvals + result.approved)
+        if result.approved:
+            write_review(batch_dir, manifest,
+                         standing_approvals(batch_dir, approvals + result.approved))
     return result
 
 
 def _approve_one(batch_dir: Path, manifest: Manifest, approvals: list[Approval], case_id: str,
                  by: str, stamp: str, result: ApproveResult) -> None:
     record = manifest.find(case_id)
+    approval = approved_folders(approvals).get(record.folder) if record else None
     if record is None:
         result.problems.append(f"{case_id}: このバッチに書類のある案件がありません。")
-    elif record.folder in approved_folders(approvals):
+    elif record.status == "error":
+        result.problems.append(f"{case_id}: 前回の build が失敗しています（{record.folder} の書類は"
+                               "それより前のものです）。build し直してから確認・承認してください。")
+    elif approval is not None and approval_holds(batch_dir, approval):
         result.already.append(case_id)
     elif not outputs_match(batch_dir, record):
-        result.problems.append(
-            f"{case_id}: {record.folder} のファイルが manifest.json の記録と一致しません"
-            "（変更・削除されています）。build し直してから確認・承認してください。")
+        result.problems.append(f"{case_id}: {_mismatch(batch_dir, record)}")
     else:
         result.approved.append(_approval(record, by, stamp))
+
+
+def _mismatch(batch_dir: Path, record: InputRecord) -> str:
+    """Why the folder is not what was built: files staff added (named), or changed documents."""
+    others = unrecorded_files(batch_dir, record)
+    if others and outputs_match(batch_dir, record, others_allowed=True):
+        return (f"{record.folder} に書類以外のファイル（{'、'.join(others)}）があります。"
+                "承認するのはフォルダ全体なので、別の場所へ移してから承認してください。")
+    return (f"{record.folder} のファイルが manifest.json の記録と一致しません"
+            "（変更・削除されています）。build し直してから確認・承認してください。")
 
 
 def _approval(record: InputRecord, by: str, stamp: str) -> Approval:

@@ -8,7 +8,9 @@ which the next run deletes (``clean_leftovers``). Style guide point 9 (batch sem
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
@@ -18,6 +20,8 @@ PRIVATE_FILE = 0o600
 #: Prefixes of the work names a run leaves behind when it is killed; never a case id (ids start
 #: with a letter or digit).
 LEFTOVER_PREFIXES = (".tmp-", ".old-")
+#: ``.old-<path with / as ~>-<8 hex>``: an old case folder moved aside; ``~`` is never in an id.
+_ASIDE = re.compile(r"\.old-([A-Za-z0-9][A-Za-z0-9_-]*(?:~[A-Za-z0-9][A-Za-z0-9_-]*)?)-[0-9a-f]{8}")
 
 
 def make_private_dir(path: Path) -> None:
@@ -80,15 +84,23 @@ def install_dir(work: Path, target: Path) -> None:
     """Move the finished folder ``work`` to ``target``, replacing an older ``target`` whole.
 
     POSIX renames a folder only over an empty one, so the old folder is first renamed aside
-    (``.old-…``, in the work folder's parent), the new one renamed in, and the old one deleted.
-    A crash in between leaves ``target`` missing (rebuilt next run), never mixed.
+    (``.old-…``, in the work folder's parent, named after its place), the new one renamed in,
+    and the old one deleted. A crash in between leaves ``target`` missing, never mixed; the next
+    run puts the old folder back (``clean_leftovers``), so files staff kept there survive.
     """
     fsync_dir(work)
     aside = None
-    if target.exists():
-        aside = work.parent / f".old-{target.name}-{secrets.token_hex(4)}"
+    if os.path.lexists(target):
+        place = target.relative_to(work.parent).as_posix() \
+            if target.is_relative_to(work.parent) else target.name
+        aside = work.parent / f".old-{place.replace('/', '~')}-{secrets.token_hex(4)}"
         os.replace(target, aside)
-    os.replace(work, target)
+    try:
+        os.replace(work, target)
+    except BaseException:
+        if aside is not None:  # the old folder goes back: a failed write keeps what was there
+            os.replace(aside, target)
+        raise
     fsync_dir(target.parent)
     if aside is not None:
         _remove(aside)
@@ -101,11 +113,45 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+#: What staff read for the errors a write can meet (never the English text or a server path).
+_OS_ERRORS = {
+    errno.ENOSPC: "ディスクの空き容量が足りません",
+    errno.EDQUOT: "ディスクの使用量の上限に達しています",
+    errno.EROFS: "読み取り専用の場所です",
+    errno.EACCES: "書き込む権限がありません",
+    errno.EPERM: "書き込む権限がありません",
+    errno.ELOOP: "シンボリックリンクになっています",
+    errno.EIO: "ディスクの読み書きに失敗しました",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """A short Japanese reason for an ``OSError`` (disk full, read-only, no permission, …)."""
+    return _OS_ERRORS.get(exc.errno or 0, f"ファイルを書き込めませんでした（エラー番号 {exc.errno}）")
+
+
 def clean_leftovers(folder: Path) -> list[str]:
-    """Delete the ``.tmp-*`` / ``.old-*`` entries a killed run left in ``folder``; return their names."""
+    """Clear the ``.tmp-*`` / ``.old-*`` entries a killed run left in ``folder``; return their names.
+
+    Work folders are deleted. An old case folder moved aside goes back to its place when that is
+    still empty (the run was killed before the new one was moved in); else it is deleted.
+    """
     removed = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(LEFTOVER_PREFIXES):
-            _remove(entry)
+            if not _put_back(folder, entry):
+                _remove(entry)
             removed.append(entry.name)
     return removed
+
+
+def _put_back(folder: Path, entry: Path) -> bool:
+    """Move an old case folder that was moved aside back to its empty place; False if not one."""
+    match = _ASIDE.fullmatch(entry.name)
+    if match is None or entry.is_symlink() or not entry.is_dir():
+        return False
+    place = folder / match.group(1).replace("~", "/")
+    if os.path.lexists(place) or place.parent.is_symlink() or not place.parent.is_dir():
+        return False
+    os.replace(entry, place)
+    return True

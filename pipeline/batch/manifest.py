@@ -17,6 +17,8 @@ from pathlib import Path
 from pipeline.batch.atomic import write_atomic
 
 MANIFEST_NAME = "manifest.json"
+#: A state file larger than this is damaged (or not ours): it is not read into memory.
+STATE_FILE_LIMIT = 256 * 2**20
 SCHEMA = "manifest/1"
 #: What a run did with an input (``InputRecord.result``), as staff read it.
 RESULT_LABELS = {"built": "作成", "unchanged": "変更なし", "failed": "失敗"}
@@ -132,35 +134,103 @@ class Manifest:
         return next((r for r in self.inputs if r.case_id == case_id and r.folder), None)
 
 
+class StateFileError(Exception):
+    """manifest.json or approvals.json cannot be read (message in Japanese, names the file)."""
+
+
 def load_manifest(batch_dir: Path) -> Manifest | None:
-    """The batch's manifest, or None when there is none yet (or it is unreadable: rebuild all)."""
+    """The batch's manifest, or None when there is none yet (or it is unreadable: rebuild all).
+
+    ``read_manifest`` says why a manifest that exists could not be read.
+    """
     try:
-        data = json.loads((batch_dir / MANIFEST_NAME).read_text("utf-8"))
-        if data.get("schema") != SCHEMA:
-            return None
-        return Manifest.from_json(data)
-    except (OSError, ValueError, KeyError, TypeError):
+        return read_manifest(batch_dir)
+    except StateFileError:
         return None
+
+
+def read_manifest(batch_dir: Path) -> Manifest | None:
+    """The batch's manifest; None when there is none; ``StateFileError`` when it is damaged.
+
+    Every key the batch reads later is checked here, so a hand-edited or truncated manifest is
+    reported once, by name, instead of failing deep inside a build.
+    """
+    path = batch_dir / MANIFEST_NAME
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(_read_state_file(path))
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise ValueError("schema")
+        # A build-key field the manifest lacks (written by an older ninbai) only means the key
+        # differs: every case is rebuilt, the records are kept.
+        data = {**dict.fromkeys(BuildKey.__dataclass_fields__, ""), **data}
+        manifest = Manifest.from_json(data)
+        for record in manifest.inputs:
+            _check_record(record)
+        return manifest
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise StateFileError(
+            f"{path} が壊れていて読めません（途中で切れているか、書き換えられています）。"
+            "ninbai build をもう一度実行すると、全案件を作り直して書き直されます"
+            "（承認の記録 approvals.json はそのまま使われます）。") from None
+
+
+def _check_record(record: InputRecord) -> None:
+    """Raise TypeError (KeyError) unless the record has the types and keys the batch reads."""
+    texts = (record.path, record.sha256, record.status, record.result, record.folder)
+    if not all(isinstance(t, str) for t in texts) or not isinstance(record.revision, int) \
+            or not (record.case_id is None or isinstance(record.case_id, str)):
+        raise TypeError("record")
+    for output in record.outputs:
+        if not (isinstance(output["path"], str) and isinstance(output["sha256"], str)):
+            raise TypeError("output")
+    for document in record.documents:
+        if not (isinstance(document["docx"], str) and isinstance(document["pdf"], str)):
+            raise TypeError("document")
+    for problem in record.warnings + record.errors:
+        if not (isinstance(problem["code"], str) and isinstance(problem["message"], str)):
+            raise TypeError("problem")
+    if not (isinstance(record.figures, dict) and isinstance(record.timings, dict)):
+        raise TypeError("figures")
 
 
 def write_manifest(batch_dir: Path, manifest: Manifest) -> None:
     write_atomic(batch_dir / MANIFEST_NAME, manifest.to_json())
 
 
-def outputs_match(batch_dir: Path, record: InputRecord) -> bool:
-    """Are the record's files all on disk with the recorded sha256 (and nothing else beside them)?"""
+def outputs_match(batch_dir: Path, record: InputRecord, others_allowed: bool = False) -> bool:
+    """Are the record's files all on disk with the recorded sha256 (and nothing else beside them)?
+
+    ``others_allowed``: files staff put into the folder do not count (the unchanged check: a
+    note beside the documents does not make them stale). ``approve`` does not allow them: what
+    is approved is the whole folder.
+    """
     if not record.folder:
         return False
     folder = batch_dir / record.folder
     recorded = {o["path"]: o["sha256"] for o in record.outputs}
     on_disk = {f"{record.folder}/{p.name}": p for p in folder.iterdir() if p.is_file()} \
         if folder.is_dir() else {}
+    if others_allowed:
+        on_disk = {name: p for name, p in on_disk.items() if name in recorded}
     if set(on_disk) != set(recorded):
         return False
     return all(sha256_file(p) == recorded[name] for name, p in on_disk.items())
 
 
+def unrecorded_files(batch_dir: Path, record: InputRecord) -> list[str]:
+    """Names of the files in the record's folder that the build did not write (staff files)."""
+    folder = batch_dir / record.folder
+    recorded = {Path(o["path"]).name for o in record.outputs}
+    if not record.folder or not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in recorded)
+
+
 APPROVALS_NAME = "approvals.json"
+#: The last good approvals, written before approvals.json is replaced (the same content).
+APPROVALS_BACKUP = "approvals.json.bak"
 APPROVALS_SCHEMA = "approvals/1"
 
 
@@ -176,20 +246,80 @@ class Approval:
     files: dict[str, str]
 
 
-def load_approvals(batch_dir: Path) -> list[Approval]:
-    """Every approval of the batch, oldest first (none when the file does not exist yet)."""
-    path = batch_dir / APPROVALS_NAME
-    if not path.exists():
+def load_approvals(batch_dir: Path, notices: list[str] | None = None) -> list[Approval]:
+    """Every approval of the batch, oldest first (none when neither file exists yet).
+
+    A damaged or missing approvals.json is read from its copy approvals.json.bak, with a notice
+    (Japanese, appended to ``notices``); when neither can be read, ``StateFileError``: the
+    approvals protect approved folders, so they are never silently taken as none.
+    """
+    path, backup = batch_dir / APPROVALS_NAME, batch_dir / APPROVALS_BACKUP
+    if not path.exists() and not backup.exists():
         return []
-    data = json.loads(path.read_text("utf-8"))  # unreadable approvals must stop, not be ignored
-    return [Approval(**a) for a in data["approvals"]]
+    try:
+        return _read_approvals(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    try:
+        approvals = _read_approvals(backup)
+    except (OSError, ValueError, KeyError, TypeError):
+        raise StateFileError(
+            f"{path} が壊れていて読めません（控えの {APPROVALS_BACKUP} も読めません）。"
+            "承認の記録がないまま処理すると承認済みの書類を守れないため、中止しました。"
+            "ファイルをバックアップから戻すか、システム担当者に連絡してください。") from None
+    if notices is not None:
+        state = "ありません" if not path.exists() else "壊れています"
+        notices.append(f"注意: {path} が{state}。控えの {APPROVALS_BACKUP} から"
+                       f"承認{len(approvals)}件を読みました。")
+    return approvals
+
+
+def _read_state_file(path: Path) -> str:
+    """The text of manifest.json or approvals.json: a regular file, not a link, of sane size."""
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > STATE_FILE_LIMIT:
+        raise ValueError(f"not a state file: {path.name}")
+    return path.read_text("utf-8")
+
+
+def _read_approvals(path: Path) -> list[Approval]:
+    data = json.loads(_read_state_file(path))
+    if data["schema"] != APPROVALS_SCHEMA:
+        raise ValueError("schema")
+    approvals = [Approval(**a) for a in data["approvals"]]
+    for a in approvals:
+        if not (isinstance(a.folder, str) and isinstance(a.files, dict)
+                and isinstance(a.revision, int) and isinstance(a.case_id, str)):
+            raise TypeError("approval")
+    return approvals
 
 
 def write_approvals(batch_dir: Path, approvals: list[Approval]) -> None:
-    """Rewrite approvals.json whole and atomically; callers only ever append to the list."""
+    """Rewrite approvals.json whole and atomically; callers only ever append to the list.
+
+    The same content goes first to approvals.json.bak, so a damaged approvals.json (a sync
+    tool, a hand edit) can always be read again from its last good copy.
+    """
     data = {"schema": APPROVALS_SCHEMA, "approvals": [asdict(a) for a in approvals]}
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    write_atomic(batch_dir / APPROVALS_NAME, text.encode("utf-8"))
+    text = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    write_atomic(batch_dir / APPROVALS_BACKUP, text)
+    write_atomic(batch_dir / APPROVALS_NAME, text)
+
+
+def approval_holds(batch_dir: Path, approval: Approval) -> bool:
+    """Do the files an approval names still have its sha256? Only then is it shown as approved."""
+    folder = batch_dir / approval.folder
+    for name, digest in approval.files.items():
+        try:
+            if (folder / name).is_symlink() or sha256_file(folder / name) != digest:
+                return False
+        except OSError:
+            return False
+    return bool(approval.files)
+
+
+def standing_approvals(batch_dir: Path, approvals: list[Approval]) -> list[Approval]:
+    """The approvals whose files are still as approved (what the review shows as 承認済み)."""
+    return [a for a in approvals if approval_holds(batch_dir, a)]
 
 
 def approved_folders(approvals: list[Approval]) -> dict[str, Approval]:

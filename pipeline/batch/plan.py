@@ -4,12 +4,17 @@ files go, and what an earlier run's records become.
 - unchanged: an input whose sha256, build key (versions, rules, configuration, templates, date)
   and outputs on disk match the manifest is not rebuilt (``BatchRun.plan``);
 - revisions: an approved folder is never touched, a new build goes beside it (``approve``);
-- duplicates: one case id, one folder; the first input in path order keeps the id;
-- retraction: an input that now fails loses the unapproved documents an earlier run made for it.
+- duplicates: one case id, one folder; the first input in path order keeps the id (ids that
+  differ only in upper/lower case count as one: a Windows share would give them one folder);
+- retraction: an input that now fails on its content, or that no longer exists, loses the
+  unapproved documents an earlier run made for it; a failure that is not the input's (disk full,
+  a crash) keeps them. Retraction never follows a link, never touches an approved folder and
+  never deletes a file staff put into a case folder (staff files are carried into a rebuilt one).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -23,7 +28,9 @@ from typing import TYPE_CHECKING, Any
 from pipeline.batch.approve import next_revision, revision_folder
 from pipeline.batch.atomic import (
     install_dir,
+    make_private_dir,
     new_work_dir,
+    os_error_text,
     write_new_file,
 )
 from pipeline.batch.casebuild import CaseOutcome
@@ -48,8 +55,12 @@ if TYPE_CHECKING:  # the request type lives with run_batch, which imports this m
 #: the id becomes a folder name.
 SAFE_CASE_ID = CASE_ID_PATTERN
 SAFE_BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+#: A folder a build writes: ``<case_id>`` or ``<case_id>/revN`` (``revision_folder``).
+_CASE_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}(/rev[0-9]+)?")
 #: Seconds between manifest checkpoints, so a killed long run keeps most of its work.
 CHECKPOINT_SECONDS = 10.0
+#: Failures that are not the input's: the documents of the earlier run stay where they are.
+KEEPS_DOCUMENTS = frozenset({"output_failed", "output_conflict", "build_crashed"})
 
 BuildFn = Callable[[Path, Any, date, Any], CaseOutcome]
 
@@ -82,7 +93,13 @@ class BatchRun:
         self.records: dict[str, InputRecord] = dict(self.previous)
         self.processed: list[str] = []
         self.sources: dict[str, tuple[str, int]] = {}  # path → (sha256, size) of this run's inputs
-        self.claims: dict[str, str] = {}
+        self.claims: dict[str, str] = {}  # claim key (case id casefolded) → input path
+        self.gone: dict[str, InputRecord] = {}  # records of inputs that no longer exist
+        self.notices: list[str] = []  # Japanese lines for the end of the run
+        self.generated: dict[str, set[str]] = {}  # folder → names earlier runs wrote there
+        for record in self.previous.values():
+            self.generated.setdefault(record.folder, set()).update(
+                Path(o["path"]).name for o in record.outputs)
         self.last_checkpoint = time.monotonic()
 
     def plan(self, request: BatchRequest) -> tuple[list[Path], list[str]]:
@@ -102,20 +119,35 @@ class BatchRun:
             else:
                 self.records.pop(path, None)
                 todo.append(source)
+        self._drop_gone()
         self._claim_standing()
         return todo, [o for o in request.only if o not in matched]
 
     def _unchanged(self, previous: InputRecord | None, path: str) -> bool:
         return (previous is not None and self.previous_key == self.key
                 and previous.sha256 == self.sources[path][0] and previous.status != "error"
-                and outputs_match(self.batch_dir, previous))
+                and outputs_match(self.batch_dir, previous, others_allowed=True))
+
+    def _drop_gone(self) -> None:
+        """An input that no longer exists (renamed, moved away, deleted) holds no case id.
+
+        Its record leaves the manifest; its unapproved documents are retracted at the end unless
+        an input of this run took the case over (a renamed workbook: the new name rebuilds the
+        same folder). Only a file missing from a folder that still exists counts as gone: a
+        missing folder may be a share that is not connected.
+        """
+        for path in list(self.records):
+            if path not in self.sources and _is_gone(path):
+                record = self.gone[path] = self.records.pop(path)
+                self.notices.append(f"注意: {record.label} の入力ファイル {_display(path)} が"
+                                    "なくなったため、一覧から外しました（承認済みの書類は残します）。")
 
     def _claim_standing(self) -> None:
         """Case ids held by records that stand without a rebuild (first path wins, as always)."""
         for path in sorted(self.records):
             record = self.records[path]
             if record.folder and record.case_id:
-                self.claims.setdefault(record.case_id, path)
+                self.claims.setdefault(_claim_key(record.case_id), path)
 
     def unchanged_records(self) -> list[InputRecord]:
         return [self.records[p] for p in self.processed if p in self.records]
@@ -127,17 +159,37 @@ class BatchRun:
         """Turn one outcome into its record, writing its folder when it has documents."""
         path = _abspath(outcome.source)
         record = self._record(path, outcome)
-        owner = self.claims.get(record.case_id or "")
+        key = _claim_key(record.case_id)
+        owner = self.claims.get(key)
         if record.status != "error" and owner is not None and owner < path:
-            _fail(record, _duplicate(record.case_id, owner, path))
+            _fail(record, _duplicate(self.records[owner].case_id, owner, record.case_id, path))
         elif record.status != "error":
             self._commit(record, outcome)
         if record.status != "error" and record.case_id is not None:  # a built case has its id
             if owner is not None and owner != path:
-                self._demote(owner, path)
-            self.claims[record.case_id] = path
+                self._demote(owner, record.case_id, path)
+            self.claims[key] = path
+        if record.status == "error":
+            self._keep_previous(record, path)
         self.records[path] = record
         return record
+
+    def _keep_previous(self, record: InputRecord, path: str) -> None:
+        """A failure that is not the input's (disk full, a crash, a staff file in the way) keeps
+        the earlier run's documents where they are, still listed under this input so a later
+        retraction finds them; only invalid input retracts documents. The case stays failed."""
+        previous = self.previous.get(path)
+        codes = {e["code"] for e in record.errors}
+        if previous is None or not previous.folder or not codes or not codes <= KEEPS_DOCUMENTS \
+                or record.case_id not in (None, previous.case_id):
+            return  # (a new case id: the old documents are another case's, retracted as stale)
+        case_id = record.case_id or previous.case_id
+        key = _claim_key(case_id)
+        if self.claims.setdefault(key, path) != path:
+            return  # another input holds the case (and its folder) now
+        record.case_id, record.folder, record.revision = case_id, previous.folder, previous.revision
+        record.outputs, record.documents = previous.outputs, previous.documents
+        record.figures = previous.figures  # the figures of the documents that stay
 
     def _record(self, path: str, outcome: CaseOutcome) -> InputRecord:
         sha, size = self.sources.get(path, ("", 0))
@@ -153,9 +205,17 @@ class BatchRun:
         try:
             folder, revision = self._target(record.case_id or "")
             record.outputs = self._install(outcome.files, folder, record.case_id or "")
-        except (OSError, UnsafeOutput) as exc:
+        except StaffFileInTheWay as exc:
+            _fail(record, Issue("output_conflict", "error", str(exc)))
+            return
+        except UnsafeOutput as exc:
             _fail(record, Issue("output_failed", "error",
                                 f"書類を出力フォルダに書き込めませんでした: {exc}"))
+            return
+        except OSError as exc:
+            _fail(record, Issue("output_failed", "error",
+                                f"書類を出力フォルダに書き込めませんでした（{os_error_text(exc)}）。"
+                                "出力フォルダにあった書類は変更していません。"))
             return
         record.folder, record.revision = folder, revision
         record.documents = _documents(outcome.case_json, folder)
@@ -173,24 +233,63 @@ class BatchRun:
         return folder, revision
 
     def _install(self, files: dict[str, bytes], folder: str, case_id: str) -> list[dict]:
+        target = self.batch_dir / folder
         work = new_work_dir(self.batch_dir, case_id)
         try:
             outputs = [_write_output(work, folder, name, data)
                        for name, data in sorted(files.items())]
-            install_dir(work, self.batch_dir / folder)
+            self._carry_staff_files(target, folder, work, files)
+            if not target.parent.exists():  # revision 1 was approved, then deleted by hand
+                make_private_dir(target.parent)
+            install_dir(work, target)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
+        self.generated.setdefault(folder, set()).update(files)  # a later winner replaces them
         return outputs
 
-    def _demote(self, loser: str, winner: str) -> None:
-        """A later input in path order lost its case id to ``winner``: it fails too."""
+    def _generated_names(self, target: Path, folder: str) -> set[str]:
+        """Names in a case folder that ninbai wrote: the manifest's record of the folder and the
+        folder's own case.json (which lists its documents even when the manifest is lost)."""
+        names = {"case.json"} | self.generated.get(folder, set())
+        case_json = target / "case.json"
+        try:
+            if case_json.is_file() and not case_json.is_symlink() \
+                    and case_json.stat().st_size < 1 << 24:
+                documents = json.loads(case_json.read_text("utf-8"))["documents"]
+                names |= {d[kind] for d in documents for kind in ("docx", "pdf")}
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return {n for n in names if isinstance(n, str)}
+
+    def _carry_staff_files(self, target: Path, folder: str, work: Path,
+                           files: dict[str, bytes]) -> None:
+        """Copy what staff put into the case folder (notes, a subfolder) into the new one, so
+        replacing the folder never deletes it. A staff file with the name of a document this
+        build writes is not overwritten: the case fails naming it, and nothing is changed."""
+        if target.is_symlink() or not target.is_dir():
+            return
+        ours = self._generated_names(target, folder)
+        for entry in sorted(target.iterdir()):
+            if entry.name in ours:
+                continue
+            if entry.name in files:
+                raise StaffFileInTheWay(
+                    f"{folder}/{entry.name} は ninbai が作ったファイルではないため、"
+                    "同じ名前の書類で上書きしませんでした。別の場所へ移すか名前を変えてから、"
+                    "build し直してください。")
+            _copy_entry(entry, work / entry.name, folder)
+
+    def _demote(self, loser: str, case_id: str | None, winner: str) -> None:
+        """A later input in path order lost its case id to ``winner``: it fails too (and a failed
+        one that kept the earlier documents no longer lists them: they are the winner's now)."""
         record = self.records.get(loser)
-        if record is not None and record.status != "error":
-            record = replace(record, result="failed", folder="", revision=0, outputs=[],
-                             documents=[], figures={})
-            _fail(record, _duplicate(record.case_id, winner, loser))
-            self.records[loser] = record
+        if record is not None and (record.status != "error" or record.folder):
+            demoted = replace(record, result="failed", folder="", revision=0, outputs=[],
+                              documents=[], figures={})
+            if record.status != "error":
+                _fail(demoted, _duplicate(case_id, winner, record.case_id, loser))
+            self.records[loser] = demoted
 
     def checkpoint(self) -> None:
         """Write the manifest now and then, so a killed run does not redo finished cases."""
@@ -210,24 +309,81 @@ class BatchRun:
         return Manifest(self.batch_dir.name, self.key, stamp, records)
 
     def _retract_stale(self) -> None:
-        """An input that now fails loses the documents an earlier run made for it (unless approved):
-        a case that fails gets no documents (outputs.md), and staff must not send stale ones."""
-        owned = {r.folder for r in self.records.values() if r.folder}
-        for path in self.processed:
-            previous = self.previous.get(path)
-            if self.records[path].folder or previous is None or not previous.folder:
-                continue
-            stale = (self.batch_dir / previous.folder).resolve()
-            if previous.folder in owned | self.approved or not stale.is_relative_to(self.root):
-                continue
-            if stale.is_dir() and stale != self.root:
-                aside = new_work_dir(self.batch_dir, "retract")
-                os.replace(stale, aside / "old")
-                shutil.rmtree(aside)
+        """An input that now fails, or no longer exists, loses the documents an earlier run made
+        for it (unless approved): a case that fails gets no documents (outputs.md), and staff
+        must not send stale ones."""
+        owned = {r.folder.casefold() for r in self.records.values() if r.folder}
+        stale = [self.previous[p].folder for p in self.processed
+                 if not self.records[p].folder and p in self.previous]
+        stale += [r.folder for r in self.gone.values()]
+        for folder in dict.fromkeys(f for f in stale if f and f.casefold() not in owned):
+            self._retract(folder)
+
+    def _retract(self, folder: str) -> None:
+        """Delete ninbai's files of one stale folder: never through a link (a link in the
+        folder's place is removed itself, its target untouched), never a folder an approval
+        covers, never what staff put there (the folder then stays with their files)."""
+        parts = Path(folder).parts
+        if not _CASE_FOLDER.fullmatch(folder) or any(
+                self.batch_dir.joinpath(*parts[:i]).is_symlink() for i in range(1, len(parts))):
+            return  # not a folder a build writes (a hand-edited manifest), or a link on the way
+        path = self.batch_dir / folder
+        if path.is_symlink():
+            path.unlink()
+            return
+        if not path.is_dir() or self._covered_by_approval(path):
+            return
+        ours = self._generated_names(path, folder)
+        if all(entry.name in ours for entry in path.iterdir()):
+            aside = new_work_dir(self.batch_dir, "retract")  # whole or nothing, as when written
+            os.replace(path, aside / "old")
+            shutil.rmtree(aside)
+            return
+        for entry in path.iterdir():
+            if entry.name in ours and (entry.is_symlink() or entry.is_file()):
+                entry.unlink()
+
+    def _covered_by_approval(self, path: Path) -> bool:
+        """Is ``path`` (resolved) an approved folder, or does it hold one?"""
+        real = path.resolve()
+        if real == self.root or not real.is_relative_to(self.root):
+            return True  # never the batch folder itself, never outside it
+        for folder in self.approved:
+            approved = (self.batch_dir / folder).resolve()
+            if approved == real or approved.is_relative_to(real):
+                return True
+        return False
 
 
 class UnsafeOutput(Exception):
     """A case id or file name that would write outside its case folder."""
+
+
+class StaffFileInTheWay(Exception):
+    """A file staff put into a case folder has the name of a document the build writes."""
+
+
+def _claim_key(case_id: str | None) -> str:
+    """Case ids that differ only in upper/lower case share a folder on a Windows share."""
+    return (case_id or "").casefold()
+
+
+def _is_gone(path: str) -> bool:
+    """The input file is missing from a folder that is still there."""
+    return not os.path.lexists(path) and os.path.isdir(os.path.dirname(path))
+
+
+def _copy_entry(source: Path, target: Path, folder: str) -> None:
+    """Copy one staff entry as it is: a link as a link (never followed), a folder whole."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    elif source.is_dir():
+        shutil.copytree(source, target, symlinks=True)
+    elif source.is_file():
+        shutil.copy2(source, target, follow_symlinks=False)
+    else:  # a pipe or a device: copying would block or never end
+        raise StaffFileInTheWay(f"{folder}/{source.name} は通常のファイルではありません。"
+                                "削除してから build し直してください。")
 
 
 def _fingerprint(source: Path) -> tuple[str, int]:
@@ -257,11 +413,15 @@ def _fail(record: InputRecord, issue: Issue) -> None:
     record.errors = record.errors + _errors([issue])
 
 
-def _duplicate(case_id: str | None, first: str, later: str) -> Issue:
+def _duplicate(first_id: str | None, first: str, later_id: str | None, later: str) -> Issue:
+    if first_id == later_id:
+        what = f"案件番号 {first_id} が2つのファイルにあります"
+    else:
+        what = (f"案件番号 {first_id} と {later_id} は大文字・小文字だけが違い、"
+                "Windows の共有フォルダでは同じフォルダになります")
     return Issue("duplicate_case_id", "error",
-                 f"案件番号 {case_id} が2つのファイルにあります: {_display(first)} と "
-                 f"{_display(later)}。先のファイル（{Path(first).name}）を採用しました。"
-                 "もう一方の案件番号を直してください。")
+                 f"{what}: {_display(first)} と {_display(later)}。"
+                 f"先のファイル（{Path(first).name}）を採用しました。もう一方の案件番号を直してください。")
 
 
 def _errors(issues: list[Issue]) -> list[dict]:
