@@ -571,7 +571,16 @@ def sale_request():
     )
     heading(doc, "３　売却の条件")
     pairs_table(doc, "terms_rows")
+    # A case of many creditors: the 別紙 is the same for all (shared_annex), the share is here.
+    tag(doc, "if shared_annex")
+    heading(doc, "４　{{ you }}への配分（別紙配分案より）")
+    pairs_table(doc, "own_facts")
+    tag(doc, "endif")
+    tag(doc, "if shared_annex")
+    heading(doc, "５　添付書類")
+    tag(doc, "else")
     heading(doc, "４　添付書類")
+    tag(doc, "endif")
     attached = para(
         doc,
         "{% for a in attachments %}{{ loop.index }}．{{ a }}{% if not loop.last %}　{% endif %}"
@@ -601,7 +610,7 @@ def annex(doc) -> None:
     distribution(doc)
     heading(doc, "（参考）競売との比較")
     amounts_loop(doc, "auction.rows")
-    tag(doc, "if auction.has_addressee_comparison")
+    tag(doc, "if auction.has_addressee_comparison and not shared_annex")
     subheading(doc, "{{ you }}の回収見込額")
     amounts_loop(doc, "auction.addressee_rows")
     tag(doc, "endif")
@@ -676,6 +685,7 @@ def distribution(doc) -> None:
     tag(doc, "if surplus_sentence")
     para(doc, "{{ surplus_sentence }}", before=2)
     tag(doc, "endif")
+    tag(doc, "if not shared_annex")
     gap(doc)
     kv_table(
         doc,
@@ -687,6 +697,7 @@ def distribution(doc) -> None:
         right=True,
         mine=(0,),
     )
+    tag(doc, "endif")
 
 
 def seizures(doc) -> None:
@@ -893,6 +904,29 @@ def repayment_proposal():
         widths=(62, 108),
         mine=(1,),
     )
+    tag(doc, "if shared_annex")
+    heading(doc, "３　債権者間の按分（残債務の額に応じて按分）")
+    body_text(doc, "全ての債権者への按分{% if has_lump_sum %}と一括弁済額{% endif %}は、"
+                   "別紙「債権者間の按分」のとおりです。")
+    tag(doc, "else")
+    allocation(doc)
+    tag(doc, "endif")
+    para(doc, "添付書類　生活状況表", before=10)
+    closing(doc)
+    # A case of many creditors: the 按分 tables, the same for all, as the PDF's shared 別紙.
+    tag(doc, "if shared_annex")
+    label = para(doc, "別紙", align="right")
+    label.paragraph_format.page_break_before = True
+    para(doc, "債権者間の按分", align="center", size=14, bold=True, after=4)
+    para(doc, "債務者　{{ debtor.name }}　　返済額（月額）合計　{{ monthly_total_text }}　　"
+              "返済開始　{{ start_text }}", align="center", size=9.5, after=6)
+    allocation(doc)
+    tag(doc, "endif")
+    return doc
+
+
+def allocation(doc) -> None:
+    """債権者間の按分 and the lump-sum table: in the letter, or in the shared 別紙."""
     heading(doc, "３　債権者間の按分（残債務の額に応じて按分）")
     loop_table(
         doc,
@@ -924,9 +958,6 @@ def repayment_proposal():
         ],
     )
     lump_sum(doc)
-    para(doc, "添付書類　生活状況表", before=10)
-    closing(doc)
-    return doc
 
 
 def lump_sum(doc) -> None:
