@@ -148,3 +148,19 @@ def test_the_benchmark_case_has_one_lien_per_lender():
     names = [row["債権者名"] for row in sample.creditors]
     assert len(set(names)) == 40
     assert [row["順位"] for row in sample.creditors] == list(range(1, 41))
+
+
+def test_a_seizure_holder_reads_its_fee_and_share_in_its_letter():
+    """A 差押 holder in a shared-annex case: its 差押, 差押解除料 + 剰余からの配分, what is left."""
+    from types import SimpleNamespace
+
+    from pipeline.compute.figures import SeizureResult
+    from pipeline.documents.sale_request import own_facts
+
+    seizure = SeizureResult(row=12, creditor="みなと川市役所", priority=False, claim=480_000,
+                            release_fee=100_000, surplus_share=30_000, remaining=350_000)
+    no_comparison = SimpleNamespace(has_addressee_comparison=False)
+    assert own_facts([], [seizure], no_comparison, "貴市") == (
+        (Fact("貴市の差押", "劣後の差押"), Fact("貴市への配分額", "130,000円")),
+        (Fact("配分額の内訳", "差押解除料 100,000円、剰余からの配分 30,000円"),
+         Fact("売却後の残債務", "350,000円")))
