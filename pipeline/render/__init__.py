@@ -32,6 +32,8 @@ from pipeline.render.env import make_env
 from pipeline.render.pdf import PdfWriter
 
 STYLESHEET = "documents.css"
+#: The shared 別紙 of a ``shared_annex`` view: templates/<view.template>_annex.html.
+ANNEX_TEMPLATE = "{}_annex"
 TEMPLATES_ENV = "NINBAI_TEMPLATES"
 
 
@@ -84,7 +86,8 @@ class Renderer:
         pdf, warnings = self._lay_out(view, self.html(view))
         if getattr(view, "shared_annex", False):
             annex, annex_warnings = self.annexes.get(
-                self.html(view, annex_only=True), lambda html: self._lay_out(view, html))
+                self.html(view, ANNEX_TEMPLATE.format(view.template)),
+                lambda html: self._lay_out(view, html))
             with _as_render_error(view, f"{view.template}.html"):
                 pdf = append_pages(pdf, annex)
             warnings += annex_warnings
@@ -100,15 +103,15 @@ class Renderer:
                               + " / ".join(failures))
         return pdf, warnings
 
-    def html(self, view: Any, annex_only: bool = False) -> str:
+    def html(self, view: Any, template: str | None = None) -> str:
         """The filled HTML of ``view`` (what WeasyPrint lays out; also for golden files).
 
-        ``annex_only``: the shared 別紙 of a ``shared_annex`` view alone (pipeline/render/annex.py).
+        ``template``: another template's name (without .html) for the view, such as the shared
+        別紙 of a ``shared_annex`` view (``ANNEX_TEMPLATE``, pipeline/render/annex.py).
         """
-        name = f"{view.template}.html"
-        context = view_context(view) | {"annex_only": annex_only}
+        name = f"{template or view.template}.html"
         with _as_render_error(view, name):
-            return self._html_env.get_template(name).render(context)
+            return self._html_env.get_template(name).render(view_context(view))
 
     def _check_glyphs(self, html: str, view: Any, name: str) -> None:
         """WeasyPrint draws an empty box for a character no font has: refuse before layout.
