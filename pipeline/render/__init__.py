@@ -88,8 +88,7 @@ class Renderer:
             annex, annex_warnings = self.annexes.get(
                 self.html(view, ANNEX_TEMPLATE.format(view.template)),
                 lambda html: self._lay_out(view, html))
-            with _as_render_error(view, f"{view.template}.html"):
-                pdf = append_pages(pdf, annex)
+            pdf = append_pages(pdf, annex)  # both made by WeasyPrint just now
             warnings += annex_warnings
         return pdf, warnings
 
