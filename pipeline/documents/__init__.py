@@ -27,7 +27,11 @@ from pipeline.config import Config
 from pipeline.documents.common import BaseView, CaseCommon
 from pipeline.documents.household_statement import HouseholdStatementView, build_household_statement
 from pipeline.documents.repayment_proposal import RepaymentProposalView, build_repayment_proposal
-from pipeline.documents.sale_request import SaleRequestView, build_sale_request
+from pipeline.documents.sale_request import (
+    SHARED_ANNEX_MIN_LETTERS,
+    SaleRequestView,
+    build_sale_request,
+)
 from pipeline.read.models import Case
 
 __all__ = ["BaseView", "DocumentView", "HouseholdStatementView", "RepaymentProposalView",
@@ -39,10 +43,13 @@ DocumentView = SaleRequestView | HouseholdStatementView | RepaymentProposalView
 def build_views(case: Case, figures: Figures, config: Config) -> tuple[DocumentView, ...]:
     """Every document of a case, in file order: 01 sale requests, 02 household, 03 proposals."""
     common = CaseCommon.of(case, figures, config)
-    views: list[DocumentView] = [
-        build_sale_request(common, name) for name in sale_request_creditors(figures)]
+    addressees = sale_request_creditors(figures)
+    shared = len(addressees) >= SHARED_ANNEX_MIN_LETTERS
+    views: list[DocumentView] = [build_sale_request(common, name, shared) for name in addressees]
     views.append(build_household_statement(common))
-    views += [build_repayment_proposal(common, name) for name in proposal_creditors(figures)]
+    owed = proposal_creditors(figures)
+    shared = len(owed) >= SHARED_ANNEX_MIN_LETTERS
+    views += [build_repayment_proposal(common, name, shared) for name in owed]
     return _unique_stems(views)
 
 

@@ -119,6 +119,9 @@ class RepaymentProposalView(BaseView):
     lump_sum: LumpSumBlock | None
     has_lump_sum: bool
     waiver_text: str  # request to waive further 遅延損害金
+    #: The 按分 tables (plan, lump_sum.rows) are the same in every letter of the case (no row
+    #: highlighted): a 別紙 the renderer lays out once (sale_request.SHARED_ANNEX_MIN_LETTERS).
+    shared_annex: bool = False
 
 
 OFFER = ("任意売却後の{you}に対する残債務{remaining}につきまして、{start}より毎月{monthly}を"
@@ -136,8 +139,13 @@ PERCENT_STEP = Decimal("0.1")
 # --- 03 repayment_proposal -------------------------------------------------------------------
 
 
-def build_repayment_proposal(common: CaseCommon, name: str) -> RepaymentProposalView:
-    """残債務の返済に関する申出書 to one creditor name (computations §4)."""
+def build_repayment_proposal(common: CaseCommon, name: str,
+                             shared_annex: bool = False) -> RepaymentProposalView:
+    """残債務の返済に関する申出書 to one creditor name (computations §4).
+
+    ``shared_annex``: the 按分 tables highlight no row (a 別紙 the same for every letter); the
+    addressee's own figures stay in the letter (２ and the lump-sum sentence)."""
+    rows_for = "" if shared_annex else name
     plan = common.figures.repayment
     creditor = creditor_block(common.case, name)
     mine = [s for s in plan.plan if s.creditor == name]
@@ -154,13 +162,13 @@ def build_repayment_proposal(common: CaseCommon, name: str) -> RepaymentProposal
         monthly_total_text=yen(plan.monthly_total), start=plan.start, start_text=start,
         months=longest.months if longest else None, months_text=months(_m(longest)),
         years=longest.years if longest else None, years_text=years(_y(longest)),
-        plan=tuple(plan_row(s, name) for s in plan.plan), plan_remaining_total=plan_remaining,
+        plan=tuple(plan_row(s, rows_for) for s in plan.plan), plan_remaining_total=plan_remaining,
         plan_remaining_total_text=yen(plan_remaining),
         plan_monthly_total_text=yen(plan.monthly_total), has_capacity=monthly > 0,
         offer_text=_offer_text(remaining, monthly, start, you),
-        lump_sum=lump_sum_block(plan.lump_sum, name, you),
+        lump_sum=lump_sum_block(plan.lump_sum, name, you, rows_for),
         has_lump_sum=plan.lump_sum is not None,
-        waiver_text=WAIVER)
+        waiver_text=WAIVER, shared_annex=shared_annex)
 
 
 def _longest(shares: list[RepaymentShare]) -> RepaymentShare | None:
@@ -189,8 +197,10 @@ def plan_row(s: RepaymentShare, name: str) -> PlanRow:
                    is_addressee=s.creditor == name)
 
 
-def lump_sum_block(offer: LumpSumOffer | None, name: str, you: str) -> LumpSumBlock | None:
-    """一括和解提案 and the addressee's share; None when no lump sum is offered."""
+def lump_sum_block(offer: LumpSumOffer | None, name: str, you: str,
+                   rows_for: str | None = None) -> LumpSumBlock | None:
+    """一括和解提案 and the addressee's share; None when no lump sum is offered. The rows are
+    highlighted for ``rows_for`` (the addressee unless given; "" for none)."""
     if offer is None:
         return None
     mine = [s for s in offer.plan if s.creditor == name]
@@ -198,7 +208,8 @@ def lump_sum_block(offer: LumpSumOffer | None, name: str, you: str) -> LumpSumBl
     pct = share_percent(amount, sum(s.remaining for s in mine))
     return LumpSumBlock(
         offer.total, yen(offer.total), kin(offer.total),
-        tuple(lump_sum_row(s, name) for s in offer.plan), amount, yen(amount), kin(amount),
+        tuple(lump_sum_row(s, name if rows_for is None else rows_for) for s in offer.plan),
+        amount, yen(amount), kin(amount),
         pct, percent(pct), LUMP_SUM.format(amount=kin(amount), you=you, percent=percent(pct)))
 
 

@@ -227,7 +227,12 @@ class SaleRequestView(BaseView):
     seizures_received_total_text: str = yen(0)
     left_after_liens: int = 0  # 配当原資 − Σ 配当額: shared by the 差押, then the debtor's 剰余金
     left_after_liens_text: str = yen(0)
-
+    #: The 別紙 配分案 is the same in every letter of the case (no row highlighted; the renderer
+    #: lays it out once and adds its pages to each letter), and the addressee's own share is
+    #: given in the letter itself (own_facts). Set for cases of SHARED_ANNEX_MIN_LETTERS letters.
+    shared_annex: bool = False
+    #: 貴〇への配分 in the letter, two items a row as terms_rows, when shared_annex; else ()
+    own_facts: tuple[tuple[Fact, Fact], ...] = ()
 
 
 # The sentences of the letters. Kept here, next to the fields they fill, so that the Word and the
@@ -257,6 +262,15 @@ SURPLUS_AFTER_SEIZURES = ("全ての担保権者への配分後に残る{left}�
 SURPLUS_ALL_TO_SEIZURES = ("全ての担保権者への配分後に残る{left}は、（３）のとおり全額を差押債権者への"
                            "配分に充てます。債務者に帰属する剰余金はありません。")
 UNDECIDED = "未定"
+#: From this many 同意申請書 in one case, the 別紙 配分案 is shared by the letters (shared_annex).
+#: Each letter lists every lien, so N letters of N rows cost N² rows to lay out: 40 creditors
+#: took 67 s and 200 did not finish in 15 minutes. Below it (every sample: at most 5) each letter
+#: keeps its own 別紙 with the addressee's rows highlighted.
+SHARED_ANNEX_MIN_LETTERS = 8
+#: own_facts: the addressee's share, printed in the letter when the 別紙 is shared.
+OWN_SHARE = {"liens": "{you}の担保権", "seizures": "{you}の差押", "received": "{you}への配分額",
+             "detail": "配分額の内訳", "remaining": "売却後の残債務",
+             "auction": "競売時の回収見込額", "advantage": "任意売却による増加額"}
 #: 算出根拠 of the auction comparison rows (computations §2); ratios arrive formatted (30%).
 AUCTION_BASIS = {
     "market": "任意売却の価格査定による",
@@ -276,8 +290,12 @@ AUCTION_BASIS = {
 # --- 01 sale_request -------------------------------------------------------------------------
 
 
-def build_sale_request(common: CaseCommon, name: str) -> SaleRequestView:
-    """任意売却に関する同意申請書 to one creditor name (all its liens and 差押 rows)."""
+def build_sale_request(common: CaseCommon, name: str,
+                       shared_annex: bool = False) -> SaleRequestView:
+    """任意売却に関する同意申請書 to one creditor name (all its liens and 差押 rows).
+
+    ``shared_annex``: the 別紙 highlights no row (it is the same for every letter of the case)
+    and the letter states the addressee's share itself (``own_facts``)."""
     case, sale = common.case, common.figures.sale
     creditor = creditor_block(case, name)
     mine = [lien for lien in sale.liens if lien.creditor == name]
@@ -285,16 +303,47 @@ def build_sale_request(common: CaseCommon, name: str) -> SaleRequestView:
     received = sum(x.received for x in mine) + sum(s.received for s in my_seizures)
     remaining = sum(x.remaining for x in mine) + sum(s.remaining for s in my_seizures)
     you = you_word(name)
+    auction = auction_block(common.figures, common.config.auction, name, you)
     return SaleRequestView(
         **common.header(SALE_REQUEST, name), addressee=addressee_line(creditor), you=you,
         creditor=creditor,
         intro_text=SALE_INTRO.format(price=kin(case.sale_price)),
-        **_sale_terms(case), **_distribution(sale, name),
+        **_sale_terms(case), **_distribution(sale, "" if shared_annex else name),
         addressee_received=received, addressee_received_text=yen(received),
         addressee_remaining=remaining, addressee_remaining_text=yen(remaining),
-        auction=auction_block(common.figures, common.config.auction, name, you),
-        attachments=attachments(case, common.config), is_seizure_holder=not mine,
-        request_text=request_text(mine, my_seizures, you))
+        auction=auction, attachments=attachments(case, common.config),
+        is_seizure_holder=not mine, request_text=request_text(mine, my_seizures, you),
+        shared_annex=shared_annex,
+        own_facts=own_facts(mine, my_seizures, auction, you) if shared_annex else ())
+
+
+def own_facts(liens: list[LienResult], seizures: list[SeizureResult], auction: AuctionBlock,
+              you: str) -> tuple[tuple[Fact, Fact], ...]:
+    """貴〇への配分: the addressee's rows of the shared 別紙 in a few lines of its own letter —
+    which liens (順位・種別) or 差押, what it receives (and of what), what remains, and for a
+    later lien its gain over an auction. Two items a row, so the letter keeps to its page."""
+    facts = []
+    if liens:
+        ranks = "・".join(f"{rank_text(x.rank)} {x.kind}" for x in liens)
+        facts.append(Fact(OWN_SHARE["liens"].format(you=you), ranks))
+    if seizures:
+        kinds = "・".join(f"{'優先' if s.priority else '劣後'}の差押" for s in seizures)
+        facts.append(Fact(OWN_SHARE["seizures"].format(you=you), kinds))
+    parts = [("抹消承諾料", sum(x.release_fee for x in liens)),
+             ("配当額", sum(x.waterfall for x in liens))] if liens else []
+    if seizures:
+        parts += [("差押解除料", sum(s.release_fee for s in seizures)),
+                  ("剰余からの配分", sum(s.surplus_share for s in seizures))]
+    received = sum(amount for _, amount in parts)
+    detail = "、".join(f"{label} {yen(amount)}" for label, amount in parts if amount)
+    remaining = sum(x.remaining for x in liens) + sum(s.remaining for s in seizures)
+    facts += [Fact(OWN_SHARE["received"].format(you=you), yen(received)),
+              Fact(OWN_SHARE["detail"], detail or DASH),
+              Fact(OWN_SHARE["remaining"], yen(remaining))]
+    if auction.has_addressee_comparison:
+        facts += [Fact(OWN_SHARE["auction"], auction.addressee_auction_text),
+                  Fact(OWN_SHARE["advantage"], auction.addressee_advantage_text)]
+    return in_pairs(facts)
 
 
 def _sale_terms(case: Case) -> dict[str, Any]:
@@ -308,9 +357,13 @@ def _sale_terms(case: Case) -> dict[str, Any]:
 def terms_rows(terms: dict[str, Any], facts: tuple[Fact, ...]) -> tuple[tuple[Fact, Fact], ...]:
     """売却の条件, two items a row (a four-column table keeps the letter, up to 以上, on its first
     page); the last row is padded with an empty item."""
-    items = [Fact(label, terms[key]) for label, key in TERMS] + list(facts)
+    return in_pairs([Fact(label, terms[key]) for label, key in TERMS] + list(facts))
+
+
+def in_pairs(items: list[Fact]) -> tuple[tuple[Fact, Fact], ...]:
+    """Two items a row; the last row padded with an empty item."""
     if len(items) % 2:
-        items.append(Fact("", ""))
+        items = [*items, Fact("", "")]
     return tuple(zip(items[::2], items[1::2], strict=True))
 
 

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from pipeline.render.renderer import Renderer, view_context
 
 STYLESHEET = "documents.css"
+#: The shared 別紙 of a ``shared_annex`` view: templates/<view.template>_annex.html.
+ANNEX_TEMPLATE = "{}_annex"
 TEMPLATES_ENV = "NINBAI_TEMPLATES"
 #: Names served from ``pipeline.render.renderer`` on first use (it imports WeasyPrint).
 _FROM_RENDERER = ("Renderer", "view_context")

@@ -28,7 +28,8 @@ from jinja2 import TemplateError, TemplateNotFound
 from jinja2.exceptions import SecurityError, UndefinedError
 from weasyprint.urls import FatalURLFetchingError
 
-from pipeline.render import STYLESHEET, RenderError, default_templates_dir
+from pipeline.render import ANNEX_TEMPLATE, STYLESHEET, RenderError, default_templates_dir
+from pipeline.render.annex import AnnexCache, append_pages
 from pipeline.render.docx import DocxWriter
 from pipeline.render.env import make_env
 from pipeline.render.pdf import PdfWriter
@@ -48,6 +49,7 @@ class Renderer:
         self._html_env = make_env(self.templates_dir, html=True)
         self._docx = DocxWriter(self.templates_dir, make_env(self.templates_dir, html=False))
         self._pdf = self._pdf_writer(tuple(fonts.PDF_FONT_FAMILIES))
+        self.annexes = AnnexCache()
 
     def _pdf_writer(self, families: tuple[str, ...]) -> PdfWriter:
         """The warm WeasyPrint state; a stylesheet that cannot load fails every case, so here."""
@@ -69,8 +71,17 @@ class Renderer:
 
     def pdf(self, view: Any) -> tuple[bytes, list[str]]:
         """The PDF of ``view`` and WeasyPrint's warnings (for the review page)."""
+        pdf, warnings = self._lay_out(view, self.html(view))
+        if getattr(view, "shared_annex", False):
+            annex, annex_warnings = self.annexes.get(
+                self.html(view, ANNEX_TEMPLATE.format(view.template)),
+                lambda html: self._lay_out(view, html))
+            pdf = append_pages(pdf, annex)  # both made by WeasyPrint just now
+            warnings += annex_warnings
+        return pdf, warnings
+
+    def _lay_out(self, view: Any, html: str) -> tuple[bytes, list[str]]:
         name = f"{view.template}.html"
-        html = self.html(view)
         self._check_glyphs(html, view, name)
         with _as_render_error(view, name):
             pdf, failures, warnings = self._pdf.write(html)
@@ -79,9 +90,13 @@ class Renderer:
                               + " / ".join(failures))
         return pdf, warnings
 
-    def html(self, view: Any) -> str:
-        """The filled HTML of ``view`` (what WeasyPrint lays out; also for golden files)."""
-        name = f"{view.template}.html"
+    def html(self, view: Any, template: str | None = None) -> str:
+        """The filled HTML of ``view`` (what WeasyPrint lays out; also for golden files).
+
+        ``template``: another template's name (without .html) for the view, such as the shared
+        別紙 of a ``shared_annex`` view (``ANNEX_TEMPLATE``, pipeline/render/annex.py).
+        """
+        name = f"{template or view.template}.html"
         with _as_render_error(view, name):
             return self._html_env.get_template(name).render(view_context(view))
 
