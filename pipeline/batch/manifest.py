@@ -4,7 +4,8 @@ The manifest records, for the whole batch, the versions and digests a build depe
 (``BuildKey``), and per input workbook its sha256, case id, status, timings, warnings and errors and
 the sha256 of every file written (``InputRecord``). The next run compares against it to skip
 unchanged cases; ``approve`` compares the files on disk against it; the summary and the review
-page are drawn from it alone. Format ``manifest/1``, described in outputs.md and the README.
+page are drawn from it alone. Format ``manifest/2``, described in outputs.md and the README;
+``manifest/1`` (key figures as an untyped object, ``{}`` for none) is still read.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.batch.atomic import write_atomic
+from pipeline.batch.keyfigures import KeyFigures
 
 MANIFEST_NAME = "manifest.json"
-SCHEMA = "manifest/1"
+SCHEMA = "manifest/2"
+#: Formats this version reads: manifest/1 differs only in writing ``{}`` for "no key figures".
+READABLE_SCHEMAS = ("manifest/1", SCHEMA)
 #: What a run did with an input (``InputRecord.result``), as staff read it.
 RESULT_LABELS = {"built": "作成", "unchanged": "変更なし", "failed": "失敗"}
 #: The review page's template only shapes index.html; it does not change any case's documents.
@@ -71,7 +75,7 @@ class InputRecord:
     case's current revision folder relative to the batch folder (``2026-0142`` or
     ``2026-0142/rev2``), empty when the case has no documents. ``outputs`` are
     ``{"path", "sha256"}`` relative to the batch folder. ``figures`` are the key figures the summary
-    and the review page show (see ``pipeline.batch.key_figures``).
+    and the review page show (None when the case has none: it failed).
     """
 
     path: str
@@ -87,7 +91,7 @@ class InputRecord:
     errors: list[dict] = field(default_factory=list)
     outputs: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)
-    figures: dict = field(default_factory=dict)
+    figures: KeyFigures | None = None
 
     @property
     def label(self) -> str:
@@ -110,7 +114,8 @@ class Manifest:
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
         key = BuildKey(**{name: data[name] for name in BuildKey.__dataclass_fields__})
-        records = [InputRecord(**r) for r in data["inputs"]]
+        records = [InputRecord(**{**r, "figures": KeyFigures.from_json(r.get("figures"))})
+                   for r in data["inputs"]]
         return cls(data["batch"], key, data["generated_at"], records)
 
     def find(self, case_id: str) -> InputRecord | None:
@@ -122,7 +127,7 @@ def load_manifest(batch_dir: Path) -> Manifest | None:
     """The batch's manifest, or None when there is none yet (or it is unreadable: rebuild all)."""
     try:
         data = json.loads((batch_dir / MANIFEST_NAME).read_text("utf-8"))
-        if data.get("schema") != SCHEMA:
+        if data.get("schema") not in READABLE_SCHEMAS:
             return None
         return Manifest.from_json(data)
     except (OSError, ValueError, KeyError, TypeError):

@@ -51,7 +51,8 @@ def _documents_text(record: InputRecord) -> str:
 
 
 def _figure(name: str) -> Callable[[InputRecord], object]:
-    return lambda record: record.figures.get(name)
+    """A column of the key figures; empty for a case without them (it failed)."""
+    return lambda record: getattr(record.figures, name) if record.figures else None
 
 
 COLUMNS: tuple[Column, ...] = (

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
+from pipeline.batch.keyfigures import KeyFigures
 from pipeline.batch.manifest import BuildKey, InputRecord, Manifest
 from pipeline.batch.summary import COLUMNS, looks_like_formula, write_summary
 
@@ -16,9 +17,9 @@ HYPERLINK = '=HYPERLINK("http://x","y")'
 
 
 def record(case_id: str | None, status: str = "ok", debtor: str = "山田 太郎", **fields) -> InputRecord:
-    figures = {} if status == "error" else {
-        "debtor": debtor, "price": 14_000_000, "first_lien_received": 12_960_000,
-        "advantage": -250_000, "remaining_total": 7_742_000, "monthly_total": 31_000}
+    figures = None if status == "error" else KeyFigures(
+        debtor=debtor, price=14_000_000, first_lien_received=12_960_000,
+        advantage=-250_000, remaining_total=7_742_000, monthly_total=31_000)
     documents = [] if status == "error" else [
         {"kind": "sale_request", "addressee": "東都みらい銀行",
          "docx": f"{case_id}/01_申請書_東都みらい銀行.docx",
