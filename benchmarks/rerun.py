@@ -37,9 +37,11 @@ GOAL_FIXED_S, GOAL_PER_CASE_S = 1.0, 0.001
 
 
 def build(inputs: list[Path], out: Path, jobs: int, *python_flags: str) -> subprocess.CompletedProcess:
+    """``ninbai build`` in the work folder (no ./ninbai.toml: the shipped defaults)."""
     command = [sys.executable, *python_flags, "-c", CLI, "build", *map(str, inputs), "--out",
                str(out), "--batch", BATCH_NAME, "--date", BATCH_DATE, "--jobs", str(jobs)]
-    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
+    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False,
+                          cwd=out.parent)
 
 
 def sha256(path: Path) -> str:
@@ -63,13 +65,28 @@ def assemble(inputs: list[Path], out: Path, seed: int, jobs: int) -> int:
         if result.returncode != 0:
             raise SystemExit(f"ninbai build failed:\n{result.stdout}\n{result.stderr}")
         known = _records(manifest_path)
-    data = json.loads(manifest_path.read_text("utf-8"))
+    data = {**json.loads(manifest_path.read_text("utf-8")), **current_key()}
     real = [r for r in data["inputs"] if r["folder"]]
     for index, source in enumerate(p for p in inputs if str(p.resolve()) not in known):
         data["inputs"].append(_copied_record(batch_dir, real[index % len(real)], source))
     data["inputs"].sort(key=lambda r: r["path"])
     manifest_path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return len(real)
+
+
+def current_key() -> dict[str, str]:
+    """The build key a rerun in the work folder computes (versions, defaults, templates, date).
+
+    An assembled batch carries it, so its cases count as unchanged even when the seed cases
+    were built elsewhere (the rerun compares the key and the files' sha256, not their content).
+    """
+    from dataclasses import asdict
+    from datetime import date
+
+    from pipeline.batch import build_key
+    from pipeline.config import load_config
+
+    return asdict(build_key(date.fromisoformat(BATCH_DATE), load_config(None)))
 
 
 def _records(manifest_path: Path) -> dict[str, dict]:

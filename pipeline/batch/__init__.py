@@ -132,8 +132,7 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     started = time.perf_counter()
     build, make_renderer = build or build_case, make_renderer or warm_renderer
     batch_dir = _batch_dir(request)
-    key = BuildKey(pipeline.__version__, pipeline.RULES_VERSION, request.batch_date.isoformat(),
-                   config.digest(), templates_digest(templates or document_templates()))
+    key = build_key(request.batch_date, config, templates)
     with batch_lock(batch_dir, wait=request.wait):
         leftovers = clean_leftovers(batch_dir)
         run = BatchRun(batch_dir, key, load_manifest(batch_dir), load_approvals(batch_dir))
@@ -155,6 +154,12 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
         _write_views(batch_dir, manifest, run.approvals)
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
                        time.perf_counter() - started)
+
+
+def build_key(batch_date: date, config: Any, templates: Path | None = None) -> BuildKey:
+    """What, besides its workbook, decides every case's documents in this run."""
+    return BuildKey(pipeline.__version__, pipeline.RULES_VERSION, batch_date.isoformat(),
+                    config.digest(), templates_digest(templates or document_templates()))
 
 
 def _batch_dir(request: BatchRequest) -> Path:
