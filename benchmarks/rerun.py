@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from benchmarks.batch import BATCH_DATE, BATCH_NAME, prepare_inputs
+from pipeline.batch.manifest import file_stamp
 
 CLI = "import sys; from pipeline.cli import main; main(sys.argv[1:], prog_name='ninbai')"
 RENDERERS = ("weasyprint", "docxtpl")
@@ -69,6 +70,9 @@ def assemble(inputs: list[Path], out: Path, seed: int, jobs: int) -> int:
     real = [r for r in data["inputs"] if r["folder"]]
     for index, source in enumerate(p for p in inputs if str(p.resolve()) not in known):
         data["inputs"].append(_copied_record(batch_dir, real[index % len(real)], source))
+    for record in data["inputs"]:  # each file's stamp, as the build records it when it writes
+        record["outputs"] = [{**o, "stamp": file_stamp(batch_dir / o["path"])}
+                             for o in record["outputs"]]
     data["inputs"].sort(key=lambda r: r["path"])
     manifest_path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return len(real)
@@ -106,7 +110,7 @@ def _copied_record(batch_dir: Path, model: dict, source: Path) -> dict:
     for output in model["outputs"]:
         name = Path(output["path"]).name
         shutil.copyfile(batch_dir / output["path"], folder / name)
-        outputs.append({"path": f"{case_id}/{name}", "sha256": output["sha256"]})
+        outputs.append({"path": f"{case_id}/{name}", "sha256": output["sha256"]})  # stamped later
     documents = [{**d, "docx": d["docx"].replace(old, case_id, 1),
                   "pdf": d["pdf"].replace(old, case_id, 1)} for d in model["documents"]]
     return {**model, "path": str(source.resolve()), "sha256": sha256(source),

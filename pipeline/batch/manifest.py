@@ -107,9 +107,18 @@ class Manifest:
     inputs: list[InputRecord] = field(default_factory=list)
 
     def to_json(self) -> bytes:
-        data = {"schema": SCHEMA, "batch": self.batch, "generated_at": self.generated_at,
-                **asdict(self.key), "inputs": [asdict(r) for r in self.inputs]}
-        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+        """The manifest as JSON: the batch's keys indented, then one line per input record.
+
+        One line per record keeps the file readable and its diffs small, and lets json use its
+        C encoder (``indent`` switches to the pure-Python one: 1.6 s instead of 0.1 s at 1,000).
+        """
+        head = {"schema": SCHEMA, "batch": self.batch, "generated_at": self.generated_at,
+                **asdict(self.key)}
+        lines = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
+        records = ",\n".join(f"    {json.dumps(_record_json(r), ensure_ascii=False)}"
+                              for r in self.inputs)
+        text = "{\n" + "\n".join(lines) + '\n  "inputs": [\n' + records + "\n  ]\n}\n"
+        return text.encode("utf-8")
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
@@ -121,6 +130,13 @@ class Manifest:
     def find(self, case_id: str) -> InputRecord | None:
         """The record whose case id is ``case_id`` and that has documents, if any."""
         return next((r for r in self.inputs if r.case_id == case_id and r.folder), None)
+
+
+def _record_json(record: InputRecord) -> dict:
+    """A record as plain data (``asdict`` deep-copies every nested list: 10× slower here)."""
+    data = {name: getattr(record, name) for name in record.__dataclass_fields__}
+    data["figures"] = record.figures.to_json() if record.figures else None
+    return data
 
 
 def load_manifest(batch_dir: Path) -> Manifest | None:
@@ -138,17 +154,30 @@ def write_manifest(batch_dir: Path, manifest: Manifest) -> None:
     write_atomic(batch_dir / MANIFEST_NAME, manifest.to_json())
 
 
-def outputs_match(batch_dir: Path, record: InputRecord) -> bool:
-    """Are the record's files all on disk with the recorded sha256 (and nothing else beside them)?"""
+def file_stamp(path: Path) -> list[int]:
+    """Size, modification and change times (ns) and inode of a file: writing it in any way, or
+    replacing it, changes at least one (the change time cannot be set back by hand)."""
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
+def outputs_match(batch_dir: Path, record: InputRecord, trust_stamps: bool = False) -> bool:
+    """Are the record's files all on disk with the recorded sha256 (and nothing else beside them)?
+
+    ``trust_stamps`` (the unchanged check of a rerun): a file whose ``file_stamp`` is the one
+    recorded when it was written is taken as unchanged without reading it; hashing every output
+    was most of an unchanged rerun (≈0.8 MB a case). ``approve`` always reads and hashes.
+    """
     if not record.folder:
         return False
     folder = batch_dir / record.folder
-    recorded = {o["path"]: o["sha256"] for o in record.outputs}
+    recorded = {o["path"]: o for o in record.outputs}
     on_disk = {f"{record.folder}/{p.name}": p for p in folder.iterdir() if p.is_file()} \
         if folder.is_dir() else {}
     if set(on_disk) != set(recorded):
         return False
-    return all(sha256_file(p) == recorded[name] for name, p in on_disk.items())
+    return all((trust_stamps and recorded[name].get("stamp") == file_stamp(path))
+               or sha256_file(path) == recorded[name]["sha256"] for name, path in on_disk.items())
 
 
 APPROVALS_NAME = "approvals.json"

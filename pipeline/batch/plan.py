@@ -33,6 +33,7 @@ from pipeline.batch.manifest import (
     InputRecord,
     Manifest,
     approved_folders,
+    file_stamp,
     outputs_match,
     sha256_bytes,
     sha256_file,
@@ -106,7 +107,7 @@ class BatchRun:
     def _unchanged(self, previous: InputRecord | None, path: str) -> bool:
         return (previous is not None and self.previous_key == self.key
                 and previous.sha256 == self.sources[path][0] and previous.status != "error"
-                and outputs_match(self.batch_dir, previous))
+                and outputs_match(self.batch_dir, previous, trust_stamps=True))
 
     def _claim_standing(self) -> None:
         """Case ids held by records that stand without a rebuild (first path wins, as always)."""
@@ -179,7 +180,8 @@ class BatchRun:
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
-        return outputs
+        # stamped in place, so the next run can trust them without reading (outputs_match)
+        return [{**o, "stamp": file_stamp(self.batch_dir / o["path"])} for o in outputs]
 
     def _demote(self, loser: str, winner: str) -> None:
         """A later input in path order lost its case id to ``winner``: it fails too."""

@@ -84,3 +84,35 @@ def test_an_unchanged_rerun_in_a_fresh_interpreter_imports_no_renderer(built):
 def test_the_batch_and_the_command_line_import_no_renderer_for_an_unchanged_rerun(built):
     """The same rerun with the templates folder given, so only batch/ and cli.py are judged."""
     assert rerun(built, "--templates-given")["renderers"] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# What the unchanged check reads: each output's stamp, not its bytes
+# ---------------------------------------------------------------------------------------------
+
+
+def test_an_unchanged_rerun_reads_no_output_file(tmp_path, monkeypatch):
+    from pipeline.batch import manifest
+
+    from .test_batch import results, run, write_input
+
+    inputs = [write_input(tmp_path / "in", stem) for stem in "AB"]
+    run(tmp_path, inputs)
+    hashed = []
+    original = manifest.sha256_file
+    monkeypatch.setattr(manifest, "sha256_file", lambda path: hashed.append(path) or original(path))
+    assert results(run(tmp_path, inputs)) == {"A": ("ok", "unchanged"), "B": ("ok", "unchanged")}
+    assert hashed == []
+
+
+def test_an_output_rewritten_with_its_time_set_back_is_rebuilt(tmp_path):
+    from .test_batch import results, run, write_input
+
+    inputs = [write_input(tmp_path / "in", stem) for stem in "AB"]
+    batch_dir = run(tmp_path, inputs).batch_dir
+    pdf = batch_dir / "A" / "01_申請書.pdf"
+    before = pdf.stat()
+    pdf.write_bytes(pdf.read_bytes().replace(b"PDF", b"FDP"))  # same size, other bytes
+    os.utime(pdf, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert results(run(tmp_path, inputs)) == {"A": ("ok", "built"), "B": ("ok", "unchanged")}
+    assert pdf.read_bytes().startswith(b"%PDF")
