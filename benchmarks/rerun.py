@@ -59,7 +59,7 @@ def assemble(inputs: list[Path], out: Path, seed: int, jobs: int) -> int:
     batch_dir = out / BATCH_NAME
     manifest_path = batch_dir / "manifest.json"
     known = _records(manifest_path)
-    if len(known) >= len(inputs):
+    if len(known) >= len(inputs) and all("stamp" in o for r in known.values() for o in r["outputs"]):
         return 0
     if len(known) < seed:
         result = build(inputs[:seed], out, jobs)
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     median = statistics.median(seconds)
     goal = GOAL_FIXED_S + GOAL_PER_CASE_S * args.cases
     renderers = renderers_imported(inputs_dir, out, args.jobs)
-    print(f"変更なし再実行: {args.cases}件（うち実作成 {built or '既存'}件、他はその複製）")
+    print(f"変更なし再実行: {args.cases}件" + (f"（実作成 {built}件、他はその複製）" if built else ""))
     print(f"  各回 {' / '.join(f'{s:.2f}' for s in seconds)} 秒、中央値 {median:.2f} 秒 = "
           f"{median / args.cases * 1000:.2f} ms/件  (load {load[0]:.2f}→{os.getloadavg()[0]:.2f})")
     print(f"  目安 1秒 + 1ms/件 = {goal:.1f} 秒: {'達成' if median <= goal else '未達'}")

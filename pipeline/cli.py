@@ -32,7 +32,6 @@ from pipeline.batch.review import INDEX_NAME, review_cases, review_json, review_
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.read.issues import Issue
 from pipeline.read.models import Case
-from pipeline.read.newcase import write_blank_case
 from pipeline.read.validate import load_case
 from pipeline.read.workbook import discover_inputs
 
@@ -204,6 +203,8 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
     例:
       ninbai new-case inputs/2026-0180.xlsx --case-id 2026-0180
     """
+    from pipeline.read.newcase import write_blank_case
+
     if path.suffix.lower() != ".xlsx":
         raise CannotRun(f"ファイル名は .xlsx で終わるようにしてください: {path}")
     profiles = tuple(settings(ctx).profiles)

@@ -135,7 +135,8 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     key = build_key(request.batch_date, config, templates)
     with batch_lock(batch_dir, wait=request.wait):
         leftovers = clean_leftovers(batch_dir)
-        run = BatchRun(batch_dir, key, load_manifest(batch_dir), load_approvals(batch_dir))
+        previous = load_manifest(batch_dir)
+        run = BatchRun(batch_dir, key, previous, load_approvals(batch_dir))
         todo, unmatched = run.plan(request)
         progress = _Progress(report, len(run.processed))
         for record in run.unchanged_records():
@@ -151,7 +152,7 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
             run.checkpoint(now=True)  # the next run need not redo what was finished
             raise
         manifest = run.finish()
-        _write_views(batch_dir, manifest, run.approvals)
+        _write_views(batch_dir, manifest, run.approvals, previous)
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
                        time.perf_counter() - started)
 
@@ -185,12 +186,16 @@ class _Progress:
             self.report(CaseDone(record, self.done, self.total))
 
 
-def _write_views(batch_dir: Path, manifest: Manifest, approvals: list[Approval]) -> None:
-    """summary.xlsx and index.html, both drawn from the manifest (and the approvals)."""
+def _write_views(batch_dir: Path, manifest: Manifest, approvals: list[Approval],
+                 previous: Manifest | None) -> None:
+    """summary.xlsx and index.html, both drawn from the manifest (and the approvals); the summary
+    is left as it is when the previous manifest gives it the same rows."""
     from pipeline.batch.review import write_review
     from pipeline.batch.summary import write_summary
 
-    write_summary(batch_dir, manifest)
+    # Only under the same key: another version of ninbai may lay the summary out differently.
+    same = previous is not None and previous.key == manifest.key
+    write_summary(batch_dir, manifest, previous.inputs if same and previous else None)
     write_review(batch_dir, manifest, approvals)
 
 __all__ = ["BatchError", "BatchRequest", "BatchResult", "CaseDone", "crashed_outcome",

@@ -120,5 +120,16 @@ def _fill(cell: Cell, column: Column, value: object) -> None:
     cell.alignment = _ALIGNMENTS[column.wrap]
 
 
-def write_summary(batch_dir: Path, manifest: Manifest) -> None:
-    write_atomic(batch_dir / SUMMARY_NAME, summary_bytes(manifest))
+def summary_rows(records: list[InputRecord]) -> list[list[object]]:
+    """The values of the summary's rows, one list per record (cheap: no workbook)."""
+    return [[column.value(record) for column in COLUMNS] for record in records]
+
+
+def write_summary(batch_dir: Path, manifest: Manifest, previous: list[InputRecord] | None = None) -> None:
+    """Write summary.xlsx, unless it is there and ``previous`` (the records it was written from)
+    gives the same rows: an unchanged rerun then spends nothing on it (1.5 s at 1,000 cases)."""
+    path = batch_dir / SUMMARY_NAME
+    if previous is not None and path.is_file() \
+            and summary_rows(previous) == summary_rows(manifest.inputs):
+        return
+    write_atomic(path, summary_bytes(manifest))

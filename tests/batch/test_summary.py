@@ -110,3 +110,21 @@ def test_control_characters_do_not_break_the_file(tmp_path):
     value = load_workbook(tmp_path / "summary.xlsx").active.cell(
         row=2, column=header_index("債務者")).value
     assert value == "山田\ufffd太郎"
+
+
+def test_an_unchanged_rerun_leaves_the_summary_alone_and_a_change_rewrites_it(tmp_path):
+    from .test_batch import run, write_input
+
+    inputs = [write_input(tmp_path / "in", "A"), write_input(tmp_path / "in", "B")]
+    path = run(tmp_path, inputs).batch_dir / "summary.xlsx"
+    first = path.stat()
+    run(tmp_path, inputs)
+    assert path.stat().st_ino == first.st_ino  # not written again (written means replaced)
+    write_input(tmp_path / "in", "B", price=9_000_000)
+    run(tmp_path, inputs)
+    assert path.stat().st_ino != first.st_ino
+    prices = [row[7].value for row in load_workbook(path)["一覧"].iter_rows(min_row=2)]
+    assert prices == [10_000_000, 9_000_000]
+    path.unlink()  # deleted by hand: written again even though nothing changed
+    run(tmp_path, inputs)
+    assert path.is_file()
