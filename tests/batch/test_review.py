@@ -148,3 +148,13 @@ def test_cli_review_of_a_clean_batch_exits_0(tmp_path):
 
     result = run(tmp_path, [write_input(tmp_path / "in", "A")])
     assert CliRunner().invoke(main, ["review", str(result.batch_dir)]).exit_code == 0
+
+
+def test_links_are_percent_encoded_per_component():
+    from urllib.parse import quote
+
+    from pipeline.batch.review import href
+
+    for path in ("2026-0142/01_任意売却に関する同意申請書_東都みらい銀行.pdf",
+                 "2026-0142/rev2/02_生活状況表.docx", "A/a b%#?&.pdf", "A//b", ""):
+        assert href(path) == quote(path, safe="/"), path
