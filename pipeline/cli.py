@@ -4,6 +4,12 @@ Each command turns its options into library calls and library outcomes into outp
 code: 0 success, 1 some case invalid or failed, 2 the command could not run. Problems print as
 ``file sheet!cell: message`` with the path as the user gave it. No traceback ever reaches the
 user: an unexpected exception becomes a Japanese message and exit 2 (see ``NinbaiGroup``).
+
+The command line owns the terminal and the settings file: every line goes through ``say`` (a
+closed output, as in ``ninbai build inputs/ | head -1``, never stops a command), ``build`` shows
+the library's progress events as a bar on a terminal or as one line per case otherwise, Ctrl-C
+ends with a Japanese line and exit 130, and ``config_file`` alone decides which settings file a
+run uses; the library is handed the resulting ``Config``.
 """
 
 from __future__ import annotations
@@ -11,17 +17,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
-from pipeline.batch import BatchError, BatchRequest, closing_lines, progress_line, run_batch
+from pipeline.batch import BatchError, BatchRequest, BatchResult, CaseDone, run_batch
 from pipeline.batch.approve import ApproveError, approve_cases
 from pipeline.batch.lock import BatchLocked
 from pipeline.batch.manifest import (
+    RESULT_LABELS,
     InputRecord,
     StateFileError,
     load_approvals,
@@ -30,12 +37,40 @@ from pipeline.batch.manifest import (
 )
 from pipeline.batch.review import INDEX_NAME, review_cases, review_json, review_lines
 from pipeline.config import Config, ConfigError, load_config
+from pipeline.eras import date_text
 from pipeline.read.issues import Issue
 from pipeline.read.models import Case
-from pipeline.read.newcase import write_blank_case
 from pipeline.read.schema import DATE_RANGES
 from pipeline.read.validate import load_case
 from pipeline.read.workbook import discover_inputs
+
+#: The settings file used when ``--config`` is not given, looked for in the working folder.
+LOCAL_CONFIG = Path("ninbai.toml")
+#: Exit status after Ctrl-C (128 + SIGINT, as shells report it); 1 means "some case failed".
+INTERRUPTED = 130
+INTERRUPTED_LINE = "中断しました。"
+
+
+def say(line: str = "", err: bool = False) -> None:
+    """Print one line to stdout (``err``: stderr). An output that is gone — a closed pipe such as
+    ``| head -1``, a lost terminal — only loses its lines: the command goes on and ends with the
+    exit code of its work, and Python's closing flush finds nothing left to complain about."""
+    try:
+        click.echo(line, err=err)
+    except OSError:
+        _discard_output(sys.stderr if err else sys.stdout)
+
+
+def _discard_output(stream: IO[str]) -> None:
+    """Point the file descriptor under ``stream`` at /dev/null, so its later writes and the
+    flush at exit succeed silently (the recipe of Python's signal documentation for EPIPE)."""
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError):
+        return  # not a real file (a test's capture): nothing is left to flush at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
 
 
 class CannotRun(click.ClickException):
@@ -44,20 +79,24 @@ class CannotRun(click.ClickException):
     exit_code = 2
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"エラー: {self.format_message()}", err=True)
+        say(f"エラー: {self.format_message()}", err=True)
 
 
 class NinbaiGroup(click.Group):
-    """Turns any unexpected exception of a command into a message and exit 2."""
+    """Turns any unexpected exception of a command into a message and exit 2, and Ctrl-C into
+    「中断しました。」 and exit 130 (instead of click's English ``Aborted!`` and exit 1)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:
+            say(INTERRUPTED_LINE, err=True)
+            ctx.exit(INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
-            click.echo(f"エラー: 予期しない問題で中断しました（{type(exc).__name__}: {exc}）。"
-                       "システム担当者に連絡してください", err=True)
+            say(f"エラー: 予期しない問題で中断しました（{type(exc).__name__}: {exc}）。"
+                "システム担当者に連絡してください", err=True)
             ctx.exit(2)
 
 
@@ -76,14 +115,22 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     ctx.ensure_object(dict)["config_path"] = config_path
 
 
+def config_file(given: Path | None) -> Path | None:
+    """The settings file of this run: ``--config``, else ./ninbai.toml when there is one, else
+    None (the shipped defaults). The one place that decides it; the library never looks."""
+    if given is not None:
+        if not given.is_file():
+            raise CannotRun(f"設定ファイルが見つかりません: {given}")
+        return given
+    return LOCAL_CONFIG if LOCAL_CONFIG.is_file() else None
+
+
 def settings(ctx: click.Context) -> Config:
     """The effective configuration for this run (``--config``, ./ninbai.toml or the defaults)."""
     root = ctx.find_root()
     root.ensure_object(dict)
     if "config" not in root.obj:
-        path = root.obj.get("config_path")
-        if path is not None and not path.is_file():
-            raise CannotRun(f"設定ファイルが見つかりません: {path}")
+        path = config_file(root.obj.get("config_path"))
         try:
             root.obj["config"] = load_config(path)
         except ConfigError as exc:
@@ -129,24 +176,24 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> Non
     profiles = tuple(settings(ctx).profiles)
     results = [(path, *load_case(path, profiles)) for path in files]
     if as_json:
-        click.echo(json.dumps([_result_dict(*r) for r in results], ensure_ascii=False, indent=2))
+        say(json.dumps([_result_dict(*r) for r in results], ensure_ascii=False, indent=2))
     else:
         for result in results:
             _print_result(*result)
         bad = sum(case is None for _, case, _ in results)
-        click.echo(f"検証 {len(results)}件: OK {len(results) - bad}件 / NG {bad}件")
+        say(f"検証 {len(results)}件: OK {len(results) - bad}件 / NG {bad}件")
     ctx.exit(1 if any(case is None for _, case, _ in results) else 0)
 
 
 def _print_result(path: Path, case: Case | None, issues: list[Issue]) -> None:
     for issue in issues:
-        click.echo(issue_line(issue, path))
+        say(issue_line(issue, path))
     errors = sum(i.severity == "error" for i in issues)
     warns = len(issues) - errors
     if case is None:
-        click.echo(f"NG  {path}  エラー{errors}件" + (f"・警告{warns}件" if warns else ""))
+        say(f"NG  {path}  エラー{errors}件" + (f"・警告{warns}件" if warns else ""))
     else:
-        click.echo(f"OK  {path}  {case.case_id}" + (f"  警告{warns}件" if warns else ""))
+        say(f"OK  {path}  {case.case_id}" + (f"  警告{warns}件" if warns else ""))
 
 
 def _result_dict(path: Path, case: Case | None, issues: list[Issue]) -> dict[str, Any]:
@@ -165,6 +212,8 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
     例:
       ninbai new-case inputs/2026-0180.xlsx --case-id 2026-0180
     """
+    from pipeline.read.newcase import write_blank_case
+
     if path.suffix.lower() != ".xlsx":
         raise CannotRun(f"ファイル名は .xlsx で終わるようにしてください: {path}")
     profiles = tuple(settings(ctx).profiles)
@@ -176,7 +225,7 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
         raise CannotRun(str(exc)) from None
     except OSError as exc:
         raise CannotRun(f"{path} を書き込めません（{exc.strerror}）") from None
-    click.echo(f"作成しました: {path}")
+    say(f"作成しました: {path}")
 
 
 @main.command("check-templates")
@@ -214,7 +263,7 @@ def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tup
                         "含まれません）")
     report = run_check(folder, files, settings(ctx), batch_date.date() if batch_date else None)
     for line in report_lines(report):
-        click.echo(line)
+        say(line)
     if not report.cases:
         raise CannotRun("読めるサンプル案件がないため、テンプレートを試せませんでした")
     ctx.exit(0 if report.ok else 1)
@@ -257,16 +306,23 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
     _check_batch_date(day)
     request = BatchRequest(tuple(files), out, batch_name or day.isoformat(), day,
                            jobs or os.cpu_count() or 1, only, force, wait)
+    display = ProgressDisplay(terminal=_on_terminal())
     try:
-        result = run_batch(request, config, report=_progress_reporter())
+        result = run_batch(request, config, report=display)
     except (BatchLocked, BatchError, StateFileError) as exc:
         raise CannotRun(str(exc)) from None
+    except KeyboardInterrupt:
+        display.close()
+        say(f"{INTERRUPTED_LINE}作成を終えた案件はそのまま残り、次の build で残りを作成します。",
+            err=True)
+        ctx.exit(INTERRUPTED)
+    display.close()
     for notice in result.notices:
-        click.echo(notice, err=True)
+        say(notice, err=True)
     for line in closing_lines(result):
-        click.echo(line)
+        say(line)
     if result.unmatched_only:
-        click.echo("--only に一致する案件がありません: " + ", ".join(result.unmatched_only), err=True)
+        say("--only に一致する案件がありません: " + ", ".join(result.unmatched_only), err=True)
         if not result.processed:
             ctx.exit(2)
     ctx.exit(result.exit_code)
@@ -276,21 +332,69 @@ def _check_batch_date(day: date) -> None:
     """The batch date is the 作成日 of every case that leaves it blank: it has the same range."""
     first, last = DATE_RANGES["取引"]
     if not first <= day <= last:
-        raise CannotRun(f"--date {day.isoformat()} は使えません。{first.year}年{first.month}月"
-                        f"{first.day}日〜{last.year}年{last.month}月{last.day}日の日付を指定してください")
+        raise CannotRun(f"--date {day.isoformat()} は使えません。{date_text(first)}〜"
+                        f"{date_text(last)}の日付を指定してください")
 
 
-def _progress_reporter() -> Callable[[InputRecord, int, int], None]:
-    """A bar redrawn in place on a terminal; one line per case otherwise (logs, CI)."""
-    if not sys.stdout.isatty():
-        return lambda record, done, total: click.echo(progress_line(record, done, total))
+def _on_terminal() -> bool:
+    return sys.stdout.isatty()
 
-    def draw(record: InputRecord, done: int, total: int) -> None:
-        filled = 30 * done // max(total, 1)
-        bar = "#" * filled + "-" * (30 - filled)
-        click.echo(f"\r作成中 [{bar}] {done}/{total} {record.label:<20}", nl=done == total)
 
-    return draw
+class ProgressDisplay:
+    """How ``build`` shows the batch's ``CaseDone`` events.
+
+    On a terminal, a progress bar redrawn in place, labelled 作成中 and naming the case last
+    finished; otherwise (a log, CI, a pipe) one line per case from ``case_line``. Either way a
+    case is named by its id or file name, never by a person.
+    """
+
+    def __init__(self, terminal: bool) -> None:
+        self.terminal = terminal
+        self._stack = ExitStack()
+        self._bar: Any = None
+
+    def __call__(self, event: CaseDone) -> None:
+        if not self.terminal:
+            say(case_line(event))
+            return
+        try:
+            if self._bar is None:  # the total is known with the first event
+                self._bar = self._stack.enter_context(click.progressbar(
+                    length=event.total, label="作成中", show_pos=True,
+                    item_show_func=lambda record: record.label if record else None))
+            self._bar.update(1, event.record)
+        except OSError:
+            self.terminal = False  # the terminal is gone: go on without a display
+            _discard_output(sys.stdout)
+
+    def close(self) -> None:
+        """End the bar's line (before the closing table or the interrupt message)."""
+        try:
+            self._stack.close()
+        except OSError:
+            _discard_output(sys.stdout)
+
+
+def case_line(event: CaseDone) -> str:
+    """One line per case for a log: case id (or file name), status, warnings; never a name."""
+    record, width = event.record, len(str(event.total))
+    return (f"[{event.done:>{width}}/{event.total}] {record.label:<20} {record.status:<5} "
+            f"警告{len(record.warnings)}件  {RESULT_LABELS[record.result]}")
+
+
+def closing_lines(result: BatchResult) -> list[str]:
+    """The table at the end of ``ninbai build``: built / warnings / failed / unchanged."""
+    counts = result.counts()
+    lines = [f"  作成      {counts['built']:>5}件", f"  うち警告  {counts['warnings']:>5}件",
+             f"  失敗      {counts['failed']:>5}件", f"  変更なし  {counts['unchanged']:>5}件"]
+    lines += [f"  失敗: {_failed_label(r)}" for r in result.processed if r.status == "error"]
+    lines.append(f"所要時間 {result.seconds:.1f}秒")
+    lines.append(f"確認ページ: {result.batch_dir / 'index.html'}")
+    return lines
+
+
+def _failed_label(record: InputRecord) -> str:
+    return f"{record.label}（{', '.join(e['code'] for e in record.errors)}）"
 
 
 @main.command()
@@ -322,11 +426,11 @@ def review(ctx: click.Context, batch_dir: Path, as_json: bool, details: bool) ->
         click.echo(notice, err=True)
     cases = review_cases(manifest, approvals)
     if as_json:
-        click.echo(json.dumps(review_json(cases), ensure_ascii=False, indent=2))
+        say(json.dumps(review_json(cases), ensure_ascii=False, indent=2))
     else:
         for line in review_lines(cases, details=details):
-            click.echo(line)
-        click.echo(f"確認ページ: {batch_dir / INDEX_NAME}")
+            say(line)
+        say(f"確認ページ: {batch_dir / INDEX_NAME}")
     ctx.exit(1 if any(c.level == "error" for c in cases) else 0)
 
 
@@ -349,11 +453,11 @@ def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: 
     except (ApproveError, BatchLocked) as exc:
         raise CannotRun(str(exc)) from None
     for approval in result.approved:
-        click.echo(f"承認しました: {approval.case_id}（{approval.folder}・{len(approval.files)}ファイル）")
+        say(f"承認しました: {approval.case_id}（{approval.folder}・{len(approval.files)}ファイル）")
     for case_id in result.already:
-        click.echo(f"承認済みです: {case_id}")
+        say(f"承認済みです: {case_id}")
     for problem in result.problems:
-        click.echo(f"承認できません: {problem}", err=True)
+        say(f"承認できません: {problem}", err=True)
     for notice in result.notices:
-        click.echo(notice, err=True)
+        say(notice, err=True)
     ctx.exit(1 if result.problems else 0)

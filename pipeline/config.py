@@ -24,7 +24,6 @@ from pydantic import Field, ValidationError, field_validator
 
 from pipeline.frozen import Frozen
 
-USER_FILE = "ninbai.toml"
 Money = int  # yen; Field(ge=0) where used
 Ratio = Decimal
 
@@ -195,11 +194,13 @@ class Config(Frozen):
 
 
 def load_config(path: Path | None = None) -> Config:
-    """defaults.toml, then the user's TOML over it (``path``, else ./ninbai.toml if it exists)."""
+    """defaults.toml, then the user's TOML file ``path`` over it (None: the defaults alone).
+
+    The library never looks for a settings file by itself: which file applies (``--config``,
+    ./ninbai.toml) is the command line's decision (``pipeline.cli.config_file``).
+    """
     data = _read_toml(resources.files("pipeline").joinpath("defaults.toml").read_text("utf-8"),
                       "defaults.toml")
-    if path is None and Path(USER_FILE).is_file():
-        path = Path(USER_FILE)
     source = "defaults.toml"
     if path is not None:
         source = str(path)

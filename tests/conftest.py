@@ -17,10 +17,13 @@ def pytest_configure(config):
     """Tests compute with the shipped defaults (pipeline/defaults.toml) only.
 
     The repo's ninbai.toml is the sample office (a fictional company) that the README's first
-    command prints on the documents; it must not leak into golden files and exact-yen tests, which
-    call ``load_config(None)`` from the repo root. A test of the ./ninbai.toml lookup patches the
-    name back.
+    command prints on the documents; it must not leak into golden files and exact-yen tests. The
+    library never reads it (``load_config(None)`` is the defaults); the command line looks for
+    ``./ninbai.toml`` (``pipeline.cli.LOCAL_CONFIG``), and tests invoke it from the repo root, so
+    the name is pointed at a file that does not exist. A test of the lookup patches it back.
     """
-    import pipeline.config
+    from pathlib import Path
 
-    pipeline.config.USER_FILE = ".ninbai-tests-use-shipped-defaults.toml"
+    import pipeline.cli
+
+    pipeline.cli.LOCAL_CONFIG = Path(".ninbai-tests-use-shipped-defaults.toml")

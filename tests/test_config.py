@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from pipeline.config import ConfigError, load_config
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def user_config(tmp_path, text):
@@ -58,11 +64,17 @@ def test_user_file_overrides_one_key_and_keeps_the_rest(tmp_path, defaults):
     assert config.profiles["jhf"].hanko_caps_by_rank == defaults.profiles["jhf"].hanko_caps_by_rank
 
 
-def test_ninbai_toml_in_the_working_folder_is_read(tmp_path, monkeypatch):
-    monkeypatch.setattr("pipeline.config.USER_FILE", "ninbai.toml")  # conftest turns it off
+def test_the_library_never_reads_a_ninbai_toml_by_itself(tmp_path, defaults):
+    """Which settings file applies is the command line's decision (``pipeline.cli.config_file``):
+    ``load_config(None)`` is the defaults even beside a ninbai.toml. In a fresh interpreter, so
+    no test setting hides a lookup."""
     (tmp_path / "ninbai.toml").write_text('[titles]\nsale_request = "任意売却の同意のお願い"\n', "utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert load_config(None).titles["sale_request"] == "任意売却の同意のお願い"
+    code = ("from pipeline.config import load_config; "
+            "print(load_config(None).titles['sale_request'])")
+    shown = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                           text=True, encoding="utf-8", check=True,
+                           env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.strip()
+    assert shown == defaults.titles["sale_request"] != "任意売却の同意のお願い"
 
 
 def test_a_new_profile_starts_from_standard(tmp_path):

@@ -12,7 +12,11 @@ The imperative shell around ``pipeline.batch.casebuild.build_case`` (style.md po
 - incremental: a case whose input, configuration, templates, versions and batch date are unchanged
   since the last run (``pipeline.batch.manifest``) is not rebuilt unless ``force``;
 - one case id, one folder: when two inputs carry the same 案件番号, the first input (in path order)
-  keeps it and every later one fails with a message naming both files.
+  keeps it and every later one fails with a message naming both files;
+- it never prints: progress goes to the caller as ``CaseDone`` events, and the terminal output
+  (progress bar or lines, the closing table) is ``pipeline.cli``'s;
+- an unchanged rerun loads no renderer: WeasyPrint and docxtpl are imported only in a process that
+  builds a case (``warm_renderer``), and workers are started only when there is a case to build.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ from pipeline.batch.atomic import clean_leftovers, make_private_dir, os_error_te
 from pipeline.batch.casebuild import build_case
 from pipeline.batch.lock import batch_lock
 from pipeline.batch.manifest import (
-    RESULT_LABELS,
     Approval,
     BuildKey,
     InputRecord,
@@ -41,14 +44,17 @@ from pipeline.batch.manifest import (
     templates_digest,
     write_approvals,
 )
-from pipeline.batch.plan import SAFE_BATCH_NAME, BatchRun, key_figures
+from pipeline.batch.plan import SAFE_BATCH_NAME, BatchRun
 from pipeline.batch.workers import BuildFn, Workers, crashed_outcome
 from pipeline.render.fonts import FontNotInstalled, font_digests
 from pipeline.render.versions import library_versions
 
 
 def warm_renderer() -> Any:
-    """One ``pipeline.render.Renderer`` per worker (imports WeasyPrint once, keeps fonts warm)."""
+    """One ``pipeline.render.Renderer`` per worker (imports WeasyPrint once, keeps fonts warm).
+
+    Called only where a case is built, so a run with nothing to build never imports a renderer.
+    """
     from pipeline.render import Renderer
 
     return Renderer()
@@ -64,7 +70,7 @@ class BatchError(Exception):
     """The batch cannot run at all (bad batch name, unwritable output folder): exit 2."""
 
 
-def build_key(batch_date: date, config: Any, templates: Path) -> BuildKey:
+def build_key(batch_date: date, config: Any, templates: Path | None = None) -> BuildKey:
     """What besides the workbook decides the documents: versions, rules, config, templates, fonts.
 
     Library versions come from package metadata and fonts from fontconfig, so no renderer is
@@ -75,7 +81,8 @@ def build_key(batch_date: date, config: Any, templates: Path) -> BuildKey:
     except FontNotInstalled as exc:
         raise BatchError(str(exc)) from None
     return BuildKey(pipeline.__version__, pipeline.RULES_VERSION, batch_date.isoformat(),
-                    config.digest(), templates_digest(templates), library_versions(), fonts)
+                    config.digest(), templates_digest(templates or document_templates()),
+                    library_versions(), fonts)
 
 
 @dataclass(frozen=True)
@@ -115,32 +122,29 @@ class BatchResult:
         return 1 if any(r.status == "error" for r in self.processed) else 0
 
 
-def progress_line(record: InputRecord, done: int, total: int) -> str:
-    """One line per case for a log: case id (or file name), status, warnings; never a name."""
-    width = len(str(total))
-    return (f"[{done:>{width}}/{total}] {record.label:<20} {record.status:<5} "
-            f"警告{len(record.warnings)}件  {RESULT_LABELS[record.result]}")
+@dataclass(frozen=True)
+class CaseDone:
+    """Progress event: one more input of this run is finished, ``done`` of ``total`` so far.
 
+    Unchanged inputs are reported first, then each built or failed one as it finishes. The
+    record names the debtor in its key figures: a progress display shows ``record.label``.
+    """
 
-def closing_lines(result: BatchResult) -> list[str]:
-    """The table at the end of ``ninbai build``: built / warnings / failed / unchanged."""
-    counts = result.counts()
-    lines = [f"  作成      {counts['built']:>5}件", f"  うち警告  {counts['warnings']:>5}件",
-             f"  失敗      {counts['failed']:>5}件", f"  変更なし  {counts['unchanged']:>5}件"]
-    lines += [f"  失敗: {r.label}（{', '.join(e['code'] for e in r.errors)}）"
-              for r in result.processed if r.status == "error"]
-    lines.append(f"所要時間 {result.seconds:.1f}秒")
-    lines.append(f"確認ページ: {result.batch_dir / 'index.html'}")
-    return lines
+    record: InputRecord
+    done: int
+    total: int
 
 
 def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = None,
               make_renderer: Callable[[], Any] | None = None,
-              report: Callable[[InputRecord, int, int], None] | None = None,
+              report: Callable[[CaseDone], None] | None = None,
               templates: Path | None = None) -> BatchResult:
     """Build every input of ``request`` into ``<out>/<batch>/``.
 
-    ``report(record, done, total)`` sees each case as it is finished (unchanged ones first).
+    ``report`` receives a ``CaseDone`` for each case as it is finished (unchanged ones first).
+    On ``KeyboardInterrupt`` (Ctrl-C) the manifest keeps the cases finished so far, whole, and the
+    interrupt goes on to the caller; summary.xlsx and index.html stay as the last whole run left
+    them.
 
     ``build`` and ``make_renderer`` default to this module's ``build_case`` and ``warm_renderer``
     (looked up at call time, so a test can substitute them even under the CLI).
@@ -149,23 +153,29 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     started = time.perf_counter()
     build, make_renderer = build or build_case, make_renderer or warm_renderer
     batch_dir = _batch_dir(request)
-    key = build_key(request.batch_date, config, templates or document_templates())
+    key = build_key(request.batch_date, config, templates)
     notices: list[str] = []
     with batch_lock(batch_dir, wait=request.wait):
         leftovers = clean_leftovers(batch_dir)
-        run = BatchRun(batch_dir, key, _previous_manifest(batch_dir, notices),
-                       _approvals(batch_dir, notices))
+        previous = _previous_manifest(batch_dir, notices)
+        run = BatchRun(batch_dir, key, previous, _approvals(batch_dir, notices))
         todo, unmatched = run.plan(request)
         progress = _Progress(report, len(run.processed))
         for record in run.unchanged_records():
             progress(record)
         workers = Workers(build, make_renderer, config, request.batch_date)
-        for outcome in workers.run(todo, request.jobs):
-            progress(run.accept(outcome))
-            run.checkpoint()
+        outcomes = workers.run(todo, request.jobs)
+        try:
+            for outcome in outcomes:
+                progress(run.accept(outcome))
+                run.checkpoint()
+        except KeyboardInterrupt:
+            outcomes.close()  # stops the workers now, not when the interrupt is garbage
+            run.checkpoint(now=True)  # the next run need not redo what was finished
+            raise
         manifest = run.finish()
         notices += run.notices
-        _write_views(batch_dir, manifest, standing_approvals(batch_dir, run.approvals))
+        _write_views(batch_dir, manifest, standing_approvals(batch_dir, run.approvals), previous)
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
                        time.perf_counter() - started, notices)
 
@@ -203,22 +213,26 @@ def _batch_dir(request: BatchRequest) -> Path:
 class _Progress:
     """Counts finished cases for the ``report`` callback."""
 
-    def __init__(self, report: Callable[[InputRecord, int, int], None] | None, total: int) -> None:
+    def __init__(self, report: Callable[[CaseDone], None] | None, total: int) -> None:
         self.report, self.total, self.done = report, total, 0
 
     def __call__(self, record: InputRecord) -> None:
         self.done += 1
         if self.report is not None:
-            self.report(record, self.done, self.total)
+            self.report(CaseDone(record, self.done, self.total))
 
 
-def _write_views(batch_dir: Path, manifest: Manifest, approvals: list[Approval]) -> None:
-    """summary.xlsx and index.html, both drawn from the manifest (and the approvals)."""
+def _write_views(batch_dir: Path, manifest: Manifest, approvals: list[Approval],
+                 previous: Manifest | None) -> None:
+    """summary.xlsx and index.html, both drawn from the manifest (and the approvals); the summary
+    is left as it is when the previous manifest gives it the same rows."""
     from pipeline.batch.review import write_review
     from pipeline.batch.summary import write_summary
 
-    write_summary(batch_dir, manifest)
+    # Only under the same key: another version of ninbai may lay the summary out differently.
+    same = previous is not None and previous.key == manifest.key
+    write_summary(batch_dir, manifest, previous.inputs if same and previous else None)
     write_review(batch_dir, manifest, approvals)
 
-__all__ = ["BatchError", "BatchRequest", "BatchResult", "crashed_outcome", "key_figures",
+__all__ = ["BatchError", "BatchRequest", "BatchResult", "CaseDone", "crashed_outcome",
            "run_batch"]

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.batch.keyfigures import KeyFigures
 from pipeline.read.issues import Issue
 
 if TYPE_CHECKING:  # for annotations only: build_case imports the stages when it runs
@@ -27,7 +28,8 @@ class CaseOutcome:
 
     ``files`` maps a file name inside the case folder to its bytes (case.json included);
     empty when the case failed. ``timings`` are seconds per stage (read, validate, compute,
-    docx, pdf) for the manifest and the benchmark.
+    docx, pdf) for the manifest and the benchmark. ``figures`` are the key figures of a built
+    case for summary.xlsx and the review page (they name the debtor: never logged).
     """
 
     source: Path
@@ -38,7 +40,7 @@ class CaseOutcome:
     files: dict[str, bytes] = field(default_factory=dict)
     case_json: dict | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    debtor: str | None = None  # 債務者氏名 for summary.xlsx and the review page (never logged)
+    figures: KeyFigures | None = None
 
 
 class _Clock:
@@ -90,7 +92,7 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
     files["case.json"] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     clock.lap("compute")
     return CaseOutcome(source, case.case_id, data["status"], issues, data["warnings"], files,
-                       data, clock.timings, debtor=case.debtor.name)
+                       data, clock.timings, KeyFigures.of(figures, case.debtor.name))
 
 
 def _case_id_hint(issues: list[Issue]) -> str | None:

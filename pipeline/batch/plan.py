@@ -40,6 +40,7 @@ from pipeline.batch.manifest import (
     InputRecord,
     Manifest,
     approved_folders,
+    file_stamp,
     outputs_match,
     sha256_bytes,
     sha256_file,
@@ -126,7 +127,8 @@ class BatchRun:
     def _unchanged(self, previous: InputRecord | None, path: str) -> bool:
         return (previous is not None and self.previous_key == self.key
                 and previous.sha256 == self.sources[path][0] and previous.status != "error"
-                and outputs_match(self.batch_dir, previous, others_allowed=True))
+                and outputs_match(self.batch_dir, previous, others_allowed=True,
+                                  trust_stamps=True))
 
     def _drop_gone(self) -> None:
         """An input that no longer exists (renamed, moved away, deleted) holds no case id.
@@ -198,7 +200,7 @@ class BatchRun:
             path=path, sha256=sha, size=size, case_id=outcome.case_id, status=outcome.status,
             result="failed" if failed else "built", timings=dict(outcome.timings),
             warnings=_warnings(outcome), errors=_errors(outcome.issues),
-            figures={} if failed else key_figures(outcome.case_json, outcome.debtor))
+            figures=None if failed else outcome.figures)
 
     def _commit(self, record: InputRecord, outcome: CaseOutcome) -> None:
         started = time.perf_counter()
@@ -246,7 +248,8 @@ class BatchRun:
             shutil.rmtree(work, ignore_errors=True)
             raise
         self.generated.setdefault(folder, set()).update(files)  # a later winner replaces them
-        return outputs
+        # stamped in place, so the next run can trust them without reading (outputs_match)
+        return [{**o, "stamp": file_stamp(self.batch_dir / o["path"])} for o in outputs]
 
     def _generated_names(self, target: Path, folder: str) -> set[str]:
         """Names in a case folder that ninbai wrote: the manifest's record of the folder and the
@@ -286,14 +289,15 @@ class BatchRun:
         record = self.records.get(loser)
         if record is not None and (record.status != "error" or record.folder):
             demoted = replace(record, result="failed", folder="", revision=0, outputs=[],
-                              documents=[], figures={})
+                              documents=[], figures=None)
             if record.status != "error":
                 _fail(demoted, _duplicate(case_id, winner, record.case_id, loser))
             self.records[loser] = demoted
 
-    def checkpoint(self) -> None:
-        """Write the manifest now and then, so a killed run does not redo finished cases."""
-        if time.monotonic() - self.last_checkpoint >= CHECKPOINT_SECONDS:
+    def checkpoint(self, now: bool = False) -> None:
+        """Write the manifest now and then (``now``: at once), so a killed or interrupted run
+        does not redo finished cases."""
+        if now or time.monotonic() - self.last_checkpoint >= CHECKPOINT_SECONDS:
             write_manifest(self.batch_dir, self._manifest())
             self.last_checkpoint = time.monotonic()
 
@@ -442,21 +446,3 @@ def _documents(case_json: dict | None, folder: str) -> list[dict]:
     return [{**d, "docx": f"{folder}/{d['docx']}", "pdf": f"{folder}/{d['pdf']}"}
             for d in documents]
 
-
-def key_figures(case_json: dict | None, debtor: str | None = None) -> dict:
-    """The figures the summary and the review page show, from case.json (outputs.md).
-
-    順位1 配分額 is what the 順位 1 lien row receives from the sale (ハンコ代 + waterfall);
-    残債務合計 is what every lien and 差押 still claims after the sale.
-    """
-    if not case_json:
-        return {}
-    sale = case_json["sale"]
-    return {
-        "debtor": debtor,
-        "price": sale["price"],
-        "first_lien_received": sum(lien["received"] for lien in sale["liens"] if lien["rank"] == 1),
-        "advantage": case_json["auction"]["advantage"],
-        "remaining_total": sum(r["remaining"] for r in sale["liens"] + sale["seizures"]),
-        "monthly_total": case_json["repayment"]["monthly_total"],
-    }

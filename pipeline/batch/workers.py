@@ -3,7 +3,9 @@
 Each worker makes one ``Renderer`` (WeasyPrint, fonts, parsed templates) when it starts and keeps
 it for every case it builds; what exists after start-up is frozen out of the garbage collector,
 and large freed blocks are kept for reuse (docs/performance.md). A worker exits when its batch
-process dies. An exception in a case, or a dead worker, becomes that case's failure.
+process dies, and at once on Ctrl-C: the batch process alone handles the interrupt, drops the cases
+not started and waits only for the workers. An exception in a case, or a dead worker, becomes that
+case's failure.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import ctypes
 import ctypes.util
 import gc
 import os
+import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from datetime import date
 from pathlib import Path
@@ -34,7 +37,7 @@ class Workers:
                  batch_date: date) -> None:
         self.args = (build, make_renderer, config, batch_date)
 
-    def run(self, todo: list[Path], jobs: int) -> Iterator[CaseOutcome]:
+    def run(self, todo: list[Path], jobs: int) -> Generator[CaseOutcome, None, None]:
         """Outcomes as they finish; the largest workbooks are started first (size ≈ work)."""
         order = sorted(todo, key=lambda p: (-_size(p), str(p)))
         if not order:
@@ -46,11 +49,16 @@ class Workers:
             return
         with ProcessPoolExecutor(min(jobs, len(order)), initializer=_init_worker,
                                  initargs=self.args) as pool:
-            futures = {pool.submit(_run_in_worker, source): source for source in order}
-            for future in as_completed(futures):
-                # Popped, so a finished case's documents (≈0.5 MB) are freed once written;
-                # kept in the dict, they made the batch process grow to 557 MB at 1,000 cases.
-                yield _collect(future, futures.pop(future))
+            try:
+                futures = {pool.submit(_run_in_worker, source): source for source in order}
+                for future in as_completed(futures):
+                    # Popped, so a finished case's documents (≈0.5 MB) are freed once written;
+                    # kept in the dict, they made the batch process grow to 557 MB at 1,000 cases.
+                    yield _collect(future, futures.pop(future))
+            except BaseException:  # Ctrl-C, or the caller closed this generator
+                # Without this, leaving the pool waits until every queued case has been built.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
 
 
 class _Worker:
@@ -79,6 +87,9 @@ _worker: _Worker | None = None  # set once per worker process by the pool's init
 
 def _init_worker(*args: Any) -> None:
     global _worker
+    # Ctrl-C reaches the whole process group: a worker just stops (no traceback of its own), and
+    # the batch process writes what was finished and says it was interrupted.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     _exit_with_parent(os.getppid())
     _keep_freed_memory()
     _worker = _Worker(*args)

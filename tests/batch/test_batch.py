@@ -23,6 +23,7 @@ import pytest
 from pipeline import batch
 from pipeline.batch import BatchError, BatchRequest, plan, run_batch
 from pipeline.batch.casebuild import CaseOutcome
+from pipeline.batch.keyfigures import KeyFigures
 from pipeline.batch.lock import BatchLocked, batch_lock
 from pipeline.batch.manifest import load_manifest, sha256_file
 from pipeline.read.issues import Issue
@@ -81,8 +82,11 @@ def fake_build(source: Path, config, batch_date: date, renderer) -> CaseOutcome:
              "01_申請書.pdf": f"%PDF {case_id} {spec.get('version', 1)}".encode(),
              "01_申請書.docx": f"DOCX {case_id} {spec.get('version', 1)}".encode()}
     files.update({k: v.encode() for k, v in spec.get("files", {}).items()})
-    return CaseOutcome(source, case_id, status, [], warnings, files, data, {"read": 0.01},
-                       debtor=spec.get("debtor", "山田 太郎"))
+    price = data["sale"]["price"]
+    figures = KeyFigures(debtor=spec.get("debtor", "山田 太郎"), price=price,
+                         first_lien_received=price - 100_000, advantage=1_234_000,
+                         remaining_total=7_030_000, monthly_total=31_000)
+    return CaseOutcome(source, case_id, status, [], warnings, files, data, {"read": 0.01}, figures)
 
 
 def write_input(folder: Path, stem: str, **spec) -> Path:
@@ -143,9 +147,9 @@ def test_all_good_exits_0_and_records_outputs(tmp_path):
     assert {Path(o["path"]).name for o in record.outputs} == {"case.json", "01_申請書.pdf",
                                                               "01_申請書.docx"}
     assert record.documents[0]["pdf"] == "A/01_申請書.pdf"
-    assert record.figures == {"debtor": "山田 太郎", "price": 10_000_000,
-                              "first_lien_received": 9_900_000, "advantage": 1_234_000,
-                              "remaining_total": 7_030_000, "monthly_total": 31_000}
+    assert record.figures == KeyFigures(debtor="山田 太郎", price=10_000_000,
+                                        first_lien_received=9_900_000, advantage=1_234_000,
+                                        remaining_total=7_030_000, monthly_total=31_000)
     assert set(record.timings) == {"read", "write"}
 
 
@@ -554,8 +558,9 @@ def test_real_build_writes_every_document(real_batch):
                 assert (result.batch_dir / record.folder / document[kind]).stat().st_size > 1000
         assert {"read", "compute", "docx", "pdf", "write"} <= set(record.timings)
     first = next(r for r in result.processed if r.case_id == "2026-0142")
-    assert first.figures["price"] == 14_000_000 and first.figures["advantage"] == 4_860_000
-    assert first.figures["remaining_total"] == 7_742_000 and first.figures["monthly_total"] == 31_000
+    assert first.figures is not None
+    assert (first.figures.price, first.figures.advantage) == (14_000_000, 4_860_000)
+    assert (first.figures.remaining_total, first.figures.monthly_total) == (7_742_000, 31_000)
 
 
 def test_real_build_rerun_is_unchanged(real_batch):

@@ -162,9 +162,19 @@ def test_negative_amounts_show_the_triangle_and_no_invisible_character_survives(
     warned.path = "/in/\u202exslx.exe.xlsx"
     manifest = Manifest("2026-11-30", KEY, "2026-11-30T00:00:00+00:00", [warned])
     html = render_index(manifest, [])
-    assert warned.figures["advantage"] == -250_000
+    assert warned.figures.advantage == -250_000
     assert "△250,000円" in html and "-250,000" not in html
     assert "\u202e" not in html and "xslx.exe.xlsx" in html and "△12,000円で、" in html
     lines = review_lines(review_cases(manifest, []), details=True)
     assert not any("\u202e" in line for line in lines)
     assert any("xslx.exe.xlsx" in line for line in lines)
+
+
+def test_links_are_percent_encoded_per_component():
+    from urllib.parse import quote
+
+    from pipeline.batch.review import href
+
+    for path in ("2026-0142/01_任意売却に関する同意申請書_東都みらい銀行.pdf",
+                 "2026-0142/rev2/02_生活状況表.docx", "A/a b%#?&.pdf", "A//b", ""):
+        assert href(path) == quote(path, safe="/"), path

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
+from pipeline.batch.keyfigures import KeyFigures
 from pipeline.batch.manifest import BuildKey, InputRecord, Manifest
 from pipeline.batch.summary import COLUMNS, YEN_FORMAT, looks_like_formula, write_summary
 
@@ -16,9 +17,9 @@ HYPERLINK = '=HYPERLINK("http://x","y")'
 
 
 def record(case_id: str | None, status: str = "ok", debtor: str = "山田 太郎", **fields) -> InputRecord:
-    figures = {} if status == "error" else {
-        "debtor": debtor, "price": 14_000_000, "first_lien_received": 12_960_000,
-        "advantage": -250_000, "remaining_total": 7_742_000, "monthly_total": 31_000}
+    figures = None if status == "error" else KeyFigures(
+        debtor=debtor, price=14_000_000, first_lien_received=12_960_000,
+        advantage=-250_000, remaining_total=7_742_000, monthly_total=31_000)
     documents = [] if status == "error" else [
         {"kind": "sale_request", "addressee": "東都みらい銀行",
          "docx": f"{case_id}/01_申請書_東都みらい銀行.docx",
@@ -129,3 +130,21 @@ def test_negative_amounts_show_the_triangle_and_invisible_characters_go(tmp_path
     with zipfile.ZipFile(tmp_path / "summary.xlsx") as archive:  # openpyxl writes &#8238;
         xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
     assert "\u202e" not in xml and "&#8238;" not in xml and "&#x202e;" not in xml.lower()
+
+
+def test_an_unchanged_rerun_leaves_the_summary_alone_and_a_change_rewrites_it(tmp_path):
+    from .test_batch import run, write_input
+
+    inputs = [write_input(tmp_path / "in", "A"), write_input(tmp_path / "in", "B")]
+    path = run(tmp_path, inputs).batch_dir / "summary.xlsx"
+    first = path.stat()
+    run(tmp_path, inputs)
+    assert path.stat().st_ino == first.st_ino  # not written again (written means replaced)
+    write_input(tmp_path / "in", "B", price=9_000_000)
+    run(tmp_path, inputs)
+    assert path.stat().st_ino != first.st_ino
+    prices = [row[7].value for row in load_workbook(path)["一覧"].iter_rows(min_row=2)]
+    assert prices == [10_000_000, 9_000_000]
+    path.unlink()  # deleted by hand: written again even though nothing changed
+    run(tmp_path, inputs)
+    assert path.is_file()

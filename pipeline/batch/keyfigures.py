@@ -1,0 +1,59 @@
+"""主要数値 (key figures): the few amounts summary.xlsx and the review page show for a built case.
+
+They are taken from the computed ``Figures`` in the worker that built the case, travel back with its
+outcome, and are stored in the manifest as a JSON object with these field names, so the summary and
+the review page never open a case.json. The record is typed and checked when read back: a manifest
+whose figures are not whole yen amounts is treated as unreadable (every case is rebuilt).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the summary and the review page read key figures without loading the models
+    from pipeline.compute.figures import Figures
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The key figures of one built case (all amounts int yen)."""
+
+    debtor: str  # 債務者氏名 — shown to staff on the summary and the review page, never logged
+    price: int  # 売却価格
+    first_lien_received: int  # 順位1 配分額: what the 順位 1 lien rows receive from the sale
+    advantage: int  # 競売比較（任意売却の有利額）
+    remaining_total: int  # 残債務合計: what every lien and 差押 still claims after the sale
+    monthly_total: int  # 返済提案月額
+
+    @classmethod
+    def of(cls, figures: Figures, debtor: str) -> KeyFigures:
+        """The key figures of a case from its computed figures (outputs.md, summary.xlsx)."""
+        sale = figures.sale
+        return cls(
+            debtor=debtor,
+            price=sale.price,
+            # ハンコ代 + waterfall of the 順位 1 rows (a holder's own junior rows are not 順位 1)
+            first_lien_received=sum(lien.received for lien in sale.liens if lien.rank == 1),
+            advantage=figures.auction.advantage,
+            remaining_total=(sum(lien.remaining for lien in sale.liens)
+                             + sum(seizure.remaining for seizure in sale.seizures)),
+            monthly_total=figures.repayment.monthly_total,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: object) -> KeyFigures | None:
+        """The record stored by ``to_json``; None for a case without figures (``null`` or ``{}``,
+        as manifest/1 wrote for a failed case). ``ValueError`` when it is anything else."""
+        if data is None or data == {}:
+            return None
+        names = [f.name for f in fields(cls)]
+        if not isinstance(data, dict) or sorted(data) != sorted(names):
+            raise ValueError("key figures: unexpected fields")
+        if not isinstance(data["debtor"], str) or not all(
+                type(data[name]) is int for name in names if name != "debtor"):
+            raise ValueError("key figures: not whole yen")
+        return cls(**data)
