@@ -57,7 +57,7 @@ if TYPE_CHECKING:  # the request type lives with run_batch, which imports this m
 SAFE_CASE_ID = CASE_ID_PATTERN
 SAFE_BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 #: A folder a build writes: ``<case_id>`` or ``<case_id>/revN`` (``revision_folder``).
-_CASE_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}(/rev[0-9]+)?")
+_CASE_FOLDER = re.compile(f"(?:{CASE_ID_PATTERN.pattern})(/rev[0-9]+)?")
 #: Seconds between manifest checkpoints, so a killed long run keeps most of its work.
 CHECKPOINT_SECONDS = 10.0
 #: Failures that are not the input's: the documents of the earlier run stay where they are.
