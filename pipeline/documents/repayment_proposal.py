@@ -214,7 +214,7 @@ def lump_sum_block(offer: LumpSumOffer | None, name: str, you: str,
 
 
 def share_percent(amount: int, remaining: int) -> Decimal:
-    """A share as a percentage of the remaining debt, one decimal, 四捨五入 (computations §4,
+    """A share as a percentage of the remaining debt, one decimal, 四捨五入 (docs/rules.md §4,
     lump-sum offer). Needed here only for a name with several rows; one row gives its own figure."""
     if remaining == 0:
         return Decimal("0.0")
