@@ -64,7 +64,7 @@ def kin(n: int) -> str:
 
 
 def _era_year(d: date) -> str:
-    """元号 and year: the first year is 元年 (令和元年 = 2019-05-01..12-31, domain.md 日付).
+    """元号 and year: the first year is 元年 (令和元年 = 2019-05-01..12-31, docs/outputs.md).
     The table is pipeline.eras, the same one the workbook reader uses."""
     era, year = era_of(d)
     return f"{era.name}{'元' if year == 1 else year}年"

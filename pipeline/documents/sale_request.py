@@ -271,7 +271,7 @@ SHARED_ANNEX_MIN_LETTERS = 8
 OWN_SHARE = {"liens": "{you}の担保権", "seizures": "{you}の差押", "received": "{you}への配分額",
              "detail": "配分額の内訳", "remaining": "売却後の残債務",
              "auction": "競売時の回収見込額", "advantage": "任意売却による増加額"}
-#: 算出根拠 of the auction comparison rows (computations §2); ratios arrive formatted (30%).
+#: 算出根拠 of the auction comparison rows (docs/rules.md §2); ratios arrive formatted (30%).
 AUCTION_BASIS = {
     "market": "任意売却の価格査定による",
     "given": "裁判所の公告による",
