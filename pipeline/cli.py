@@ -1,4 +1,4 @@
-"""The ``ninbai`` command (spec/cli.md): a thin click layer over the library.
+"""The ``ninbai`` command (docs/cli.md): a thin click layer over the library.
 
 Each command turns its options into library calls and library outcomes into output and an exit
 code: 0 success, 1 some case invalid or failed, 2 the command could not run. Problems print as

@@ -56,7 +56,7 @@ class BrokerageBand(Band):
 
 
 class StampBand(Band):
-    """印紙税 band of the 不動産譲渡契約書 table (domain.md §7)."""
+    """印紙税 band of the 不動産譲渡契約書 table (docs/rules.md §1, item 8)."""
 
     duty: Money = Field(ge=0)
 
@@ -90,7 +90,7 @@ class Brokerage(Frozen):
 
 
 class Profile(Frozen):
-    """A creditor profile: the deduction rules of the 順位 1 holder (spec computations.md table)."""
+    """A creditor profile: the deduction rules of the 順位 1 holder (docs/rules.md, profiles)."""
 
     label: str
     scrivener_fee_per_lien: Money = Field(ge=0)  # 司法書士報酬 per lien released
@@ -116,7 +116,7 @@ class ProcedureCost(Frozen):
 
 
 class Auction(Frozen):
-    """競売との比較 assumptions (spec §2); printed on the documents."""
+    """競売との比較 assumptions (docs/rules.md §2); printed on the documents."""
 
     market_discount: Ratio = Field(ge=0, lt=1)
     min_bid_ratio: Ratio = Field(gt=0, le=1)
@@ -130,13 +130,13 @@ class Auction(Frozen):
         return _open_ended(rows, "below")
 
     def procedure_cost(self, first_claim: int) -> int:
-        """予納金 for the 順位 1 claim (東京地裁本庁 table by default, domain.md §3.2)."""
+        """予納金 for the 順位 1 claim (東京地裁本庁 table by default, docs/rules.md §2)."""
         return next(r.amount for r in self.procedure_costs
                     if r.below is None or first_claim < r.below)
 
 
 class Repayment(Frozen):
-    """残債務の返済計画 numbers (spec §4)."""
+    """残債務の返済計画 numbers (docs/rules.md §4)."""
 
     min_monthly: Money = Field(ge=0)
     surplus_share: Ratio = Field(ge=0, le=1)

@@ -1,7 +1,7 @@
 """Write the sample case workbooks (案件ワークブック) in inputs/: fictional cases for demos and tests.
 
 Each sample is data below, written with openpyxl exactly in the shape of
-/work/shared/spec/case-workbook.md (sheets 案件 物件 債権者 費用 世帯 収支 資産; 案件 is 項目 | 値,
+docs/workbook.md (sheets 案件 物件 債権者 費用 世帯 収支 資産; 案件 is 項目 | 値,
 the others have the contract's headers in row 1 in the contract's column order). The batch date of
 the samples is 2026-11-30. Every name, address, phone number (555 blocks) and 番地 is invented.
 
@@ -122,7 +122,7 @@ def assets(*rows: tuple) -> tuple[dict, ...]:
 # ---------------------------------------------------------------------------------------------
 
 def sample_0142() -> Sample:
-    """マンション, one 順位1 bank, 管理費 arrears: the worked example of spec/computations.md."""
+    """マンション, one 順位1 bank, 管理費 arrears: the worked example of docs/rules.md §6."""
     case = {
         "案件番号": "2026-0142", "担当者": "佐々木 涼子", "作成日": date(2026, 11, 24),
         "債務者氏名": "松本 浩二", "債務者フリガナ": "マツモト コウジ",

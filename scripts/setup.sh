@@ -21,7 +21,7 @@ started=$SECONDS
 
 # WeasyPrint needs Pango; libharfbuzz-subset0 lets it subset fonts in C (without it it falls back
 # to fontTools, 4-5x slower per PDF); IPAex fonts for the body, IPAmj Mincho as the source of
-# the names font (rendering-notes.md).
+# the names font (docs/rendering.md §3).
 PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
           fonts-ipaexfont-mincho fonts-ipaexfont-gothic fonts-ipamj-mincho)
 # Tests: pdftotext/pdftoppm, and headless Chromium for the review page.

@@ -1,7 +1,7 @@
 """Case workbooks built in code, for tests: a minimal valid case plus per-sheet overrides.
 
 The layout is written out here literally (labels, headers and their order, from
-spec/case-workbook.md) rather than taken from pipeline.read.schema, so tests also check the schema
+docs/workbook.md) rather than taken from pipeline.read.schema, so tests also check the schema
 against the contract. 案件 has the header row 項目 | 値, so its first label is in row 2; table
 sheets have headers in row 1 and their first record in row 2.
 """

@@ -1,4 +1,4 @@
-"""Code health (style.md §10): ruff over the tree, mypy over the whole pipeline package."""
+"""Code health (docs/conventions.md §10): ruff over the tree, mypy over the whole pipeline."""
 
 from __future__ import annotations
 

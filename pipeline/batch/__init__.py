@@ -1,6 +1,6 @@
 """Month-end batch (月末一括処理): every input workbook → its case folder, then manifest, summary, review.
 
-The imperative shell around ``pipeline.batch.casebuild.build_case`` (style.md point 9):
+The imperative shell around ``pipeline.batch.casebuild.build_case`` (docs/conventions.md §9):
 
 - one run at a time per batch folder (``pipeline.batch.lock``); leftovers of a killed run are cleared first;
 - each case isolated: an exception in one case becomes that case's ``error``, never the batch's end;
@@ -118,7 +118,7 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        """cli.md: 1 when a case of this run failed (the others were built), else 0."""
+        """docs/cli.md: 1 when a case of this run failed (the others were built), else 0."""
         return 1 if any(r.status == "error" for r in self.processed) else 0
 
 

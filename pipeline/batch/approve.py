@@ -1,6 +1,6 @@
 """承認 (approval) and revisions: an approved case's files are never overwritten.
 
-Layout: revision 1 of case ``X`` is the folder ``X/`` (outputs.md); a later build whose input
+Layout: revision 1 of case ``X`` is the folder ``X/`` (docs/outputs.md); a later build whose input
 changed after ``X/`` was approved writes revision 2 to ``X/rev2/``, then ``X/rev3/`` and so on. The
 latest revision is replaced in place as long as nobody approved it. ``approve`` records who, when
 and the sha256 of every file of the case's current revision in approvals.json, after checking

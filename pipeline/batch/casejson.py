@@ -1,6 +1,6 @@
-"""case.json: every computed figure of a case, in the schema of spec/outputs.md ("case/1").
+"""case.json: every computed figure of a case, in the schema of docs/outputs.md ("case/1").
 
-The keys of outputs.md are fixed; this adds a few (marked "added" below) that documents and tools
+The keys of docs/outputs.md are fixed; this adds some (marked "added") that documents and tools
 also need: the accrual and principal of each lien, the auction assumptions, the household
 subtotals, the place of each warning. Amounts are int yen, dates ISO ``YYYY-MM-DD``, months
 ``YYYY-MM``, ``percent`` and ``years`` JSON numbers (7.0, 20.8). Only valid cases get a case.json,
@@ -58,7 +58,7 @@ def _visible(value: Any) -> Any:
 
 
 def _warning(w: dict) -> dict[str, Any]:
-    """code, severity, message (outputs.md), plus sheet and cell when known (added)."""
+    """code, severity, message (docs/outputs.md), plus sheet and cell when known (added)."""
     return {"code": w["code"], "severity": w["severity"], "message": w["message"],
             "sheet": w.get("sheet"), "cell": w.get("cell")}
 

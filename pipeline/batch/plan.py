@@ -52,7 +52,7 @@ from pipeline.read.schema import CASE_ID_PATTERN
 if TYPE_CHECKING:  # the request type lives with run_batch, which imports this module
     from pipeline.batch import BatchRequest
 
-#: case-workbook.md 案件番号 (the one pattern, pipeline.read.schema); checked again here because
+#: docs/workbook.md 案件番号 (the one pattern, pipeline.read.schema); checked again here because
 #: the id becomes a folder name.
 SAFE_CASE_ID = CASE_ID_PATTERN
 SAFE_BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")

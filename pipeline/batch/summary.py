@@ -1,4 +1,4 @@
-"""summary.xlsx: one row per input workbook of the batch, for the month-end overview (outputs.md).
+"""summary.xlsx: one row per input workbook of the batch, the month-end overview (docs/outputs.md).
 
 Drawn from the manifest alone (status, warnings, errors, key figures, documents). The sheet is
 built so that it can be opened safely: every text cell is stored as a string, never a formula,

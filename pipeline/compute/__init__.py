@@ -1,4 +1,4 @@
-"""The computations of rules v1 (spec computations.md): a validated Case → its Figures.
+"""The computations of rules v1 (docs/rules.md): a validated Case → its Figures.
 
 Pure functions over frozen models: no I/O, no clock, no globals — the batch date comes in as an
 argument. One module per rule family: money (rounding, allocation), claims (claims at settlement),

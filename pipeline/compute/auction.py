@@ -1,4 +1,4 @@
-"""The auction comparison (競売との比較), spec computations.md §2.
+"""The auction comparison (競売との比較), docs/rules.md §2.
 
 M = 査定価格; 売却基準価額 B = the court's figure, else floor_1000(M × (1 − 競売市場修正));
 買受可能価額 K = the court's figure, else floor(B × 0.8) (民事執行法60条3項); expected winning bid

@@ -1,4 +1,4 @@
-"""Checks of the case's dates and listing price (spec computations.md §5, the rows not tied to a
+"""Checks of the case's dates and listing price (docs/rules.md §5, the rows not tied to a
 computed figure): settlement against the auction calendar, listing against the appraisal, and a
 settlement date already past.
 
@@ -20,7 +20,7 @@ from pipeline.read.models import Case
 
 
 def auction_calendar(case: Case, config: Config) -> list[CaseWarning]:
-    """決済予定日 against the 開札期日 and the 入札期間開始日 (domain.md §3.3: withdraw before 開札)."""
+    """決済予定日 against the 開札期日 and the 入札期間開始日 (docs/rules.md §7: withdraw before 開札)."""
     found = []
     settlement, opening = case.settlement_date, case.auction.opening_date
     days = config.warnings.close_to_opening_days
@@ -40,7 +40,7 @@ def auction_calendar(case: Case, config: Config) -> list[CaseWarning]:
 
 
 def listing_price(case: Case, config: Config) -> list[CaseWarning]:
-    """売出価格 above 査定価格 × 1.10 will not sell (article 000's case, domain.md §4)."""
+    """売出価格 above 査定価格 × 1.10 will not sell (docs/rules.md §7, listing price)."""
     ratio = config.warnings.listing_above_market_ratio
     if case.listing_price is None or case.listing_price <= case.appraisal * exact(ratio):
         return []

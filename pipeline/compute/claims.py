@@ -1,4 +1,4 @@
-"""Claims at settlement (決済時の債権額), spec computations.md §1 "Claims at settlement".
+"""Claims at settlement (決済時の債権額), docs/rules.md §1 "Claims at settlement".
 
 For every 債権者 row: ``claim = 元金残高 + 損害金等 + accrual`` where
 ``accrual = floor(元金残高 × 損害金率 × days / 365)`` and days = 決済予定日 − 基準日 (0 if negative).
@@ -13,7 +13,7 @@ from typing import NamedTuple
 from pipeline.compute.money import exact, floor_yen
 from pipeline.read.models import Case, Creditor
 
-#: The spec counts 損害金 on a 365-day year, leap years included (computations.md §1).
+#: The spec counts 損害金 on a 365-day year, leap years included (docs/rules.md §1).
 DAYS_PER_YEAR = 365
 
 

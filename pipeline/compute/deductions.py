@@ -1,4 +1,4 @@
-"""The nine deductions (費用控除) of the 配分案, in the spec's order (computations.md §1, 1–9).
+"""The nine deductions (費用控除) of the 配分案, in the spec's order (docs/rules.md §1, 1–9).
 
 Each rule is one function ``rule(ctx) -> (lines, warnings)``; ``RULES`` lists them in the order the
 documents print them. Every line carries its payee and a ``basis`` text printed on the documents.
@@ -40,7 +40,7 @@ class Context:
 
 
 def brokerage_fee(price: int, config: Config) -> int:
-    """仲介手数料 (legal maximum, 宅建業法46条・報酬告示; domain.md §2) with 消費税, 切り捨て.
+    """仲介手数料 (legal maximum, 宅建業法46条・報酬告示; docs/rules.md §7) with 消費税, 切り捨て.
 
     ``fee = floor(P × rate) + plus`` for P's band, then ``fee + floor(fee × 消費税率)``.
     """
@@ -97,7 +97,7 @@ def management_arrears(ctx: Context) -> Lines:
 def seizure_release(ctx: Context) -> Lines:
     """4. 差押解除料 per 差押: its 解除料; else 優先 → full claim; else min(cap, 固定資産税年額).
 
-    Never more than the seizure's claim. Source: domain.md §1.2 公租公課 (JHF standard).
+    Never more than the seizure's claim. Source: docs/rules.md §7 公租公課 (JHF standard).
     """
     lines, warnings = [], []
     for seizure in ctx.case.seizures:
@@ -124,7 +124,7 @@ def _seizure_fee(ctx: Context, seizure: Creditor) -> tuple[int, str, CaseWarning
 
 
 def _at_most_claim(ctx: Context, creditor: Creditor, amount: int, basis: str) -> tuple[int, str]:
-    """A release fee is never more than the creditor's claim at settlement (spec §1, item 4)."""
+    """A release fee is never more than the creditor's claim at settlement (docs/rules.md §1, 4)."""
     claim = ctx.claims[creditor.row].total
     return (claim, basis + "（請求額まで）") if amount > claim else (amount, basis)
 
@@ -132,7 +132,7 @@ def _at_most_claim(ctx: Context, creditor: Creditor, amount: int, basis: str) ->
 def hanko_guideline(rank: int, principal: int, profile: Profile) -> int:
     """抹消承諾料（ハンコ代）の目安: min(cap(順位), floor(元金残高 × 10%)).
 
-    Source: domain.md §1.3, the 住宅金融支援機構 (JHF) guideline — 第2順位 30万円, 第3順位 20万円,
+    Source: docs/rules.md §7, the 住宅金融支援機構 (JHF) guideline — 第2順位 30万円, 第3順位 20万円,
     第4順位以下 10万円, and never more than 1割 of that lien's 残元金. The caps and the ratio are
     the profile's ``hanko_caps_by_rank`` and ``hanko_principal_ratio`` (defaults.toml, and a
     staff member's ninbai.toml overrides them without touching code).
@@ -168,7 +168,7 @@ def _hanko_basis(lien: Creditor, profile: Profile) -> str:
 
 
 def bankruptcy_estate(ctx: Context) -> Lines:
-    """6. 破産財団組入金 if 破産手続 あり: floor(P × ratio) (domain.md §1.2: ≤3% of the price)."""
+    """6. 破産財団組入金 if 破産手続 あり: floor(P × ratio) (docs/rules.md §7: ≤3% of the price)."""
     if not ctx.case.bankruptcy:
         return [], []
     ratio = ctx.profile.bankruptcy_estate_ratio
@@ -196,7 +196,7 @@ def moving(ctx: Context) -> Lines:
 
 
 def stamp_duty(ctx: Context) -> Lines:
-    """8. 売買契約書印紙代 where the profile allows it: reduced table up to 2027-03-31 (domain §7)."""
+    """8. 売買契約書印紙代 where the profile allows it: reduced table to 2027-03-31 (docs/rules.md §7)."""
     if not ctx.profile.stamp_duty_deductible:
         return [], []
     table = ctx.config.stamp_duty

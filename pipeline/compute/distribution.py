@@ -1,4 +1,4 @@
-"""The sale proceeds distribution (配分案), spec computations.md §1.
+"""The sale proceeds distribution (配分案), docs/rules.md §1.
 
 P = 売却価格; the nine deductions (deductions.py) leave A = P − Σ deductions (0 if negative,
 warning ``deductions_exceed_price``). A goes to the 抵当権/根抵当権 in 順位 order: each lien gets

@@ -161,7 +161,7 @@ class RepaymentPlan(Frozen):
 
 
 class CaseWarning(Frozen):
-    """A warning of the rules v1 catalogue (spec computations §5)."""
+    """A warning of the rules v1 catalogue (docs/rules.md §5)."""
 
     code: str
     severity: WarningSeverity

@@ -1,4 +1,4 @@
-"""The household statement (生活状況表) totals, spec computations.md §3.
+"""The household statement (生活状況表) totals, docs/rules.md §3.
 
 income = Σ 収入 月額; expenses = Σ 支出 月額; surplus = income − expenses (may be negative);
 subtotals per 費目 in the contract's order (models.INCOME_CATEGORIES / EXPENSE_CATEGORIES); the

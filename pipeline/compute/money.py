@@ -1,4 +1,4 @@
-"""Money: the named rounding rules and the one allocation function (spec computations.md "Money").
+"""Money: the named rounding rules and the one allocation function (docs/rules.md "Money").
 
 Amounts are ``int`` yen; rates are ``Decimal`` built from strings. Products of an amount and a
 rate are taken exactly as ``Fraction`` (a Decimal converts to a Fraction without loss), so a
@@ -50,19 +50,19 @@ def floor_100(value: Exact) -> int:
 
 
 def ceil_div(numerator: int, denominator: int) -> int:
-    """切り上げ of a whole-number quotient (months to repay: spec §4 ``ceil``)."""
+    """切り上げ of a whole-number quotient (months to repay: docs/rules.md §4 ``ceil``)."""
     return -(-numerator // denominator)
 
 
 def round_half_up_1dp(value: Exact) -> Decimal:
-    """四捨五入 to one decimal, for percents (spec §4, lump-sum share)."""
+    """四捨五入 to one decimal, for percents (docs/rules.md §4, lump-sum share)."""
     frac = exact(value)
     return (Decimal(frac.numerator) / Decimal(frac.denominator)).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def floor_1dp(value: Exact) -> Decimal:
-    """切り捨て to one decimal (years to repay, spec §4 "years shown to one decimal")."""
+    """切り捨て to one decimal (years to repay, docs/rules.md §4)."""
     frac = exact(value)
     tenths = math.floor(frac * 10)
     return (Decimal(tenths) / 10).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
@@ -73,8 +73,8 @@ def allocate(total: int, weights: Sequence[int], unit: int,
     """Split ``total`` in proportion to ``weights`` (按分), each share floored to ``unit`` yen.
 
     What is left after flooring goes to the largest weight; between equal weights to the smallest
-    ``tiebreak_order`` key (the lower 順位 number, i.e. the senior lien). Source: spec
-    computations.md §4 (monthly split and lump-sum split). Raises AllocationError if the shares
+    ``tiebreak_order`` key (the lower 順位 number, i.e. the senior lien). Source:
+    docs/rules.md §4 (monthly split and lump-sum split). Raises AllocationError if the shares
     do not add up to ``total`` — that must never happen.
     """
     if len(weights) != len(tiebreak_order):

@@ -1,4 +1,4 @@
-"""The repayment plan for the remaining debt (残債務の返済計画), spec computations.md §4.
+"""The repayment plan for the remaining debt (残債務の返済計画), docs/rules.md §4.
 
 Targets: the 抵当権/根抵当権 with remaining debt > 0 after the sale, in 順位 order. Monthly total
 R = 0 without targets; else 返済提案月額 if given; else, if the surplus reaches the least payment
@@ -67,7 +67,7 @@ def first_payment(case: Case) -> date:
 
 
 def split(total: int, liens: tuple[LienResult, ...], unit: int) -> tuple[int, ...]:
-    """Split an amount among the targets by their remaining debt (spec §4, one rule for both)."""
+    """Split an amount among the targets by their remaining debt (docs/rules.md §4, both splits)."""
     return allocate(total, [lien.remaining for lien in liens], unit, [lien.rank for lien in liens])
 
 

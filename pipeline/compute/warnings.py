@@ -1,4 +1,4 @@
-"""The warning catalogue of rules v1 (spec computations.md §5): code, severity, message for staff.
+"""The warning catalogue of rules v1 (docs/rules.md §5): code, severity, message for staff.
 
 A warning never stops the documents; it is shown in the review. Codes are stable (case.json and
 tests use them); messages are Japanese, carry the figures, say what to check and end with the

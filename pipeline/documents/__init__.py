@@ -2,10 +2,10 @@
 
 The view models hold every number *and* its display string (``amount`` / ``amount_text``), every
 sentence and every flag a template needs, so the Word and the HTML/PDF templates only place values:
-no arithmetic and no formatting in templates, and both formats show the same text (style.md §5,
-pretix's "data snapshot first, renderer second").
+no arithmetic and no formatting in templates, and both formats show the same text
+(docs/conventions.md §5, pretix's "data snapshot first, renderer second").
 
-Three kinds (spec/outputs.md):
+Three kinds (docs/outputs.md):
 
 - ``sale_request`` 任意売却に関する同意申請書 — one per creditor name holding a 抵当権/根抵当権/差押;
 - ``household_statement`` 生活状況表 — one per case;
@@ -55,7 +55,7 @@ def build_views(case: Case, figures: Figures, config: Config) -> tuple[DocumentV
 
 def sale_request_creditors(figures: Figures) -> tuple[str, ...]:
     """Creditor names holding a 抵当権/根抵当権/差押: liens by 順位, then 差押; each name once
-    (outputs.md: one letter per 債権者名 covering all its rows)."""
+    (docs/outputs.md: one letter per 債権者名 covering all its rows)."""
     names = [lien.creditor for lien in figures.sale.liens]
     names += [seizure.creditor for seizure in figures.sale.seizures]
     return tuple(dict.fromkeys(names))

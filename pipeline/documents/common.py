@@ -34,7 +34,7 @@ class CreditorBlock:
     name: str  # 債権者名, exactly as typed (cleaned)
     department: str  # 部署, "" when none
     officer: str  # 担当者, "" when none
-    honorific: str  # 御中 / 様 — never both (domain.md 宛名)
+    honorific: str  # 御中 / 様 — never both (docs/outputs.md)
     address: str  # 住所, "" when none
     phone: str  # 電話, "" when none
 
@@ -138,7 +138,7 @@ def _plain(value: Any) -> Any:
 SALE_REQUEST = "sale_request"
 HOUSEHOLD_STATEMENT = "household_statement"
 REPAYMENT_PROPOSAL = "repayment_proposal"
-#: File name prefix of each kind (outputs.md folder layout: 01_…, 02_…, 03_…).
+#: File name prefix of each kind (docs/outputs.md folder layout: 01_…, 02_…, 03_…).
 PREFIX = {SALE_REQUEST: "01", HOUSEHOLD_STATEMENT: "02", REPAYMENT_PROPOSAL: "03"}
 
 
@@ -160,7 +160,7 @@ class CaseCommon:
         return clean_text(self.config.titles[kind])
 
     def stem(self, kind: str, creditor: str | None = None) -> str:
-        """``01_<title>_<creditor>`` (outputs.md), each part made file-name safe."""
+        """``01_<title>_<creditor>`` (docs/outputs.md), each part made file-name safe."""
         parts = [PREFIX[kind], safe_filename(self.title(kind))]
         return "_".join(parts + ([safe_filename(creditor)] if creditor is not None else []))
 

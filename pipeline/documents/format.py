@@ -4,7 +4,7 @@
 registers them as Jinja filters, so Word, PDF and the review page format a number the same way.
 They never round on their own: a value with more precision than its display form is refused
 (``ValueError``), because a silently re-rounded figure on a creditor letter is worse than a failed
-case (style.md, pretix's money filter). Missing optional values show as ``—``.
+case (docs/conventions.md §4). Missing optional values show as ``—``.
 
 Negative yen (only the household surplus can be negative) is written with the accounting
 triangle, ``△12,000円``, as on Japanese financial statements: ``yen`` is pipeline.compute.money's,
@@ -64,7 +64,7 @@ def kin(n: int) -> str:
 
 
 def _era_year(d: date) -> str:
-    """元号 and year: the first year is 元年 (令和元年 = 2019-05-01..12-31, domain.md 日付).
+    """元号 and year: the first year is 元年 (令和元年 = 2019-05-01..12-31, docs/outputs.md).
     The table is pipeline.eras, the same one the workbook reader uses."""
     era, year = era_of(d)
     return f"{era.name}{'元' if year == 1 else year}年"
@@ -134,7 +134,7 @@ def _strip_honorific(s: str) -> str:
 def honorific_addressee(org: str, department: str | None = None,
                         officer: str | None = None) -> str:
     """宛名: 「〇〇銀行 債権管理部 御中」 without a named officer, 「〇〇銀行 債権管理部 山田太郎 様」
-    with one — never both (domain.md 宛名: 御中 for an organisation, 様 for a person)."""
+    with one — never both (docs/outputs.md: 御中 for an organisation, 様 for a person)."""
     parts = [_strip_honorific(clean_text(p)) for p in (org, department, officer)]
     name, dept, person = (" ".join(p.split()) for p in parts)
     words = [w for w in (name, dept, person) if w]

@@ -111,7 +111,7 @@ class HouseholdStatementView(BaseView):
 
 
 def build_household_statement(common: CaseCommon) -> HouseholdStatementView:
-    """生活状況表 of the case (computations §3): members, budget by 費目, assets, other debts."""
+    """生活状況表 of the case (docs/rules.md §3): members, budget by 費目, assets, other debts."""
     case, h = common.case, common.figures.household
     debts = tuple(debt_row(c) for c in case.unsecured)
     debts_total = sum(d.remaining for d in debts)

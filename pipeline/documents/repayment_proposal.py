@@ -141,7 +141,7 @@ PERCENT_STEP = Decimal("0.1")
 
 def build_repayment_proposal(common: CaseCommon, name: str,
                              shared_annex: bool = False) -> RepaymentProposalView:
-    """残債務の返済に関する申出書 to one creditor name (computations §4).
+    """残債務の返済に関する申出書 to one creditor name (docs/rules.md §4).
 
     ``shared_annex``: the 按分 tables highlight no row (a 別紙 the same for every letter); the
     addressee's own figures stay in the letter (２ and the lump-sum sentence)."""
@@ -214,7 +214,7 @@ def lump_sum_block(offer: LumpSumOffer | None, name: str, you: str,
 
 
 def share_percent(amount: int, remaining: int) -> Decimal:
-    """A share as a percentage of the remaining debt, one decimal, 四捨五入 (computations §4,
+    """A share as a percentage of the remaining debt, one decimal, 四捨五入 (docs/rules.md §4,
     lump-sum offer). Needed here only for a name with several rows; one row gives its own figure."""
     if remaining == 0:
         return Decimal("0.0")

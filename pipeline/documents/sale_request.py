@@ -62,9 +62,9 @@ class PropertyRow:
 
 @dataclass(frozen=True, slots=True)
 class DeductionRow:
-    """配分案 費用控除 line, in the spec's order (computations §1)."""
+    """配分案 費用控除 line, in the spec's order (docs/rules.md §1)."""
 
-    code: str  # brokerage, registration, … (outputs.md deduction codes)
+    code: str  # brokerage, registration, … (docs/outputs.md deduction codes)
     label: str  # 仲介手数料, 抹消承諾料（ハンコ代）, …
     payee: str  # 支払先
     basis: str  # 算出根拠, "" when none
@@ -116,7 +116,7 @@ class SeizureRow:
 
 @dataclass(frozen=True, slots=True)
 class AuctionBlock:
-    """競売との比較 (computations §2), with its assumptions printed.
+    """競売との比較 (docs/rules.md §2), with its assumptions printed.
 
     ``rows`` is the ready-made comparison table (M, B, K, E, C, 優先税等 when any, 配当原資, the
     順位1 holder's recovery at auction and by the sale, the advantage). The ``addressee_*`` values
@@ -251,10 +251,10 @@ TERMS = (("売却価格", "sale_price_kin"), ("査定価格", "appraisal_text"),
          ("買付日", "offer_date_text"), ("契約予定日", "contract_date_text"),
          ("決済予定日", "settlement_date_text"))
 #: 競売の状況 printed with the sale terms, when the workbook gives them: a creditor checks that
-#: the settlement comes before the bidding (domain.md §3.3).
+#: the settlement comes before the bidding (docs/rules.md §7).
 AUCTION_FACTS = (("case_number", "競売事件番号"), ("start_decision_date", "競売開始決定日"),
                  ("bidding_start", "入札期間開始日"), ("opening_date", "開札期日"))
-#: What the liens leave (computations §1 as the lead amended it: the 差押 are paid from it before
+#: What the liens leave (docs/rules.md §1 as the lead amended it: the 差押 are paid from it before
 #: the debtor): nothing to the 差押 / some to them and the rest to the debtor / all to them.
 SURPLUS = "全ての担保権者への配分後に残る{amount}（剰余金）は、債務者に帰属します。"
 SURPLUS_AFTER_SEIZURES = ("全ての担保権者への配分後に残る{left}のうち{seized}を（３）のとおり差押債権者への"
@@ -271,7 +271,7 @@ SHARED_ANNEX_MIN_LETTERS = 8
 OWN_SHARE = {"liens": "{you}の担保権", "seizures": "{you}の差押", "received": "{you}への配分額",
              "detail": "配分額の内訳", "remaining": "売却後の残債務",
              "auction": "競売時の回収見込額", "advantage": "任意売却による増加額"}
-#: 算出根拠 of the auction comparison rows (computations §2); ratios arrive formatted (30%).
+#: 算出根拠 of the auction comparison rows (docs/rules.md §2); ratios arrive formatted (30%).
 AUCTION_BASIS = {
     "market": "任意売却の価格査定による",
     "given": "裁判所の公告による",
@@ -499,7 +499,7 @@ def auction_facts(case: Case) -> tuple[Fact, ...]:
 
 
 def auction_block(figures: Figures, rules: AuctionRules, name: str, you: str) -> AuctionBlock:
-    """競売との比較 for the addressee ``name`` (computations §2), assumptions printed."""
+    """競売との比較 for the addressee ``name`` (docs/rules.md §2), assumptions printed."""
     a, sale = figures.auction, figures.sale
     first = next(x.creditor for x in sale.liens if x.rank == 1)
     at_auction = sum(r.amount for r in a.recoveries if r.creditor == name)
@@ -531,7 +531,7 @@ def _row(label: str, amount: int, note: str = "") -> LabelledAmount:
 def auction_rows(a: AuctionComparison, rules: AuctionRules,
                  first: str) -> tuple[LabelledAmount, ...]:
     """The comparison table: how the auction estimate is reached, then the 順位1 holder's gain.
-    Each row carries its 算出根拠, so the assumptions (computations §2, config [auction]) are
+    Each row carries its 算出根拠, so the assumptions (docs/rules.md §2, config [auction]) are
     printed where they are used."""
     rows = [
         _row("査定価格", a.market_value, AUCTION_BASIS["market"]),

@@ -1,4 +1,4 @@
-"""new-case: a blank case workbook in exactly the contract's shape (spec/case-workbook.md).
+"""new-case: a blank case workbook in exactly the contract's shape (docs/workbook.md).
 
 Every sheet of the contract, 案件 labels in column A under a 項目 | 値 header, table headers in
 row 1 (bold, coloured by requirement, frozen), a dropdown (Excel data validation list) on every

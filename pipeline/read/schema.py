@@ -1,4 +1,4 @@
-"""The case workbook contract (spec/case-workbook.md, version 1) as data, in one place.
+"""The case workbook contract (docs/workbook.md, version 1) as data, in one place.
 
 Sheet names, the 案件 labels, the table headers, and for every field: the model field it fills,
 whether it is required, its value kind, its fixed choices and a short Japanese input hint.

@@ -1,4 +1,4 @@
-"""Validation: raw workbook cells → the frozen ``Case`` (spec/case-workbook.md), or every problem.
+"""Validation: raw workbook cells → the frozen ``Case`` (docs/workbook.md), or every problem.
 
 Nothing stops at the first mistake: each cell is parsed (pipeline.read.values), each row checked, then
 the cross-field rules of the contract run, and every problem becomes an ``Issue`` that names the
@@ -406,7 +406,7 @@ class _Validator:
 # --- helpers -------------------------------------------------------------------------------------
 
 def _parse_kind(spec: FieldSpec, raw: RawCell, profiles: tuple[str, ...]) -> Any:
-    """One cell by its kind (spec/case-workbook.md, Value formats); raises values.BadValue."""
+    """One cell by its kind (docs/workbook.md, Value kinds); raises values.BadValue."""
     value = raw.value
     if spec.kind == "percent":
         return values.parse_percent(value, raw.number_format or "General")

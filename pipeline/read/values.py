@@ -1,6 +1,6 @@
 """Cell value parsers: what openpyxl hands back for a cell → the typed value the case needs.
 
-One pure function per value kind of the table "Value formats" in spec/case-workbook.md (yen, date,
+One pure function per value kind of the table "Value kinds" in docs/workbook.md (yen, date,
 year-month, percent, integer, number, choice, text). Each takes the raw cell value (None, int,
 float, str, bool, datetime.datetime, datetime.date, datetime.time) and either returns the typed
 value or raises :class:`BadValue` with a stable ``code`` and a Japanese ``expected`` for staff.
@@ -251,7 +251,7 @@ def _yen_from_number(value: _Number) -> int:
 
 
 def parse_yen(value: object) -> int:
-    """金額 (yen, int ≥ 0) from a number cell or text (spec/case-workbook.md, Value formats: yen).
+    """金額 (yen, int ≥ 0) from a number cell or text (docs/workbook.md, Value kinds: yen).
 
     A number cell must be integral (1000.5 → yen_fraction; Excel float noise within 1e-6 is
     rounded). Text may be 1,400,000 / 1,400,000円 / ¥1,400,000 / 1400万 / 1400.5万円 /

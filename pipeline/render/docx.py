@@ -1,6 +1,6 @@
 """Word output: templates/<kind>.docx filled by docxtpl with the sandboxed, escaping environment.
 
-docxtpl's defaults are unsafe for our data (rendering-notes.md): no escaping, so ``A&B`` in a name
+docxtpl's defaults are unsafe for our data (docs/rendering.md §1): no escaping, so ``A&B`` in a name
 corrupts document.xml; undefined variables print as empty strings; templates run unsandboxed.
 Here every render goes through ``pipeline.render.env`` (sandbox, ``StrictUndefined``) with
 ``autoescape=True``. Newlines in a value become Word line breaks (docxtpl's run post-processing

@@ -9,7 +9,7 @@ IPAmj明朝 (Debian fonts-ipamj-mincho) holding only what IPAex lacks, built at 
 
 Why a subset and not IPAmj itself: WeasyPrint copies the whole file of every font a document
 uses; the 46 MB IPAmj costs +40–55% per document, the ≈1.3 MB subset ≈0
-(shared/rendering-notes.md "Fonts for names"). The IPA Font License lets anyone build and use
+(docs/rendering.md §3). The IPA Font License lets anyone build and use
 a derived font locally; it must not carry the original's name, hence the new family name.
 
 A missing glyph is drawn by WeasyPrint as an empty box while ``pdftotext`` still finds the
@@ -209,7 +209,7 @@ def _read(path: Path) -> str | None:
 
 def _subset_names_source() -> TTFont:
     """IPAmj明朝 cut down to names_codepoints(); layout tables kept, hinting dropped (the
-    PDFs are not hinted: rendering-notes.md)."""
+    PDFs are not hinted: docs/rendering.md §2)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -257,7 +257,7 @@ def _rename(font: TTFont, family: str) -> None:
 
 def _refresh_font_cache(folder: Path) -> None:
     """fc-cache -f: fontconfig otherwise keeps a stale cache for a replaced file
-    (rendering-notes.md), then check that fontconfig now finds the family in that file."""
+    (docs/rendering.md §3), then check that fontconfig now finds the family in that file."""
     subprocess.run(["fc-cache", "-f", str(folder)], check=True, capture_output=True)
     _font_file.cache_clear()
     _coverage.cache_clear()

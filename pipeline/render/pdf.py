@@ -11,7 +11,7 @@ this module turns those quiet failures into a ``RenderError`` for the case:
 - the filled HTML (every printed string of the view, and the template's own text) is checked
   for characters the font chain cannot draw *before* layout.
 
-Speed (see rendering-notes.md): one ``FontConfiguration`` and one pre-parsed ``CSS`` are kept for
+Speed (see docs/rendering.md §2): one ``FontConfiguration`` and one pre-parsed ``CSS`` are kept for
 the life of the worker; the stylesheet is passed to ``write_pdf`` rather than linked from the HTML
 so it is not parsed again for every document. The patches of WeasyPrint's, pydyf's and cffi's
 internals (a narrower user-agent stylesheet, streams deflated at zlib's default level, open glyph

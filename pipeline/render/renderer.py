@@ -5,7 +5,7 @@ Imported only where documents are rendered (it loads WeasyPrint and docxtpl); th
 
 ``Renderer`` is created once per worker process and kept warm across the cases of a batch: it
 holds the Jinja environments (parsed templates are cached there), the .docx template bytes, one
-WeasyPrint ``FontConfiguration`` and one pre-parsed stylesheet (rendering-notes.md: a new
+WeasyPrint ``FontConfiguration`` and one pre-parsed stylesheet (docs/rendering.md §2: a new
 FontConfiguration per document leaks memory; re-parsing CSS costs ≈17% of layout).
 
 Templates are ``templates/<view.template>.docx`` and ``templates/<view.template>.html`` (the HTML

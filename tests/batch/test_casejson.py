@@ -1,4 +1,4 @@
-"""case.json: the outputs.md schema over the worked example, and the status rule."""
+"""case.json: the docs/outputs.md schema over the worked example, and the status rule."""
 
 from __future__ import annotations
 

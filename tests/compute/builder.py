@@ -1,6 +1,6 @@
 """Builds Case objects in Python for the computation tests.
 
-``make_case()`` is the spec's worked example (computations.md): a condominium of 2 units sold for
+``make_case()`` is the worked example of docs/rules.md §6: a condominium of 2 units sold for
 14,000,000, one 順位 1 抵当権, 8 months of 管理費 arrears, 300,000 of moving costs asked for, a
 household with 62,000 of monthly surplus. Pass keyword overrides to change any 案件 field; rows of
 the table sheets are renumbered from Excel row 2 in the order given, and ``cells`` points every

@@ -1,4 +1,4 @@
-"""The auction comparison (computations.md §2)."""
+"""The auction comparison (docs/rules.md §2)."""
 
 from __future__ import annotations
 

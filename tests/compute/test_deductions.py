@@ -1,4 +1,4 @@
-"""Each deduction rule of computations.md §1 (1–9), in exact yen."""
+"""Each deduction rule of docs/rules.md §1 (1–9), in exact yen."""
 
 from __future__ import annotations
 
@@ -34,16 +34,16 @@ def config_with(tmp_path, text):
     return load_config(path)
 
 
-# 1. 仲介手数料 — every price band and its boundaries (宅建業法 報酬告示, domain.md §2)
+# 1. 仲介手数料 — every price band and its boundaries (宅建業法 報酬告示, docs/rules.md §1)
 @pytest.mark.parametrize(("price", "fee"), [
     (0, 0),
     (1_999_999, 109_998),  # floor(99,999.95) = 99,999; + floor(9,999.9) = 9,999
     (2_000_000, 110_000),  # 5%: 100,000 + 10,000
     (2_000_001, 110_000),  # 4% + 20,000: floor(80,000.04) + 20,000 = 100,000; + 10,000
-    (3_000_000, 154_000),  # domain.md example
+    (3_000_000, 154_000),  # docs/rules.md §1 example
     (4_000_000, 198_000),  # 160,000 + 20,000 = 180,000; + 18,000
     (4_000_001, 198_000),  # 3% + 60,000: floor(120,000.03) + 60,000 = 180,000; + 18,000
-    (7_000_000, 297_000),  # domain.md example
+    (7_000_000, 297_000),  # docs/rules.md §1 example
     (14_000_000, 528_000),  # spec example
 ])
 def test_brokerage_bands(price, fee):
@@ -120,7 +120,7 @@ def test_priority_seizure_claim_includes_its_accrual():
     assert line.amount == 366_000
 
 
-# 5. 抹消承諾料（ハンコ代）— domain.md §1.3
+# 5. 抹消承諾料（ハンコ代）— docs/rules.md §1, §7
 @pytest.mark.parametrize(("rank", "principal", "guideline"), [
     (2, 5_000_000, 300_000), (2, 1_000_000, 100_000), (2, 1_234_567, 123_456),
     (3, 5_000_000, 200_000), (4, 5_000_000, 100_000), (7, 5_000_000, 100_000),

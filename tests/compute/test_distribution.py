@@ -1,4 +1,4 @@
-"""Claims at settlement and the waterfall of the 配分案 (computations.md §1)."""
+"""Claims at settlement and the waterfall of the 配分案 (docs/rules.md §1)."""
 
 from __future__ import annotations
 

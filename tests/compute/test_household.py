@@ -1,4 +1,4 @@
-"""The household statement totals (computations.md §3)."""
+"""The household statement totals (docs/rules.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The repayment plan for the remaining debt (computations.md §4)."""
+"""The repayment plan for the remaining debt (docs/rules.md §4)."""
 
 from __future__ import annotations
 

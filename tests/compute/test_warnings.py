@@ -1,4 +1,4 @@
-"""The warning catalogue of computations.md §5: per code, a case raising it and one not."""
+"""The warning catalogue of docs/rules.md §5: per code, a case raising it and one not."""
 
 from __future__ import annotations
 

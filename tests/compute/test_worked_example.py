@@ -1,6 +1,6 @@
 """Two cases worked by hand, figure by figure (exact yen).
 
-Case 1 — the spec's worked example (computations.md), by hand:
+Case 1 — the worked example of docs/rules.md §6, by hand:
   P = 14,000,000 (> 4,000,000: 3% + 60,000): fee = 420,000 + 60,000 = 480,000; +10% tax 48,000
       → 仲介手数料 528,000
   u = 2 units (区分建物 + 敷地権), n = 1 lien: 1,000 × 2 × 1 + 10,000 × 1 = 12,000

@@ -1,6 +1,6 @@
 """Document view models (pipeline/documents/): which letters, to whom, with which figures.
 
-Cases and figures are built here in Python (the worked example of spec/computations.md and a case
+Cases and figures are built here in Python (the worked example of docs/rules.md §6 and a case
 with several creditors), so these tests do not depend on the reader or the computations; the
 golden tests at the end also run over the sample workbooks in inputs/ once they exist.
 """
@@ -67,7 +67,7 @@ def config(tmp_path_factory):
         return load_config(None)
 
 
-# --- the worked example of spec/computations.md ---------------------------------------------
+# --- the worked example of docs/rules.md §6 -------------------------------------------------
 
 
 def worked_case() -> Case:

@@ -2,7 +2,7 @@
 
 Each ``Hostile`` writes one input file into a folder and says what the reader or validator must
 answer: the issue code and, where the problem sits on a sheet, the sheet and cell. The corpus
-covers every refusal of spec/case-workbook.md (not a zip, .xls, .xlsm, password, size, zip bombs,
+covers every refusal of docs/workbook.md (not a zip, .xls, .xlsm, password, size, zip bombs,
 row count, missing sheet, merged cells, uncached formulas, impossible dates, letters in amounts),
 case ids that try to leave the output folder, a few attacks on the XML parsers (external
 entities, entity expansion), and what passed validation before issue 12: Excel error values and

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pipeline.read.newcase import write_blank_case
 from pipeline.read.validate import load_case
 
-#: The 案件 labels of spec/case-workbook.md, in order.
+#: The 案件 labels of docs/workbook.md, in order.
 CASE_LABELS = [
     "案件番号", "担当者", "作成日", "債務者氏名", "債務者フリガナ", "債務者住所", "債務者電話",
     "連帯債務者・保証人", "物件種別", "査定価格", "査定根拠", "売出価格", "売却価格", "買主", "買付日",

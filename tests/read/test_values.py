@@ -1,5 +1,5 @@
 """Cell value parsers (pipeline/read/values.py) against the "Value formats" table of
-spec/case-workbook.md: every accepted form gives the exact value, every rejected form the code."""
+docs/workbook.md: every accepted form gives the exact value, every rejected form the code."""
 
 from __future__ import annotations
 

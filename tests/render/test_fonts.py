@@ -26,7 +26,7 @@ def test_names_and_ordinary_japanese_are_covered():
 
 
 def test_the_names_font_is_what_covers_tsuchiyoshi():
-    # IPAex alone lacks 𠮷 (rendering-notes.md); with the fallback it is covered.
+    # IPAex alone lacks 𠮷 (docs/rendering.md §3); with the fallback it is covered.
     assert fonts.missing_glyphs(NAMES, families=(fonts.BODY_FAMILY,)) == ["𠮷"]
 
 

@@ -1,6 +1,6 @@
 """Renderer tests: sandbox, strictness, escaping, URL fetching, glyph check, determinism.
 
-The views here are built by hand (the worked example of computations.md, with hostile text in the
+The views here are built by hand (the worked example of docs/rules.md §6, with hostile text in the
 names), so the renderer is tested on its own; tests/test_templates.py renders the real sample cases.
 """
 
@@ -110,7 +110,7 @@ def _deduction(code: str, label: str, payee: str, amount: int, basis: str = "") 
 def sale_request_view(
     debtor_name: str = "髙﨑一郎", creditor: str = "株式会社みらい銀行", **changes
 ) -> d.SaleRequestView:
-    """The worked example of computations.md as a 同意申請書 view."""
+    """The worked example of docs/rules.md §6 as a 同意申請書 view."""
     lien = d.LienRow(
         1,
         "第1順位",
