@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ import click
 
 from pipeline.batch import BatchError, BatchRequest, BatchResult, CaseDone, run_batch
 from pipeline.batch.approve import ApproveError, approve_cases
+from pipeline.batch.atomic import os_error_text
 from pipeline.batch.lock import BatchLocked
 from pipeline.batch.manifest import (
     RESULT_LABELS,
@@ -82,9 +84,30 @@ class CannotRun(click.ClickException):
         say(f"エラー: {self.format_message()}", err=True)
 
 
+#: The one table from an exception to what staff read (exit 2 for all of them):
+#: the library's refusals carry their Japanese message already, so their text is printed as it
+#: is; an ``OSError`` becomes its short Japanese reason (``os_error_text``) and the file's name;
+#: anything else is unexpected: a Japanese line, and the traceback only with NINBAI_DEBUG=1.
+STAFF_MESSAGE_ERRORS: tuple[type[Exception], ...] = (
+    ConfigError, BatchError, BatchLocked, StateFileError, ApproveError)
+UNEXPECTED = "予期しない問題で中断しました。システム担当者に連絡してください"
+DEBUG_ENV = "NINBAI_DEBUG"
+
+
+def staff_message(exc: Exception) -> str:
+    """What staff read for ``exc`` (see ``STAFF_MESSAGE_ERRORS``): never English, never a path
+    they did not give."""
+    if isinstance(exc, STAFF_MESSAGE_ERRORS):
+        return str(exc)
+    if isinstance(exc, OSError):
+        name = Path(exc.filename).name if isinstance(exc.filename, str) else ""
+        return f"{name}: {os_error_text(exc)}" if name else os_error_text(exc)
+    return UNEXPECTED
+
+
 class NinbaiGroup(click.Group):
-    """Turns any unexpected exception of a command into a message and exit 2, and Ctrl-C into
-    「中断しました。」 and exit 130 (instead of click's English ``Aborted!`` and exit 1)."""
+    """Turns every exception of a command into a Japanese message and exit 2 (``staff_message``),
+    and Ctrl-C into 「中断しました。」 and exit 130 (instead of click's ``Aborted!`` and exit 1)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -95,8 +118,9 @@ class NinbaiGroup(click.Group):
             say(INTERRUPTED_LINE, err=True)
             ctx.exit(INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
-            say(f"エラー: 予期しない問題で中断しました（{type(exc).__name__}: {exc}）。"
-                "システム担当者に連絡してください", err=True)
+            if os.environ.get(DEBUG_ENV) and not isinstance(exc, STAFF_MESSAGE_ERRORS):
+                traceback.print_exception(exc)
+            say(f"エラー: {staff_message(exc)}", err=True)
             ctx.exit(2)
 
 
@@ -131,10 +155,7 @@ def settings(ctx: click.Context) -> Config:
     root.ensure_object(dict)
     if "config" not in root.obj:
         path = config_file(root.obj.get("config_path"))
-        try:
-            root.obj["config"] = load_config(path)
-        except ConfigError as exc:
-            raise CannotRun(str(exc)) from None
+        root.obj["config"] = load_config(path)
     return root.obj["config"]
 
 
@@ -224,7 +245,7 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
     except ValueError as exc:
         raise CannotRun(str(exc)) from None
     except OSError as exc:
-        raise CannotRun(f"{path} を書き込めません（{exc.strerror}）") from None
+        raise CannotRun(f"{path} を書き込めません（{os_error_text(exc)}）") from None
     say(f"作成しました: {path}")
 
 
@@ -309,8 +330,6 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
     display = ProgressDisplay(terminal=_on_terminal())
     try:
         result = run_batch(request, config, report=display)
-    except (BatchLocked, BatchError, StateFileError) as exc:
-        raise CannotRun(str(exc)) from None
     except KeyboardInterrupt:
         display.close()
         say(f"{INTERRUPTED_LINE}作成を終えた案件はそのまま残り、次の build で残りを作成します。",
@@ -415,15 +434,12 @@ def review(ctx: click.Context, batch_dir: Path, as_json: bool, details: bool) ->
       ninbai review outputs/2026-11-30 --details
     """
     notices: list[str] = []
-    try:
-        manifest = read_manifest(batch_dir)
-        approvals = standing_approvals(batch_dir, load_approvals(batch_dir, notices))
-    except StateFileError as exc:
-        raise CannotRun(str(exc)) from None
+    manifest = read_manifest(batch_dir)
+    approvals = standing_approvals(batch_dir, load_approvals(batch_dir, notices))
     if manifest is None:
         raise CannotRun(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）")
     for notice in notices:
-        click.echo(notice, err=True)
+        say(notice, err=True)
     cases = review_cases(manifest, approvals)
     if as_json:
         say(json.dumps(review_json(cases), ensure_ascii=False, indent=2))
@@ -448,10 +464,7 @@ def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: 
     例:
       ninbai approve outputs/2026-11-30 2026-0142 2026-0148 --by "佐藤 花子"
     """
-    try:
-        result = approve_cases(batch_dir, list(case_ids), by)
-    except (ApproveError, BatchLocked) as exc:
-        raise CannotRun(str(exc)) from None
+    result = approve_cases(batch_dir, list(case_ids), by)
     for approval in result.approved:
         say(f"承認しました: {approval.case_id}（{approval.folder}・{len(approval.files)}ファイル）")
     for case_id in result.already:

@@ -102,8 +102,37 @@ def test_unexpected_exception_exits_2_without_traceback(monkeypatch, tmp_path):
     monkeypatch.setattr(cli, "load_case", boom)
     result = run("validate", "2026-0142.xlsx")
     assert result.exit_code == 2
-    assert "Traceback" not in result.output and "RuntimeError" in result.output
+    # Staff read Japanese only: no traceback, no exception name, no English text from Python.
+    assert "Traceback" not in result.output and "RuntimeError" not in result.output
+    assert "disk on fire" not in result.output
+    assert "予期しない問題で中断しました" in result.output
     assert not isinstance(result.exception, RuntimeError)
+
+
+def test_with_ninbai_debug_the_traceback_is_shown_for_developers(monkeypatch, tmp_path):
+    write_case(tmp_path)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(cli, "load_case", boom)
+    monkeypatch.setenv("NINBAI_DEBUG", "1")
+    result = run("validate", "2026-0142.xlsx")
+    assert result.exit_code == 2 and "RuntimeError: disk on fire" in result.output
+
+
+def test_one_table_turns_exceptions_into_staff_messages():
+    import errno
+
+    from pipeline.batch import BatchError
+    from pipeline.batch.manifest import StateFileError
+    from pipeline.config import ConfigError
+
+    for refusal in (ConfigError("設定が違います"), BatchError("出力フォルダを作れません"),
+                    StateFileError("manifest.json が壊れています")):
+        assert cli.staff_message(refusal) == str(refusal)
+    full = OSError(errno.ENOSPC, "No space left on device", "/srv/out/2026-0142/01.pdf")
+    assert cli.staff_message(full) == "01.pdf: ディスクの空き容量が足りません"
+    assert cli.staff_message(KeyError("x")) == cli.UNEXPECTED
 
 
 def test_config_profiles_are_the_allowed_words(tmp_path):

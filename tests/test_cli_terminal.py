@@ -256,3 +256,25 @@ def test_ctrl_c_during_a_real_build_leaves_only_whole_case_folders(tmp_path):
         case = json.loads((folder / "case.json").read_text("utf-8"))
         expected = {"case.json"} | {d[kind] for d in case["documents"] for kind in ("pdf", "docx")}
         assert {p.name for p in folder.iterdir()} == expected
+
+
+def test_a_named_pipe_given_to_build_fails_its_case_and_the_batch_ends(tmp_path):
+    """A FIFO named ``.xlsx`` used to block the build for ever: the batch hashed every input
+    before reading it, with a blocking open (the reader had learnt to refuse it; the batch had not).
+    Now it is refused at the build like at ``validate``, and the other input is built."""
+    (tmp_path / "in").mkdir()
+    os.mkfifo(tmp_path / "in" / "pipe.xlsx")
+    shutil.copy(REPO / "inputs" / "2026-0142.xlsx", tmp_path / "in")
+    process = start(tmp_path, [*build_args(tmp_path, "--jobs", "1"),
+                               str(tmp_path / "in" / "pipe.xlsx")], code=REAL_CLI,
+                    stdout=subprocess.PIPE, text=True)
+    try:
+        out, err = process.communicate(timeout=240)
+    finally:
+        process.kill()
+    assert process.returncode == 1, err
+    assert "通常のファイルではありません" in out + err
+    manifest = load_manifest(tmp_path / "out" / "b")
+    results = {Path(r.path).name: r.result for r in manifest.inputs}
+    assert results == {"pipe.xlsx": "failed", "2026-0142.xlsx": "built"}
+    assert_nothing_for_staff_only(err)

@@ -146,9 +146,10 @@ def _collect(future: Future, source: Path) -> CaseOutcome:
 def crashed_outcome(source: Path, exc: BaseException) -> CaseOutcome:
     """An unexpected exception as a failed case; the traceback is kept for developers."""
     detail = "".join(traceback.format_exception(exc))
+    # The message is for staff (Japanese only); what went wrong, in Python's words, is the raw
+    # value: case.json and the manifest keep it for the developers.
     issue = Issue("build_crashed", "error",
-                  f"処理中に予期しないエラーが発生しました（{type(exc).__name__}: {exc}）。"
-                  "開発担当に連絡してください。", raw=detail)
+                  "処理中に予期しない問題が発生しました。システム担当者に連絡してください。", raw=detail)
     return CaseOutcome(source, None, "error", [issue])
 
 

@@ -69,6 +69,7 @@ def fake_case_json(case_id: str, status: str, price: int) -> dict:
 def fake_build(source: Path, config, batch_date: date, renderer) -> CaseOutcome:
     spec = json.loads(source.read_text("utf-8"))
     time.sleep(spec.get("sleep", 0))
+    _wait_for(spec.get("wait_for"))
     if spec.get("raise"):
         raise RuntimeError("boom")
     case_id, status = spec.get("case_id"), spec.get("status", "ok")
@@ -87,6 +88,14 @@ def fake_build(source: Path, config, batch_date: date, renderer) -> CaseOutcome:
                          first_lien_received=price - 100_000, advantage=1_234_000,
                          remaining_total=7_030_000, monthly_total=31_000)
     return CaseOutcome(source, case_id, status, [], warnings, files, data, {"read": 0.01}, figures)
+
+
+def _wait_for(gate: str | None, seconds: float = 120) -> None:
+    """Hold the build until the test creates ``gate``: a run that must still be running when
+    the test acts, however slow the machine (a fixed sleep was not enough under load)."""
+    deadline = time.monotonic() + seconds
+    while gate and not Path(gate).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def write_input(folder: Path, stem: str, **spec) -> Path:
@@ -501,18 +510,21 @@ def test_killed_run_leaves_whole_folders_and_a_rerun_matches_a_clean_run(tmp_pat
 
 
 def test_two_builds_at_once_the_second_exits_2(tmp_path):
-    for stem in ["A", "B", "C"]:
-        write_input(tmp_path / "in", stem, sleep=1.5)  # time for the second run to start
+    gate = tmp_path / "release"
+    write_input(tmp_path / "in", "A", padding="x" * 1000)  # the largest: built first
+    for stem in ["B", "C"]:  # held until the second run has been refused
+        write_input(tmp_path / "in", stem, wait_for=str(gate))
     first = start_build(tmp_path, "--jobs", "1")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not (tmp_path / "out" / "b" / "A").exists():  # the first run holds the lock by now
         assert time.monotonic() < deadline and first.poll() is None, first.communicate()
         time.sleep(0.05)
     second = start_build(tmp_path, "--jobs", "1", "--force")
-    out, err = second.communicate(timeout=60)
+    out, err = second.communicate(timeout=120)
     assert second.returncode == 2
     assert "使用中" in out + err
-    _, first_err = first.communicate(timeout=60)
+    gate.touch()
+    _, first_err = first.communicate(timeout=120)
     assert first.returncode == 0, first_err
     assert_every_case_folder_complete(tmp_path / "out" / "b")
     manifest = load_manifest(tmp_path / "out" / "b")
