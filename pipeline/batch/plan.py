@@ -45,7 +45,6 @@ from pipeline.batch.manifest import (
     file_stamp,
     outputs_match,
     sha256_bytes,
-    sha256_file,
     write_manifest,
 )
 from pipeline.read.issues import Issue
