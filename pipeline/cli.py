@@ -413,7 +413,13 @@ def closing_lines(result: BatchResult) -> list[str]:
 
 
 def _failed_label(record: InputRecord) -> str:
-    return f"{record.label}（{', '.join(e['code'] for e in record.errors)}）"
+    """「2026-0142: 債権者!D7: 元金残高「1,2OO万」を…（ほか2件）」: the first problem in Japanese, as
+    the review page words it, never the internal codes; the rest are on the review page."""
+    texts = [str(e.get("text") or e.get("message") or "") for e in record.errors]
+    if not texts:
+        return record.label
+    more = f"（ほか{len(texts) - 1}件）" if len(texts) > 1 else ""
+    return f"{record.label}: {texts[0]}{more}"
 
 
 @main.command()

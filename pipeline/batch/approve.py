@@ -6,7 +6,7 @@ latest revision is replaced in place as long as nobody approved it. ``approve`` 
 and the sha256 of every file of the case's current revision in approvals.json, after checking
 the files still match the manifest. An approval counts (here, on the review page and for
 ``ninbai review``) only while the files it names keep those sha256; a new build never takes a
-folder name an approval names. cli.md ``ninbai approve``.
+folder name an approval names. docs/cli.md ``ninbai approve``.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ class KeyFigures:
 
     @classmethod
     def of(cls, figures: Figures, debtor: str) -> KeyFigures:
-        """The key figures of a case from its computed figures (outputs.md, summary.xlsx)."""
+        """The key figures of a case from its computed figures (docs/outputs.md, summary.xlsx)."""
         sale = figures.sale
         return cls(
             debtor=debtor,

@@ -4,7 +4,7 @@ The manifest records, for the whole batch, the versions and digests a build depe
 (``BuildKey``), and per input workbook its sha256, case id, status, timings, warnings and errors and
 the sha256 of every file written (``InputRecord``). The next run compares against it to skip
 unchanged cases; ``approve`` compares the files on disk against it; the summary and the review
-page are drawn from it alone. Format ``manifest/2``, described in outputs.md and the README;
+page are drawn from it alone. Format ``manifest/2``, described in docs/outputs.md and the README;
 ``manifest/1`` (key figures as an untyped object, ``{}`` for none) is still read.
 """
 

@@ -316,7 +316,7 @@ class BatchRun:
 
     def _retract_stale(self) -> None:
         """An input that now fails, or no longer exists, loses the documents an earlier run made
-        for it (unless approved): a case that fails gets no documents (outputs.md), and staff
+        for it (unless approved): a case that fails gets no documents (docs/outputs.md), and staff
         must not send stale ones."""
         owned = {r.folder.casefold() for r in self.records.values() if r.folder}
         stale = [self.previous[p].folder for p in self.processed

@@ -57,7 +57,7 @@ def _fixed(d: Decimal, places: int) -> str:
 
 
 def kin(n: int) -> str:
-    """金額（文中）: ``14000000`` → ``金14,000,000円`` (outputs.md: where a sentence states a price)."""
+    """金額（文中）: ``14000000`` → ``金14,000,000円`` (docs/outputs.md: where a sentence states a price)."""
     if require_int(n) < 0:
         raise ValueError(f"文中の金額は負にできません: {n}")
     return f"金{yen(n)}"

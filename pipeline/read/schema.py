@@ -31,7 +31,7 @@ CASE_HEADER = ("項目", "値")
 CASE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 #: CASE_ID_PATTERN in words, for staff.
 CASE_ID_EXPECTED = "英数字で始まり英数字・-・_ だけの40文字以内（例: 2026-0142）"
-#: Creditor profiles known when no configuration is given (spec/computations.md).
+#: Creditor profiles known when no configuration is given (docs/rules.md, "Creditor profiles").
 DEFAULT_PROFILES: tuple[str, ...] = ("standard", "jhf")
 #: 収支 区分 → the 費目 allowed for it.
 BUDGET_CATEGORIES: dict[str, tuple[str, ...]] = {
