@@ -413,13 +413,15 @@ def closing_lines(result: BatchResult) -> list[str]:
 
 
 def _failed_label(record: InputRecord) -> str:
-    """「2026-0142: 債権者!D7: 元金残高「1,2OO万」を…（ほか2件）」: the first problem in Japanese, as
-    the review page words it, never the internal codes; the rest are on the review page."""
-    texts = [str(e.get("text") or e.get("message") or "") for e in record.errors]
-    if not texts:
+    """「2026-0142: 債権者!D7 ほか2件の問題」: where the first problem is, never the internal codes
+    (staff read Japanese) nor the message (it quotes the cell's value, and this line is a log:
+    names and amounts stay on the review page and in ``ninbai validate``)."""
+    places = [f"{e['sheet']}!{e['cell']}" if e.get("sheet") and e.get("cell")
+              else (e.get("sheet") or "ファイル") for e in record.errors]
+    if not places:
         return record.label
-    more = f"（ほか{len(texts) - 1}件）" if len(texts) > 1 else ""
-    return f"{record.label}: {texts[0]}{more}"
+    more = f" ほか{len(places) - 1}件" if len(places) > 1 else ""
+    return f"{record.label}: {places[0]}{more}の問題（内容は確認ページで）"
 
 
 @main.command()

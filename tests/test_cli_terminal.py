@@ -273,7 +273,7 @@ def test_a_named_pipe_given_to_build_fails_its_case_and_the_batch_ends(tmp_path)
     finally:
         process.kill()
     assert process.returncode == 1, err
-    assert "通常のファイルではありません" in out + err
+    assert "失敗: pipe.xlsx: ファイルの問題" in out + err and "not_regular_file" not in out + err
     manifest = load_manifest(tmp_path / "out" / "b")
     results = {Path(r.path).name: r.result for r in manifest.inputs}
     assert results == {"pipe.xlsx": "failed", "2026-0142.xlsx": "built"}

@@ -621,9 +621,10 @@ def test_cli_build_prints_one_line_per_case_and_the_closing_table(cli, tmp_path)
     table = {line.split()[0]: line.split()[1] for line in lines if line.startswith("  ") and
              not line.startswith("  失敗:")}
     assert table == {"作成": "2件", "うち警告": "1件", "失敗": "1件", "変更なし": "0件"}
-    # the failed case with its first problem in Japanese, never the internal code
-    assert "  失敗: C: 元金残高を金額として読めません" in lines
-    assert "yen_invalid" not in result.output
+    # the failed case with where its problem is, in Japanese: never the internal code, and
+    # never the message (it quotes the cell's value; this output is a log)
+    assert "  失敗: C: ファイルの問題（内容は確認ページで）" in lines
+    assert "yen_invalid" not in result.output and "1,2OO" not in result.output
     assert lines[-1] == f"確認ページ: {Path('outputs') / '2026-11-30' / 'index.html'}"
     assert (tmp_path / "outputs" / "2026-11-30" / "A" / "case.json").is_file()
 
