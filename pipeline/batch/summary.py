@@ -14,15 +14,14 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING, Any
 
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.manifest import InputRecord, Manifest
 from pipeline.text import drop_invisible
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is written: an unchanged rerun has none
+    from openpyxl.cell.cell import Cell
 
 SUMMARY_NAME = "summary.xlsx"
 #: pipeline.compute.money.yen as an Excel number format: the cell stays a number (sortable,
@@ -92,6 +91,13 @@ def set_text(cell: Cell, text: str) -> None:
 
 def summary_bytes(manifest: Manifest) -> bytes:
     """The summary workbook of a batch, as the bytes of an .xlsx file."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    # One alignment object per kind, shared by every cell (a new one per cell cost a third of
+    # the summary's time at 1,000 cases: openpyxl hashes each to find its style entry).
+    alignments = {wrap: Alignment(vertical="top", wrap_text=wrap) for wrap in (False, True)}
     book = Workbook()
     sheet = book.active
     sheet.title = "一覧"
@@ -102,7 +108,7 @@ def summary_bytes(manifest: Manifest) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     for row, record in enumerate(manifest.inputs, start=2):
         for index, column in enumerate(COLUMNS, start=1):
-            _fill(sheet.cell(row=row, column=index), column, column.value(record))
+            _fill(sheet.cell(row=row, column=index), column, column.value(record), alignments)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(manifest.inputs) + 1, 2)}"
     buffer = io.BytesIO()
@@ -110,19 +116,14 @@ def summary_bytes(manifest: Manifest) -> bytes:
     return buffer.getvalue()
 
 
-#: One alignment object per kind, shared by every cell (a new one per cell cost a third of the
-#: summary's time at 1,000 cases: openpyxl hashes each to find its style entry).
-_ALIGNMENTS = {wrap: Alignment(vertical="top", wrap_text=wrap) for wrap in (False, True)}
-
-
-def _fill(cell: Cell, column: Column, value: object) -> None:
+def _fill(cell: Cell, column: Column, value: object, alignments: dict[bool, Any]) -> None:
     if isinstance(value, str):
         set_text(cell, value)
     else:
         cell.value = value
     if column.yen:
         cell.number_format = YEN_FORMAT
-    cell.alignment = _ALIGNMENTS[column.wrap]
+    cell.alignment = alignments[column.wrap]
 
 
 def summary_rows(records: list[InputRecord]) -> list[list[object]]:

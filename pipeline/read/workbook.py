@@ -30,8 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from xml.etree import ElementTree
 
-import openpyxl
-
 from pipeline.read.issues import CellRef, Issue
 from pipeline.read.schema import SHEETS
 from pipeline.read.values import normalize_label
@@ -381,6 +379,8 @@ class _TooManyRows(Exception):
 def _load_sheets(data: bytes, titles: dict[str, str], scans: dict[str, _Scan], limits: Limits
                  ) -> dict[str, RawSheet]:
     """Cached values of the contract sheets only (read-only mode: extra sheets are never parsed)."""
+    import openpyxl  # here, not at the top: a batch with nothing to rebuild never loads it (≈0.1 s)
+
     with warnings.catch_warnings():
         # openpyxl warns about Excel features it drops (extensions, slicers): not staff's concern.
         warnings.simplefilter("ignore")
