@@ -14,12 +14,10 @@ files go, and what an earlier run's records become.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
-import stat
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -49,7 +47,7 @@ from pipeline.batch.manifest import (
 )
 from pipeline.read.issues import Issue
 from pipeline.read.schema import CASE_ID_PATTERN
-from pipeline.read.workbook import LIMITS
+from pipeline.read.workbook import read_input_bytes
 
 if TYPE_CHECKING:  # the request type lives with run_batch, which imports this module
     from pipeline.batch import BatchRequest
@@ -393,18 +391,16 @@ def _copy_entry(source: Path, target: Path, folder: str) -> None:
 
 
 def _fingerprint(source: Path) -> tuple[str, int]:
-    """(sha256, size) of an input, read only when it is a regular file within the reader's size
-    limit: a named pipe would block the batch and a device never ends. Anything else gets an empty
-    hash (never "unchanged"), and its build refuses it with the reason (``pipeline.read.workbook``)."""
+    """(sha256, size) of an input, read the way the reader reads it (``read_input_bytes``: a
+    regular file within the size limit, opened non-blocking). Anything else, or an unreadable
+    file, gets an empty hash (never "unchanged"); its build refuses it with the reason."""
     try:
-        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        data = read_input_bytes(source)
     except OSError:
         return "", 0
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > LIMITS.max_file_bytes:
-            return "", 0
-        return hashlib.file_digest(handle, "sha256").hexdigest(), info.st_size
+    if isinstance(data, Issue):
+        return "", 0
+    return sha256_bytes(data), len(data)
 
 
 def _only_hits(only: tuple[str, ...], source: Path, previous: InputRecord | None) -> set[str]:

@@ -125,7 +125,7 @@ def read_workbook(path: Path | str, limits: Limits = LIMITS) -> tuple[RawWorkboo
         refusal = _refuse_by_name(path)
         if refusal:
             return None, [refusal]
-        data = _read_file(path, limits)
+        data = read_input_bytes(path, limits)
         if isinstance(data, Issue):
             return None, [data]
         return _read_bytes(data, name, limits)
@@ -196,13 +196,14 @@ def _too_large(name: str, size: int, limits: Limits) -> Issue:
                   f"{limits.max_file_bytes / 2**20:.0f} MB）。案件ワークブックか確認してください")
 
 
-def _read_file(path: Path, limits: Limits) -> bytes | Issue:
+def read_input_bytes(path: Path, limits: Limits = LIMITS) -> bytes | Issue:
     """The file's bytes, or why it is refused: not a regular file, or over the size limit.
 
     Opened non-blocking so that a named pipe cannot hang the batch, then judged by what was
     opened (fstat, after symlinks are followed: a link to a real workbook is read as it).
     At most the limit plus one byte is ever read, as /proc files and growing files report a
-    size that is not what a read returns.
+    size that is not what a read returns. The batch hashes inputs through it too, so a pipe
+    given to ``ninbai build`` cannot hang the run before the reader refuses it.
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     try:
