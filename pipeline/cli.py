@@ -469,19 +469,26 @@ def review(ctx: click.Context, batch_dir: Path, as_json: bool, details: bool) ->
 @click.argument("batch_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("case_ids", nargs=-1, required=True)
 @click.option("--by", required=True, help="確認・承認した人の名前")
+@click.option("--override", metavar="理由",
+              help="重要な警告（書類に「案」）のある案件を、それでも承認する理由（承認と一緒に記録）")
 @click.pass_context
-def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: str) -> None:
+def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: str,
+            override: str | None) -> None:
     """案件の書類を確認・承認したことを記録します（誰が・いつ・各ファイルの sha256）。
 
     承認済みの書類は以後の build で上書きされず、入力が変わると新しい版（<案件番号>/rev2/）に作られます。
+    重要な警告のある案件（書類に「案」）は、--override で理由を書いたときだけ承認します。
 
     \b
     例:
       ninbai approve outputs/2026-11-30 2026-0142 2026-0148 --by "佐藤 花子"
+      ninbai approve outputs/2026-11-30 2026-0172 --by "佐藤 花子" --override "第1順位と合意済み"
     """
-    result = approve_cases(batch_dir, list(case_ids), by)
+    result = approve_cases(batch_dir, list(case_ids), by, override=override)
     for approval in result.approved:
-        say(f"承認しました: {approval.case_id}（{approval.folder}・{len(approval.files)}ファイル）")
+        despite = "・重要な警告を承知で承認" if approval.override else ""
+        say(f"承認しました: {approval.case_id}（{approval.folder}・{len(approval.files)}ファイル"
+            f"{despite}）")
     for case_id in result.already:
         say(f"承認済みです: {case_id}")
     for problem in result.problems:
