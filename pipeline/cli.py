@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Iterable
 from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
@@ -38,15 +39,20 @@ from pipeline.batch.manifest import (
     standing_approvals,
 )
 from pipeline.batch.review import INDEX_NAME, review_cases, review_json, review_lines
-from pipeline.config import Config, ConfigError, load_config
+from pipeline.config import (
+    CONFIG_ENV,
+    Config,
+    ConfigError,
+    find_config,
+    load_config,
+    require_company,
+)
 from pipeline.eras import date_text
 from pipeline.read.issues import Issue
 from pipeline.read.models import Case
 from pipeline.read.schema import DATE_RANGES
 from pipeline.read.workbook import discover_inputs
 
-#: The settings file used when ``--config`` is not given, looked for in the working folder.
-LOCAL_CONFIG = Path("ninbai.toml")
 #: Exit status after Ctrl-C (128 + SIGINT, as shells report it); 1 means "some case failed".
 INTERRUPTED = 130
 INTERRUPTED_LINE = "中断しました。"
@@ -133,7 +139,8 @@ class NinbaiGroup(click.Group):
 
 @click.group(cls=NinbaiGroup)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="設定ファイル（TOML）。省略時は ./ninbai.toml、なければ標準設定")
+              help="設定ファイル（TOML）。省略時は環境変数 NINBAI_CONFIG、作業中のフォルダとその上、"
+                   "入力のフォルダとその上の ninbai.toml の順に探す")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None) -> None:
     """任意売却の案件ワークブックを検証し、債権者向けの書類を作成します。
@@ -146,24 +153,33 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     ctx.ensure_object(dict)["config_path"] = config_path
 
 
-def config_file(given: Path | None) -> Path | None:
-    """The settings file of this run: ``--config``, else ./ninbai.toml when there is one, else
-    None (the shipped defaults). The one place that decides it; the library never looks."""
-    if given is not None:
-        if not given.is_file():
-            raise CannotRun(f"設定ファイルが見つかりません: {given}")
-        return given
-    return LOCAL_CONFIG if LOCAL_CONFIG.is_file() else None
+def config_file(given: Path | None, inputs: Iterable[Path] = ()) -> Path | None:
+    """The settings file of this run (docs/cli.md, Configuration): ``--config``, $NINBAI_CONFIG,
+    ninbai.toml in the working folder or its parents, then in the inputs' folders or their
+    parents; None: the shipped defaults alone. The one place that hands the environment and the
+    folders to ``find_config``; the library never looks by itself."""
+    folders = dict.fromkeys(p if p.is_dir() else p.parent for p in inputs)
+    return find_config(given, os.environ.get(CONFIG_ENV), Path.cwd(), folders)
 
 
-def settings(ctx: click.Context) -> Config:
-    """The effective configuration for this run (``--config``, ./ninbai.toml or the defaults)."""
+def settings(ctx: click.Context, inputs: Iterable[Path] = ()) -> Config:
+    """The effective configuration for this run; the file it came from is kept for messages."""
     root = ctx.find_root()
     root.ensure_object(dict)
     if "config" not in root.obj:
-        path = config_file(root.obj.get("config_path"))
-        root.obj["config"] = load_config(path)
+        path = config_file(root.obj.get("config_path"), inputs)
+        root.obj["config"], root.obj["config_file"] = load_config(path), path
     return root.obj["config"]
+
+
+def shown_path(path: Path) -> str:
+    """A path as staff gave it or as it sits under the working folder, else in full."""
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def input_files(inputs: tuple[Path, ...]) -> list[Path]:
@@ -201,7 +217,7 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> Non
       ninbai validate inputs/2026-0142.xlsx --json
     """
     files = input_files(inputs)
-    profiles = tuple(settings(ctx).profiles)
+    profiles = tuple(settings(ctx, inputs).profiles)
     results = [(path, *load_case(path, profiles)) for path in files]
     if as_json:
         say(json.dumps([_result_dict(*r) for r in results], ensure_ascii=False, indent=2))
@@ -244,7 +260,7 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
 
     if path.suffix.lower() != ".xlsx":
         raise CannotRun(f"ファイル名は .xlsx で終わるようにしてください: {path}")
-    profiles = tuple(settings(ctx).profiles)
+    profiles = tuple(settings(ctx, [path]).profiles)
     try:
         write_blank_case(path, case_id, profiles)
     except FileExistsError:
@@ -289,7 +305,7 @@ def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tup
         raise CannotRun("サンプル案件が見つかりません。--samples で案件ワークブック（フォルダまたは"
                         "ファイル）を指定してください（インストールしたパッケージにサンプル案件は"
                         "含まれません）")
-    report = run_check(folder, files, settings(ctx), batch_date.date() if batch_date else None)
+    report = run_check(folder, files, settings(ctx, files), batch_date.date() if batch_date else None)
     for line in report_lines(report):
         say(line)
     if not report.cases:
@@ -329,7 +345,10 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
     if config_path is not None:
         ctx.find_root().ensure_object(dict)["config_path"] = config_path
     files = input_files(inputs)
-    config = settings(ctx)
+    config = settings(ctx, inputs)
+    used = ctx.find_root().obj["config_file"]
+    require_company(config, used and Path(shown_path(used)))
+    say(f"設定ファイル: {shown_path(used)}")  # require_company refused a run without one
     day = batch_date.date() if batch_date else date.today()
     _check_batch_date(day)
     request = BatchRequest(tuple(files), out, batch_name or day.isoformat(), day,
