@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -245,6 +246,34 @@ def _result_dict(path: Path, case: Case | None, issues: list[Issue]) -> dict[str
             "valid": case is not None, "issues": [i.to_dict() for i in issues]}
 
 
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """事務所の作業フォルダを作ります: 設定ファイル ninbai.toml（会社の情報を記入）、案件の
+    inputs/、書類の outputs/、ひな形を差し替える templates/ と説明の README.md。
+
+    既に ninbai.toml があるフォルダには何もしません（上書きしません）。
+
+    \b
+    例:
+      ninbai init ~/任意売却
+    """
+    from pipeline.workspace import WorkspaceExists, init_workspace
+
+    try:
+        created = init_workspace(folder)
+    except WorkspaceExists as exc:
+        raise CannotRun(str(exc)) from None
+    except OSError as exc:
+        raise CannotRun(f"{folder} に作業フォルダを作れません（{os_error_text(exc)}）") from None
+    say(f"作業フォルダを作りました: {folder}")
+    say("  作成: " + "、".join(created.made))
+    if created.kept:
+        say("  既にあるため、そのままにしました: " + "、".join(created.kept))
+    say(f"次に {folder / 'ninbai.toml'} の [company]（会社名・所在地・電話番号・免許番号）を記入して"
+        "ください。使い方は README.md にあります")
+
+
 @main.command("new-case")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--case-id", help="案件番号を記入しておく（英数字・-・_ で40文字まで）")
@@ -297,15 +326,18 @@ def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tup
     from pipeline.render.templatecheck import check_templates as run_check
     from pipeline.render.templatecheck import default_samples, report_lines
 
-    folder = templates_dir or default_templates_dir()
-    if not folder.is_dir():
-        raise CannotRun(f"テンプレートのフォルダが見つかりません: {folder}")
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise CannotRun(f"テンプレートのフォルダが見つかりません: {templates_dir}")
     files = input_files(samples) if samples else default_samples()
     if not files:
         raise CannotRun("サンプル案件が見つかりません。--samples で案件ワークブック（フォルダまたは"
                         "ファイル）を指定してください（インストールしたパッケージにサンプル案件は"
                         "含まれません）")
-    report = run_check(folder, files, settings(ctx, files), batch_date.date() if batch_date else None)
+    config = settings(ctx, files)
+    with ExitStack() as stack:
+        folder = templates_dir or office_templates(ctx.find_root().obj["config_file"], stack) \
+            or default_templates_dir()
+        report = run_check(folder, files, config, batch_date.date() if batch_date else None)
     for line in report_lines(report):
         say(line)
     if not report.cases:
@@ -355,7 +387,9 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
                            jobs or os.cpu_count() or 1, only, force, wait)
     display = ProgressDisplay(terminal=_on_terminal())
     try:
-        result = run_batch(request, config, report=display)
+        with ExitStack() as stack:
+            templates = office_templates(used, stack)
+            result = run_batch(request, config, report=display, templates=templates)
     except KeyboardInterrupt:
         display.close()
         say(f"{INTERRUPTED_LINE}作成を終えた案件はそのまま残り、次の build で残りを作成します。",
@@ -371,6 +405,21 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
         if not result.processed:
             ctx.exit(2)
     ctx.exit(result.exit_code)
+
+
+def office_templates(config_path: Path | None, stack: ExitStack) -> Path | None:
+    """The templates of this run when the workspace of ``config_path`` has its own templates/:
+    the shipped ones with the office's over them, in a folder that lives as long as ``stack``.
+    None: the templates in use as they are."""
+    from pipeline.render import default_templates_dir
+    from pipeline.workspace import merged_templates, template_names, workspace_templates
+
+    own = workspace_templates(config_path) if config_path else None
+    if own is None or not template_names(own):
+        return None
+    work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ninbai-templates-")))
+    say(f"テンプレート: {shown_path(own)} の{len(template_names(own))}件を付属のものの代わりに使います")
+    return merged_templates(own, default_templates_dir(), work / "templates")
 
 
 def _check_batch_date(day: date) -> None:

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +51,15 @@ from pipeline.render.fonts import FontNotInstalled, font_digests
 from pipeline.render.versions import library_versions
 
 
-def warm_renderer() -> Any:
-    """One ``pipeline.render.Renderer`` per worker (imports WeasyPrint once, keeps fonts warm).
+def warm_renderer(templates: Path | None = None) -> Any:
+    """One ``pipeline.render.Renderer`` per worker (imports WeasyPrint once, keeps fonts warm),
+    on ``templates`` (None: the templates in use, ``default_templates_dir``).
 
     Called only where a case is built, so a run with nothing to build never imports a renderer.
     """
     from pipeline.render import Renderer
 
-    return Renderer()
+    return Renderer(templates)
 
 
 def document_templates() -> Path:
@@ -147,11 +149,15 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     them.
 
     ``build`` and ``make_renderer`` default to this module's ``build_case`` and ``warm_renderer``
-    (looked up at call time, so a test can substitute them even under the CLI).
+    (looked up at call time, so a test can substitute them even under the CLI). ``templates``:
+    the folder of the document templates (None: ``document_templates()``), for the renderer and
+    the build key alike.
     Raises ``BatchLocked`` when another run holds the folder and ``BatchError`` when it cannot run.
     """
     started = time.perf_counter()
-    build, make_renderer = build or build_case, make_renderer or warm_renderer
+    build = build or build_case
+    if make_renderer is None:  # a picklable factory: the workers call it
+        make_renderer = partial(warm_renderer, templates) if templates else warm_renderer
     case_ids = _check_only(request)
     batch_dir = _batch_dir(request)
     key = build_key(request.batch_date, config, templates)
