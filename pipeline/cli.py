@@ -21,12 +21,13 @@ import tempfile
 import traceback
 from collections.abc import Iterable
 from contextlib import ExitStack
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
+import pipeline
 from pipeline.batch import BatchError, BatchRequest, BatchResult, CaseDone, run_batch
 from pipeline.batch.approve import ApproveError, approve_cases
 from pipeline.batch.atomic import os_error_text
@@ -40,6 +41,13 @@ from pipeline.batch.manifest import (
     standing_approvals,
 )
 from pipeline.batch.review import INDEX_NAME, review_cases, review_json, review_lines
+from pipeline.cli_japanese import (
+    CountType,
+    DateType,
+    JapaneseGroup,
+    PathType,
+    option,
+)
 from pipeline.config import (
     CONFIG_ENV,
     Config,
@@ -119,7 +127,7 @@ def staff_message(exc: Exception) -> str:
     return UNEXPECTED
 
 
-class NinbaiGroup(click.Group):
+class NinbaiGroup(JapaneseGroup):
     """Turns every exception of a command into a Japanese message and exit 2 (``staff_message``),
     and Ctrl-C into 「中断しました。」 and exit 130 (instead of click's ``Aborted!`` and exit 1)."""
 
@@ -139,17 +147,23 @@ class NinbaiGroup(click.Group):
 
 
 @click.group(cls=NinbaiGroup)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.version_option(pipeline.__version__, "--version", prog_name="ninbai",
+                      message="%(prog)s %(version)s", help="版を表示して終わる")
+@option("--config", "config_path", type=PathType("file"), metavar="ファイル",
               help="設定ファイル（TOML）。省略時は環境変数 NINBAI_CONFIG、作業中のフォルダとその上、"
                    "入力のフォルダとその上の ninbai.toml の順に探す")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None) -> None:
     """任意売却の案件ワークブックを検証し、債権者向けの書類を作成します。
 
+    各コマンドの使い方は「ninbai コマンド -h」で表示します。
+
     \b
     例:
+      ninbai init ~/任意売却
       ninbai new-case inputs/2026-0180.xlsx --case-id 2026-0180
       ninbai validate inputs/
+      ninbai build inputs/
     """
     ctx.ensure_object(dict)["config_path"] = config_path
 
@@ -204,13 +218,13 @@ def issue_line(issue: Issue, shown: Path) -> str:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
+@click.argument("inputs", nargs=-1, required=True, type=PathType(), metavar="入力...")
+@option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
 @click.pass_context
 def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> None:
     """ワークブックを読んで検証だけ行い、問題をすべてファイル・シート・セル付きで表示します。
 
-    INPUT はフォルダ（中の *.xlsx すべて）またはファイル。1件でもエラーがあれば終了コード 1。
+    入力はフォルダ（中の *.xlsx すべて）またはファイル。1件でもエラーがあれば終了コード 1。
 
     \b
     例:
@@ -247,7 +261,7 @@ def _result_dict(path: Path, case: Case | None, issues: list[Issue]) -> dict[str
 
 
 @main.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=PathType("folder"), metavar="フォルダ")
 def init(folder: Path) -> None:
     """事務所の作業フォルダを作ります: 設定ファイル ninbai.toml（会社の情報を記入）、案件の
     inputs/、書類の outputs/、ひな形を差し替える templates/ と説明の README.md。
@@ -275,8 +289,8 @@ def init(folder: Path) -> None:
 
 
 @main.command("new-case")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--case-id", help="案件番号を記入しておく（英数字・-・_ で40文字まで）")
+@click.argument("path", type=PathType("file"), metavar="ファイル")
+@option("--case-id", metavar="案件番号", help="案件番号を記入しておく（英数字・-・_ で40文字まで）")
 @click.pass_context
 def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
     """空の案件ワークブックを作ります（プルダウンと入力ヒント付き）。既存のファイルは上書きしません。
@@ -302,16 +316,16 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
 
 
 @main.command("check-templates")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="確認するテンプレートのフォルダ。省略時は使用中のもの（templates/）")
-@click.option("--samples", multiple=True, type=click.Path(path_type=Path),
-              help="使うサンプル案件（フォルダまたはファイル）。省略時はリポジトリの inputs/"
+@option("--templates", "templates_dir", type=PathType("folder"), metavar="フォルダ",
+        help="確認するテンプレートのフォルダ。省略時は使用中のもの（templates/）")
+@option("--samples", multiple=True, type=PathType(), metavar="案件",
+        help="使うサンプル案件（フォルダまたはファイル）。省略時はリポジトリの inputs/"
                    "（パッケージとしてインストールした場合は指定が必要です）")
-@click.option("--date", "batch_date", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="書類の作成日 YYYY-MM-DD。省略時は今日")
+@option("--date", "batch_date", type=DateType(), metavar="YYYY-MM-DD",
+        help="書類の作成日。省略時は今日")
 @click.pass_context
 def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tuple[Path, ...],
-                    batch_date: datetime | None) -> None:
+                    batch_date: date | None) -> None:
     """テンプレート（Word・HTML）をサンプル案件で試しに作成し、誤りを周りの文とともに表示します。
 
     書き方の誤り・未定義の変数・許可されていない操作・フォルダ外のファイルやURLの読み込みを
@@ -337,7 +351,7 @@ def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tup
     with ExitStack() as stack:
         folder = templates_dir or office_templates(ctx.find_root().obj["config_file"], stack) \
             or default_templates_dir()
-        report = run_check(folder, files, config, batch_date.date() if batch_date else None)
+        report = run_check(folder, files, config, batch_date)
     for line in report_lines(report):
         say(line)
     if not report.cases:
@@ -346,21 +360,23 @@ def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tup
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", default=Path("outputs"), show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="出力先のフォルダ")
-@click.option("--batch", "batch_name", help="バッチ名（出力先の下のフォルダ名）。省略時は基準日")
-@click.option("--date", "batch_date", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="基準日 YYYY-MM-DD（書類の作成日の既定値）。省略時は今日")
-@click.option("--jobs", type=click.IntRange(min=1), help="並列に処理するプロセス数。省略時はCPU数")
-@click.option("--only", multiple=True, help="この案件番号（またはファイル名）だけ作り直す。複数指定可")
-@click.option("--force", is_flag=True, help="変更のない案件も作り直す（承認済みの書類は上書きしない）")
-@click.option("--wait", is_flag=True, help="同じ出力先を別の処理が使用中なら終わるまで待つ")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="設定ファイル（TOML）")
+@click.argument("inputs", nargs=-1, required=True, type=PathType(), metavar="入力...")
+@option("--out", default=Path("outputs"), type=PathType("folder"), metavar="フォルダ",
+        help="出力先のフォルダ。省略時は outputs")
+@option("--batch", "batch_name", metavar="名前",
+        help="バッチ名（出力先の下のフォルダ名）。省略時は基準日")
+@option("--date", "batch_date", type=DateType(), metavar="YYYY-MM-DD",
+        help="基準日（書類の作成日の既定値）。省略時は今日")
+@option("--jobs", type=CountType(1), metavar="数", help="並列に処理するプロセス数。省略時はCPU数")
+@option("--only", multiple=True, metavar="案件番号",
+        help="この案件番号（またはファイル名）の案件だけ作り直す。複数指定可")
+@option("--force", is_flag=True, help="変更のない案件も作り直す（承認済みの書類は上書きしない）")
+@option("--wait", is_flag=True, help="同じ出力先を別の処理が使用中なら終わるまで待つ")
+@option("--config", "config_path", type=PathType("file"), metavar="ファイル",
+        help="設定ファイル（ninbai --config と同じ）")
 @click.pass_context
 def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: str | None,
-          batch_date: datetime | None, jobs: int | None, only: tuple[str, ...], force: bool,
+          batch_date: date | None, jobs: int | None, only: tuple[str, ...], force: bool,
           wait: bool, config_path: Path | None) -> None:
     """月末の一括処理: ワークブックごとに書類（Word・PDF）と case.json を作り、
     summary.xlsx・確認ページ index.html・manifest.json を書きます。
@@ -381,7 +397,7 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
     used = ctx.find_root().obj["config_file"]
     require_company(config, used and Path(shown_path(used)))
     say(f"設定ファイル: {shown_path(used)}")  # require_company refused a run without one
-    day = batch_date.date() if batch_date else date.today()
+    day = batch_date or date.today()
     _check_batch_date(day)
     request = BatchRequest(tuple(files), out, batch_name or day.isoformat(), day,
                            jobs or os.cpu_count() or 1, only, force, wait)
@@ -500,9 +516,9 @@ def _failed_label(record: InputRecord) -> str:
 
 
 @main.command()
-@click.argument("batch_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
-@click.option("--details", is_flag=True,
+@click.argument("batch_dir", type=PathType("folder"), metavar="バッチフォルダ")
+@option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
+@option("--details", is_flag=True,
               help="警告の全文（金額・名称を含む）を表示する。既定はコードと見出しのみ")
 @click.pass_context
 def review(ctx: click.Context, batch_dir: Path, as_json: bool, details: bool) -> None:
@@ -534,9 +550,9 @@ def review(ctx: click.Context, batch_dir: Path, as_json: bool, details: bool) ->
 
 
 @main.command()
-@click.argument("batch_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("case_ids", nargs=-1, required=True)
-@click.option("--by", required=True, help="確認・承認した人の名前")
+@click.argument("batch_dir", type=PathType("folder"), metavar="バッチフォルダ")
+@click.argument("case_ids", nargs=-1, required=True, metavar="案件番号...")
+@option("--by", required=True, metavar="名前", help="確認・承認した人の名前")
 @click.pass_context
 def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: str) -> None:
     """案件の書類を確認・承認したことを記録します（誰が・いつ・各ファイルの sha256）。
