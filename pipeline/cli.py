@@ -150,8 +150,8 @@ class NinbaiGroup(JapaneseGroup):
 @click.version_option(pipeline.__version__, "--version", prog_name="ninbai",
                       message="%(prog)s %(version)s", help="版を表示して終わる")
 @option("--config", "config_path", type=PathType("file"), metavar="ファイル",
-              help="設定ファイル（TOML）。省略時は環境変数 NINBAI_CONFIG、作業中のフォルダとその上、"
-                   "入力のフォルダとその上の ninbai.toml の順に探す")
+        help="設定ファイル（TOML）。省略時は環境変数 NINBAI_CONFIG、作業中のフォルダとその上、"
+             "入力のフォルダとその上の ninbai.toml の順に探す")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None) -> None:
     """任意売却の案件ワークブックを検証し、債権者向けの書類を作成します。

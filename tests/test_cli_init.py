@@ -110,3 +110,20 @@ def test_a_workspace_builds_with_its_company_and_its_own_template(tmp_path):
     request = next(case.glob("01_*.pdf"))  # the other templates are the shipped ones
     letter = "".join(page.extract_text() for page in PdfReader(request).pages)
     assert "事務所版" not in letter and COMPANY["license_no"] in letter
+
+
+def test_git_ignores_every_workbook_in_inputs_but_the_shipped_samples():
+    """issue 15, item 1: a real case copied into the tool's inputs/ never reaches git; every
+    sample make_samples.py writes, the sample office and the README are tracked."""
+    import subprocess
+
+    if not (REPO / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout")
+    shipped = sorted(p.name for p in (REPO / "inputs").glob("*.xlsx"))
+    tracked = [f"inputs/{n}" for n in [*shipped, "README.md", "ninbai.toml"]]
+    real = ["inputs/2026-0150.xlsx", "inputs/山田様_最終.xlsx", "inputs/ninbai (1).toml",
+            "inputs/sub/2026-0142.xlsx", "ninbai.toml"]
+    done = subprocess.run(["git", "check-ignore", "--no-index", "--stdin", "-z"], cwd=REPO,
+                          input="\0".join(tracked + real), capture_output=True, text=True,
+                          check=False)
+    assert sorted(filter(None, done.stdout.split("\0"))) == sorted(real)
