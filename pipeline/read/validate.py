@@ -170,9 +170,7 @@ class _Validator:
             try:
                 value = _parse_kind(spec, raw, self.profiles)
             except values.BadValue as bad:
-                verb = "は選べません。" if bad.code == "choice_invalid" else "を読めません。"
-                tail = "" if bad.code == "choice_invalid" else "で入力してください"
-                refusal = bad.code, f"{spec.label}「{typed}」{verb}{bad.expected}{tail}"
+                refusal = bad.code, _bad_value_message(spec, typed, bad)
             else:
                 refusal = _limit_refusal(spec, value, typed)
                 if refusal is None:
@@ -434,6 +432,15 @@ def _cell_type_refusal(spec: FieldSpec, value: object, typed: str) -> tuple[str,
         return "boolean_value", (f"{spec.label}「{typed}」はExcelの論理値（TRUE/FALSE）です。"
                                  f"入力し直してください{hint}")
     return None
+
+
+def _bad_value_message(spec: FieldSpec, typed: str, bad: values.BadValue) -> str:
+    """「元金残高「1400万円くらい」を読めません（「くらい」が分かりません）。金額（例: …）で
+    入力してください」: the value as typed, the part not understood when known, what is expected."""
+    if bad.code == "choice_invalid":
+        return f"{spec.label}「{typed}」は選べません。{bad.expected}"
+    detail = f"（{bad.detail}）" if bad.detail else ""
+    return f"{spec.label}「{typed}」を読めません{detail}。{bad.expected}で入力してください"
 
 
 def _limit_refusal(spec: FieldSpec, value: Any, typed: str) -> tuple[str, str] | None:
