@@ -192,6 +192,11 @@ class Config(Frozen):
         data = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
+    def profile_names(self) -> dict[str, str]:
+        """Profile key → its Japanese name (``label``): what the workbook's プロファイル dropdown
+        shows and the reader maps back (pipeline.read.profiles)."""
+        return {key: profile.label for key, profile in self.profiles.items()}
+
 
 def load_config(path: Path | None = None) -> Config:
     """defaults.toml, then the user's TOML file ``path`` over it (None: the defaults alone).

@@ -9,6 +9,7 @@ their own (below), independent of the reader, and read them back.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from factory import ROWS, write_case
@@ -287,3 +288,12 @@ def test_kansuji_values_fill_the_case(tmp_path):
                                                         "決済予定日": "令和八年十一月三十日（月）"}))
     assert issues == []
     assert case.sale_price == 14_000_000 and case.settlement_date == NOV30
+
+
+@pytest.mark.parametrize("text", ["1400万円くらい", "-1,000", "1000.5"])
+def test_the_examples_of_a_refusal_agree(text):
+    """「例: A / B」 in a message means A equals B (it once paired 1,400,000 with 1400万円)."""
+    with pytest.raises(BadValue) as info:
+        parse_yen(text)
+    examples = re.search(r"例: ([^）]+)", info.value.expected).group(1).split(" / ")
+    assert len(examples) == 2 and len({parse_yen(e) for e in examples}) == 1
