@@ -75,7 +75,8 @@ class _Token:
 
 
 def _tokens(text: str) -> list[_Token]:
-    """The tokens of ``text``; NumeralError naming the first run of characters that is none."""
+    """The tokens of ``text``; NumeralError naming the first run of characters that is none
+    (before a digit run's commas are judged: in 「1,2OO万」 the letters O are the mistake)."""
     tokens, at = [], 0
     while at < len(text):
         found = _TOKEN.match(text, at)
@@ -84,11 +85,11 @@ def _tokens(text: str) -> list[_Token]:
             while end < len(text) and _TOKEN.match(text, end) is None:
                 end += 1
             raise NumeralError(f"「{text[at:end]}」が分かりません")
-        kind = found.lastgroup or ""
-        if kind == "arabic" and not _ARABIC.fullmatch(found.group()):
-            raise NumeralError(f"「{found.group()}」のカンマや小数点の位置が正しくありません")
-        tokens.append(_Token(kind, found.group()))
+        tokens.append(_Token(found.lastgroup or "", found.group()))
         at = found.end()
+    for token in tokens:
+        if token.kind == "arabic" and not _ARABIC.fullmatch(token.text):
+            raise NumeralError(f"「{token.text}」のカンマや小数点の位置が正しくありません")
     return tokens
 
 

@@ -125,6 +125,7 @@ def test_amount_as_staff_type_it(text, yen):
     ("14,000,000-", "yen_invalid", "¥ か 金"),  # a bare trailing minus: negative in accounting
     ("14,000,000円-", "yen_invalid", "「-」が分かりません"),
     ("1,4,00円", "yen_invalid", "「1,4,00」のカンマ"),
+    ("1,2OO万円", "yen_invalid", "「OO」が分かりません"),  # the letters, not the comma
     ("○円", "yen_invalid", "「○」が分かりません"),  # a lone circle is a check mark, not 0
     ("円", "yen_invalid", "数字がありません"),
     ("金", "yen_invalid", "数字がありません"),
