@@ -232,7 +232,7 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> Non
       ninbai validate inputs/2026-0142.xlsx --json
     """
     files = input_files(inputs)
-    profiles = tuple(settings(ctx, inputs).profiles)
+    profiles = settings(ctx, inputs).profile_names()
     results = [(path, *load_case(path, profiles)) for path in files]
     if as_json:
         say(json.dumps([_result_dict(*r) for r in results], ensure_ascii=False, indent=2))
@@ -303,7 +303,7 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
 
     if path.suffix.lower() != ".xlsx":
         raise CannotRun(f"ファイル名は .xlsx で終わるようにしてください: {path}")
-    profiles = tuple(settings(ctx, [path]).profiles)
+    profiles = settings(ctx, [path]).profile_names()
     try:
         write_blank_case(path, case_id, profiles)
     except FileExistsError:

@@ -193,6 +193,11 @@ class Config(Frozen):
         data = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
+    def profile_names(self) -> dict[str, str]:
+        """Profile key → its Japanese name (``label``): what the workbook's プロファイル dropdown
+        shows and the reader maps back (pipeline.read.profiles)."""
+        return {key: profile.label for key, profile in self.profiles.items()}
+
 
 #: The name of an office's settings file (設定ファイル), looked for by ``find_config``.
 CONFIG_NAME = "ninbai.toml"
