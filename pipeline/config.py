@@ -168,7 +168,7 @@ class Attachments(Frozen):
 
 
 class AttachmentLimits(Frozen):
-    """The 添付 folder's bounds and the layout of scans (docs/attachments.md §2, §4)."""
+    """The 添付 folder's bounds and the layout of scans (docs/attachments.md §2, §4, §5)."""
 
     max_files: int = Field(ge=1)  # files in one case's folder
     max_file_mb: int = Field(ge=1)  # one file

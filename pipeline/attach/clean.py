@@ -3,7 +3,7 @@
 Every file staff put in the 添付 folder may be hostile or broken: a PDF that runs JavaScript when
 opened, launches a program, carries other files inside it, asks for a password, or is not a PDF
 at all; an image that decompresses to gigabytes. What goes into a packet is never the file as
-given but a new PDF made from it (docs/attachments.md §3):
+given but a new PDF made from it (docs/attachments.md §4):
 
 - a PDF is opened by qpdf (pikepdf), its annotations' appearances are drawn into the pages, and
   only the pages are copied into a new document: document-level JavaScript, the open action,
@@ -12,7 +12,7 @@ given but a new PDF made from it (docs/attachments.md §3):
   anything active left in it refuses the file (a second line of defence);
 - an image is decoded by Pillow only after its header shows a size within the pixel limit,
   turned upright by its EXIF orientation, re-encoded (its metadata and anything hidden after
-  its data are gone) and placed on an A4 page (docs/attachments.md §4).
+  its data are gone) and placed on an A4 page (docs/attachments.md §5).
 
 These functions trust nothing in the bytes but do nothing about time and memory themselves: a
 pathological file could still make qpdf or a decoder work for long. They run in a child process
