@@ -20,11 +20,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.read.schema import (
+    ATTACHMENTS,
     CASE_FIELDS,
     CASE_HEADER,
     CASE_ID_EXPECTED,
     CASE_ID_PATTERN,
     CASE_SHEET,
+    CREDITORS,
     DEFAULT_PROFILES,
     TABLES,
     FieldSpec,
@@ -52,6 +54,7 @@ def write_blank_case(path: Path | str, case_id: str | None = None,
     _case_sheet(wb.active, case_id)
     for table in TABLES:
         _table_sheet(wb.create_sheet(table.sheet), table, tuple(profiles))
+    _attachments_sheet(wb.create_sheet(ATTACHMENTS.sheet))
     buffer = io.BytesIO()
     wb.save(buffer)
     with path.open("xb") as f:  # exclusive create: refuse an existing file, even in a race
@@ -86,6 +89,20 @@ def _table_sheet(ws: Worksheet, table: TableSpec, profiles: tuple[str, ...]) -> 
         dim.number_format = NUMBER_FORMATS.get(spec.kind, "General")
         choices = profiles if spec.name == "profile" else spec.choices
         _validation(ws, spec, choices, f"{letter}2:{letter}{TABLE_ROWS + 1}")
+
+
+def _attachments_sheet(ws: Worksheet) -> None:
+    """添付 (docs/attachments.md §3): a table sheet whose 宛先 offers the 債権者名 typed so far.
+
+    The list only suggests (no error alert): several creditors may be typed in one cell.
+    """
+    _table_sheet(ws, ATTACHMENTS, ())
+    names = get_column_letter(CREDITORS.fields.index(CREDITORS.field("name")) + 1)
+    column = get_column_letter(ATTACHMENTS.fields.index(ATTACHMENTS.field("recipient")) + 1)
+    dv = DataValidation(type="list", allow_blank=True, showErrorMessage=False,
+                        formula1=f"{CREDITORS.sheet}!${names}$2:${names}${TABLE_ROWS + 1}")
+    dv.add(f"{column}2:{column}{TABLE_ROWS + 1}")
+    ws.add_data_validation(dv)
 
 
 def _requirement(spec: FieldSpec) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import unicodedata
 
 import pytest
@@ -179,3 +180,12 @@ def test_names_that_fit_their_content():
     assert name_mismatch("a.JPG", "jpeg") is None and name_mismatch("a.jpe", "jpeg") is None
     assert "中身はJPEG画像" in name_mismatch("a.png", "jpeg")
     assert unsupported_reason(b"") == "空のファイルです。スキャンし直してください"
+
+
+def test_a_device_is_refused(workbook, folder):
+    try:
+        os.mknod(folder / "null.pdf", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device file needs root")
+    assert codes(take_in(workbook, "2026-0142", LIMITS)) == [
+        ("2026-0142/null.pdf", "attachment_not_regular", "error")]
