@@ -46,7 +46,7 @@ def main() -> int:
             result = Refusal("attachment_check_failed", "確認中にメモリを使い切りました（大きすぎる"
                              "か、そう作られたファイルです）。スキャンし直してください")
         if isinstance(result, Cleaned):
-            results.append({"ok": True, "pages": result.pages, "notes": list(result.notes)})
+            results.append({"ok": True, "pages": result.pages, "notes": [list(n) for n in result.notes]})
             pdfs.append(result.pdf)
         else:
             results.append({"ok": False, "code": result.code, "message": result.message})

@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import pikepdf
 from PIL import Image, ImageOps
@@ -60,13 +60,20 @@ class AttachmentLimits(Protocol):
     def margin_mm(self) -> int: ...
 
 
+class Note(NamedTuple):
+    """A warning about one attachment: a stable code and a Japanese message for staff."""
+
+    code: str
+    message: str
+
+
 @dataclass(frozen=True, slots=True)
 class Cleaned:
     """The attachment as it goes into packets: a new PDF, its page count, what was done."""
 
     pdf: bytes
     pages: int
-    notes: tuple[str, ...] = ()  # warnings for staff (Japanese), e.g. what active content went
+    notes: tuple[Note, ...] = ()  # warnings for staff, e.g. what active content was removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,10 +241,11 @@ def _verified(pdf: pikepdf.Pdf, pages: int, found: tuple[str, ...], repaired: bo
                            "印刷してスキャンし直してください")
     notes = []
     if found:
-        notes.append(f"PDFにあった{'、'.join(found)}を取り除きました（ページの見た目は元のまま）。"
-                     "心当たりのないファイルなら送らないでください")
+        notes.append(Note("attachment_active_removed", f"PDFにあった{'、'.join(found)}を取り除きました（ページの見た目は元のまま）。"
+                     "心当たりのないファイルなら送らないでください"))
     if repaired:
-        notes.append("PDFの構造に誤りがあり、修復して読みました。ページ数と内容を確認してください")
+        notes.append(Note("attachment_repaired", "PDFの構造に誤りがあり、修復して読みました。"
+                          "ページ数と内容を確認してください"))
     return Cleaned(data, pages, tuple(notes))
 
 
@@ -264,7 +272,7 @@ def image_page(data: bytes, kind: Kind, limits: AttachmentLimits) -> Cleaned | R
 
 
 def _decoded(data: bytes, kind: Kind, limits: AttachmentLimits
-             ) -> tuple[Image.Image, tuple[Decimal, Decimal], tuple[str, ...]] | Refusal:
+             ) -> tuple[Image.Image, tuple[Decimal, Decimal], tuple[Note, ...]] | Refusal:
     """The image decoded and upright, its resolution, notes; only if its size is allowed."""
     limit = limits.max_image_megapixels * 1_000_000
     try:
@@ -297,9 +305,9 @@ def _too_many_pixels(width: int, height: int, limits: AttachmentLimits) -> Refus
                    f"{limits.max_image_megapixels:,}百万画素）。解像度を下げて保存し直してください")
 
 
-def _frames_note(image: Image.Image) -> tuple[str, ...]:
+def _frames_note(image: Image.Image) -> tuple[Note, ...]:
     if getattr(image, "n_frames", 1) > 1:
-        return ("動く画像（複数のコマ）です。最初のコマだけを添付します",)
+        return (Note("attachment_first_frame", "動く画像（複数のコマ）です。最初のコマだけを添付します"),)
     return ()
 
 

@@ -48,12 +48,15 @@ class IncomingFile:
 
 @dataclass(frozen=True, slots=True)
 class Intake:
-    """What the folder holds: files to check, names left out as litter, and the problems."""
+    """What the folder holds: files to check, files refused, names left out as litter, and the
+    problems (``refused`` names the files an error is about, so that the 添付 sheet's rows do not
+    report them missing as well)."""
 
     folder: str  # the folder's name as staff see it (the 案件番号)
     files: tuple[IncomingFile, ...]
     ignored: tuple[str, ...]
     issues: tuple[Issue, ...]
+    refused: tuple[str, ...] = ()
 
 
 def attachment_folder(workbook: Path, case_id: str) -> Path:
@@ -82,7 +85,8 @@ def take_in(workbook: Path, case_id: str, limits: AttachmentLimits) -> Intake:
                                                f"添付フォルダを開けません（{exc.strerror}）"),))
     for entry in entries:
         reader.take(entry, folder)
-    return Intake(case_id, tuple(reader.files), tuple(reader.ignored), tuple(reader.issues))
+    return Intake(case_id, tuple(reader.files), tuple(reader.ignored), tuple(reader.issues),
+                  tuple(reader.refused))
 
 
 def _issue(case_id: str, name: str, code: str, message: str,
@@ -119,11 +123,14 @@ class _Reader:
         self.files: list[IncomingFile] = []
         self.ignored: list[str] = []
         self.issues: list[Issue] = []
+        self.refused: list[str] = []
         self.count = 0
         self.total = 0
 
     def refuse(self, name: str, code: str, message: str, severity: Severity = "error") -> None:
         self.issues.append(_issue(self.case_id, name, code, message, severity))
+        if severity == "error":
+            self.refused.append(name)
 
     def take(self, entry: os.DirEntry[str], folder: Path) -> None:
         name = unicodedata.normalize("NFC", entry.name)
@@ -142,6 +149,8 @@ class _Reader:
         if self.count == self.limits.max_files + 1:
             self.refuse(name, "attachment_too_many", "添付フォルダのファイルが多すぎます（上限 "
                         f"{self.limits.max_files}件）。送る書類だけを置いてください")
+        elif self.count > self.limits.max_files:
+            self.refused.append(name)  # said once, for the first file over the limit
         if self.count > self.limits.max_files:
             return
         path = self._target(entry, folder, name)

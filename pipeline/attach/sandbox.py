@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.attach.clean import Cleaned, Refusal
+from pipeline.attach.clean import Cleaned, Note, Refusal
 from pipeline.attach.frame import frame, header_of, unframe
 from pipeline.attach.intake import IncomingFile
 from pipeline.config import AttachmentLimits
@@ -116,7 +116,7 @@ def _results(stdout: bytes) -> list[Cleaned | Refusal]:
     out: list[Cleaned | Refusal] = []
     for entry, blob in zip(header["results"], blobs, strict=True):
         if entry["ok"]:
-            notes = tuple(str(n) for n in entry["notes"])
+            notes = tuple(Note(str(code), str(message)) for code, message in entry["notes"])
             out.append(Cleaned(blob, int(entry["pages"]), notes))
         else:
             out.append(Refusal(str(entry["code"]), str(entry["message"])))

@@ -190,15 +190,17 @@ def document_title(file_name: str) -> str:
 
 
 def match_attachments(rows: Sequence[SheetRow], files: Sequence[str], creditors: Sequence[str],
-                      workbook: str, folder: str
+                      workbook: str, folder: str, refused: Sequence[str] = ()
                       ) -> tuple[tuple[Assignment, ...], list[Issue]]:
     """Who gets which file under which 書類名: sheet rows first, in their order, then the files
     no row names (to every creditor, each with a warning), by name.
 
-    ``files`` are the names of every file the folder holds (also those refused, so that their
-    rows do not report them missing a second time); ``creditors`` the case's 債権者名.
+    ``files`` are the names of the files the folder holds, ``refused`` those of its files
+    already refused (their rows are not reported missing, and no warning says they will be
+    sent); ``creditors`` the case's 債権者名.
     """
-    matcher = _Matcher(files, creditors, workbook, folder)
+    matcher = _Matcher([*files, *refused], creditors, workbook, folder)
+    matcher.refused = {unicodedata.normalize("NFC", f) for f in refused}
     for row in rows:
         matcher.take(row)
     matcher.unnamed()
@@ -215,6 +217,7 @@ class _Matcher:
         self.assignments: list[Assignment] = []
         self.issues: list[Issue] = []
         self.named: dict[str, dict[str | None, str]] = {}  # file → recipient (None all) → cell
+        self.refused: set[str] = set()
 
     def add(self, code: str, message: str, cell: str, raw: str | None,
             severity: Severity = "error") -> None:
@@ -282,7 +285,7 @@ class _Matcher:
 
     def unnamed(self) -> None:
         """Files no row names: to every creditor under their file name, with a warning."""
-        for name in sorted(f for f in self.files if f not in self.named):
+        for name in sorted(f for f in self.files if f not in self.named and f not in self.refused):
             title = document_title(name)
             self.assignments.append(Assignment(name, title, None))
             self.issues.append(Issue(

@@ -39,7 +39,8 @@ def test_a_case_s_files_are_checked_in_one_child_in_order():
     checked = sandbox.check_files([OK_PDF, JS_PDF, LOCKED, PNG], LIMITS)
     assert outcome(checked) == [("価格査定書.pdf", 1), ("js.pdf", 1),
                                 ("locked.pdf", "attachment_encrypted"), ("買付証明書.png", 1)]
-    assert "JavaScript" in checked[1].result.notes[0]
+    assert checked[1].result.notes[0].code == "attachment_active_removed"
+    assert "JavaScript" in checked[1].result.notes[0].message
     assert checked[0].result.pdf.startswith(b"%PDF-")
 
 
