@@ -102,6 +102,9 @@ ACTIVE_ACTIONS: dict[str, str] = {
     "/Rendition": "動画・音声", "/Movie": "動画・音声", "/Sound": "動画・音声",
     "/RichMediaExecute": "動画・音声", "/Hide": "表示の操作", "/SetOCGState": "表示の操作",
 }
+#: What a bank's or an agency's ordinary PDF has (a web address in its footer): removed as
+#: well, but nothing to be suspicious of.
+PLAIN_LINKS = frozenset({"インターネットへのリンク", "他のファイルを開くリンク"})
 #: Annotation types that carry a file or a player whatever their action.
 ACTIVE_ANNOTATIONS: dict[str, str] = {
     "/FileAttachment": "埋め込みファイル", "/RichMedia": "動画・音声", "/Screen": "動画・音声",
@@ -241,8 +244,10 @@ def _verified(pdf: pikepdf.Pdf, pages: int, found: tuple[str, ...], repaired: bo
                            "印刷してスキャンし直してください")
     notes = []
     if found:
-        notes.append(Note("attachment_active_removed", f"PDFにあった{'、'.join(found)}を取り除きました（ページの見た目は元のまま）。"
-                     "心当たりのないファイルなら送らないでください"))
+        # links alone are ordinary; scripts, launches and hidden files are not
+        caution = "" if set(found) <= PLAIN_LINKS else "心当たりのないファイルなら送らないでください"
+        notes.append(Note("attachment_active_removed", f"PDFにあった{'、'.join(found)}を"
+                          f"取り除きました（ページの見た目は元のまま）。{caution}"))
     if repaired:
         notes.append(Note("attachment_repaired", "PDFの構造に誤りがあり、修復して読みました。"
                           "ページ数と内容を確認してください"))

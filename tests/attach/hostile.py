@@ -77,6 +77,17 @@ def launch_pdf() -> bytes:
     return _with(build)
 
 
+def web_link_pdf() -> bytes:
+    """An ordinary link to a web page (a bank's address in a footer)."""
+    def build(pdf: pikepdf.Pdf) -> None:
+        link = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link,
+            Rect=pikepdf.Array([72, 700, 300, 720]),
+            A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.com"))))
+        pdf.pages[0].obj.Annots = pikepdf.Array([link])
+    return _with(build)
+
+
 def embedded_file_pdf() -> bytes:
     """A program carried inside the PDF (/EmbeddedFiles) and as a file-attachment annotation."""
     def build(pdf: pikepdf.Pdf) -> None:

@@ -66,6 +66,14 @@ def test_active_content_is_removed_and_named_in_a_note(make, named, gone):
     assert result.pages == 1
 
 
+def test_a_web_link_is_removed_without_alarming_staff():
+    [(code, message)] = cleaned("pdf", hostile.web_link_pdf()).notes
+    assert code == "attachment_active_removed" and "インターネットへのリンク" in message
+    assert "送らないでください" not in message
+    [(_, message)] = cleaned("pdf", hostile.javascript_pdf()).notes
+    assert "心当たりのないファイルなら送らないでください" in message
+
+
 def active_content_of(data: bytes) -> tuple[str, ...]:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         return active_content(pdf)
