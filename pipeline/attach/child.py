@@ -22,10 +22,17 @@ CPU_SLACK = 1
 
 
 def limit_self(memory_mb: int, seconds: int) -> None:
-    """Cap this process's address space and CPU time."""
-    memory = memory_mb * MB
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds + CPU_SLACK, seconds + CPU_SLACK + 1))
+    """Cap this process's address space and CPU time (never above a limit already imposed:
+    raising a hard limit is refused to an ordinary user)."""
+    _lower(resource.RLIMIT_AS, memory_mb * MB, memory_mb * MB)
+    _lower(resource.RLIMIT_CPU, seconds + CPU_SLACK, seconds + CPU_SLACK + 1)
+
+
+def _lower(which: int, soft: int, hard: int) -> None:
+    _, current = resource.getrlimit(which)
+    if current != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current), min(hard, current)
+    resource.setrlimit(which, (soft, hard))
 
 
 def main() -> int:

@@ -134,3 +134,12 @@ def test_framing_round_trip_and_a_short_message_is_refused():
     assert unframe(message, [2, 0, 1]) == ({"a": 1}, [b"xy", b"", b"z"])
     with pytest.raises(ValueError):
         unframe(message, [2, 0, 5])
+
+
+def test_the_child_keeps_a_lower_limit_already_imposed():
+    script = ("import resource\nresource.setrlimit(resource.RLIMIT_CPU, (5, 5))\n"
+              "from pipeline.attach.child import limit_self\nlimit_self(300, 60)\n"
+              "print(resource.getrlimit(resource.RLIMIT_CPU))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60,
+                          check=True, env=sandbox._child_env())
+    assert done.stdout.decode().strip() == "(5, 5)"
