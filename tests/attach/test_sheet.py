@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import os
 
 from factory import write_case
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.attach.sheet import (
     Assignment,
@@ -198,3 +201,22 @@ def test_the_reader_reads_the_sheet_and_the_case_stays_valid(tmp_path):
         ("価格査定書.pdf", "価格査定書", "○○銀行"), ("買付証明書.png", "", "2026-11-30")]
     case, case_issues = load_case(path)
     assert case is not None and [i for i in case_issues if i.where.sheet == "添付"] == []
+
+
+# --- any cell values -------------------------------------------------------------------------
+
+ANY = st.one_of(st.none(), st.text(max_size=40), st.integers(), st.floats(allow_nan=True),
+                st.booleans(), st.dates(), st.sampled_from([ExcelError("#N/A"), "価格査定書.pdf",
+                                                            "○○銀行", "○○銀行、新宿区役所", " "]))
+
+
+@settings(max_examples=150, deadline=None, derandomize=os.environ.get("CI") == "true")
+@given(st.lists(st.tuples(ANY, ANY, ANY, ANY), max_size=8),
+       st.sampled_from([("ファイル名", "書類名", "宛先"), ("宛先", "ファイル名"), ("x", "書類名")]))
+def test_any_values_give_rows_or_located_issues_never_a_crash(records, header):
+    rows, issues = read(sheet(*records, header=header))
+    assignments, found = match(rows)
+    for issue in issues + found:
+        assert issue.where is not None and issue.message
+        assert issue.where.sheet == "添付" or issue.where.file.startswith(f"{FOLDER}/")
+    assert {a.file_name for a in assignments} <= set(FILES)
