@@ -119,22 +119,33 @@ def clean_pdf(data: bytes, limits: AttachmentLimits) -> Cleaned | Refusal:
     opened = _open_pdf(data)
     if isinstance(opened, Refusal):
         return opened
-    src, repaired = opened
-    with src:
-        pages = len(src.pages)
-        if pages == 0:
-            return Refusal("attachment_no_pages", "ページが1枚もないPDFです。スキャンし直してください")
-        if pages > limits.max_pdf_pages:
-            return Refusal("attachment_too_many_pages", f"ページが多すぎます（{pages:,}ページ、"
-                           f"上限 {limits.max_pdf_pages}ページ）。送るページだけのPDFにしてください")
-        found = active_content(src)
-        _draw_annotations(src)
-        # written while src is open: qpdf copies the pages' stream data when it writes
-        return _verified(_pages_only(src), pages, found, repaired)
+    try:
+        with opened as src:
+            return _rebuilt(src, limits)
+    except (pikepdf.PdfError, ValueError, RuntimeError, TypeError, KeyError, RecursionError):
+        # qpdf reads objects as they are reached: a broken one can surface only now
+        return _corrupt_pdf()
 
 
-def _open_pdf(data: bytes) -> tuple[pikepdf.Pdf, bool] | Refusal:
-    """The PDF opened by qpdf, and whether qpdf had to repair it."""
+def _rebuilt(src: pikepdf.Pdf, limits: AttachmentLimits) -> Cleaned | Refusal:
+    """The pages of an opened PDF in a new document, checked; or why not."""
+    pages = len(src.pages)
+    if pages == 0:
+        return Refusal("attachment_no_pages", "ページが1枚もないPDFです。スキャンし直してください")
+    if pages > limits.max_pdf_pages:
+        return Refusal("attachment_too_many_pages", f"ページが多すぎます（{pages:,}ページ、"
+                       f"上限 {limits.max_pdf_pages}ページ）。送るページだけのPDFにしてください")
+    found = active_content(src)
+    _draw_annotations(src)
+    # written while src is open: qpdf copies the pages' stream data when it writes
+    with _pages_only(src) as out:
+        data = save(out)
+    # qpdf reads objects when they are reached, so it may have repaired one only now
+    return _verified(data, pages, found, repaired=bool(src.get_warnings()))
+
+
+def _open_pdf(data: bytes) -> pikepdf.Pdf | Refusal:
+    """The PDF opened by qpdf (which repairs what it can, with warnings)."""
     try:
         src = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
@@ -148,7 +159,7 @@ def _open_pdf(data: bytes) -> tuple[pikepdf.Pdf, bool] | Refusal:
         src.close()
         return Refusal("attachment_encrypted", "パスワード付きPDFです（編集・印刷などの制限つき）。"
                        "制限のないPDFで保存し直すか、印刷してスキャンし直してください")
-    return src, bool(src.get_warnings())
+    return src
 
 
 def _corrupt_pdf() -> Refusal:
@@ -231,11 +242,9 @@ def _pages_only(src: pikepdf.Pdf) -> pikepdf.Pdf:
     return out
 
 
-def _verified(pdf: pikepdf.Pdf, pages: int, found: tuple[str, ...], repaired: bool
+def _verified(data: bytes, pages: int, found: tuple[str, ...], repaired: bool
               ) -> Cleaned | Refusal:
-    """Write the new PDF, read it back, and refuse it if anything active survived."""
-    with pdf:
-        data = save(pdf)
+    """Read the new PDF back, and refuse it if anything active survived."""
     with pikepdf.open(io.BytesIO(data)) as again:
         left = active_content(again)
         if left or len(again.pages) != pages:

@@ -122,6 +122,12 @@ def test_a_pdf_qpdf_must_repair_is_kept_with_a_note():
     assert [code for code, _ in result.notes] == ["attachment_repaired"]
 
 
+def test_damage_qpdf_meets_only_while_copying_the_pages_is_reported_too():
+    # A broken object is read (and repaired) when the pages are copied, after opening went well.
+    damaged = hostile.text_pdf("X").replace(b"stream", b"strea_", 1)
+    assert [code for code, _ in cleaned("pdf", damaged).notes] == ["attachment_repaired"]
+
+
 def test_a_pdf_over_the_page_limit_is_refused():
     limits = LIMITS.model_copy(update={"max_pdf_pages": 3})
     assert cleaned("pdf", hostile.many_pages_pdf(3), limits).pages == 3
