@@ -168,6 +168,20 @@ class Attachments(Frozen):
     sale_request_if_buyer: tuple[str, ...]
 
 
+class AttachmentLimits(Frozen):
+    """The 添付 folder's bounds and the layout of scans (docs/attachments.md §2, §4, §5)."""
+
+    max_files: int = Field(ge=1)  # files in one case's folder
+    max_file_mb: int = Field(ge=1)  # one file
+    max_case_mb: int = Field(ge=1)  # all files of one case together
+    max_pdf_pages: int = Field(ge=1)  # pages of one PDF
+    max_image_megapixels: int = Field(ge=1)  # width × height of one image, in millions
+    assumed_dpi: int = Field(ge=72, le=1200)  # resolution of an image that states none
+    margin_mm: int = Field(ge=0, le=40)  # white border round an image on its A4 page
+    seconds: int = Field(ge=1)  # wall clock for checking one case's files
+    memory_mb: int = Field(ge=256)  # address space of the process that checks them
+
+
 class WarningLimits(Frozen):
     listing_above_market_ratio: Ratio = Field(gt=0)
     close_to_opening_days: int = Field(ge=0)
@@ -179,6 +193,7 @@ class Config(Frozen):
     company: Company
     titles: dict[str, str]
     attachments: Attachments
+    attachment_limits: AttachmentLimits
     tax: Tax
     brokerage: Brokerage
     registration: Registration

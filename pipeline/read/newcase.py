@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.read.profiles import DEFAULT_PROFILE, dropdown_words
 from pipeline.read.schema import (
+    ATTACHMENTS,
     BUDGET,
     BUDGET_CATEGORIES,
     CASE_FIELDS,
@@ -35,6 +36,7 @@ from pipeline.read.schema import (
     CASE_ID_EXPECTED,
     CASE_ID_PATTERN,
     CASE_SHEET,
+    CREDITORS,
     DEFAULT_PROFILES,
     TABLES,
     FieldSpec,
@@ -75,6 +77,7 @@ def write_blank_case(path: Path | str, case_id: str | None = None,
     words = dropdown_words(profiles)
     for table in TABLES:
         _table_sheet(wb.create_sheet(table.sheet), table, words)
+    _table_sheet(wb.create_sheet(ATTACHMENTS.sheet), ATTACHMENTS, words)
     _list_sheet(wb, tuple(words))
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -113,6 +116,8 @@ def _table_sheet(ws: Worksheet, table: TableSpec, profile_words: dict[str, str])
             names = "／".join(profile_words)
             _validation(ws, spec, cells, (PROFILE_RANGE, f"一覧から選んでください: {names}"),
                         f"{_prompt(spec)}。空欄は「{_default_word(profile_words)}」")
+        elif table is ATTACHMENTS and spec.name == "recipient":
+            _recipient_suggestions(ws, spec, cells)
         elif table is BUDGET and spec.name == "category":
             side = get_column_letter(table.fields.index(table.field("side")) + 1)
             _validation(ws, spec, cells,
@@ -157,6 +162,22 @@ def _default_word(profile_words: dict[str, str]) -> str:
     """The dropdown word of the profile a blank プロファイル means (標準)."""
     return next((w for w, key in profile_words.items() if key == DEFAULT_PROFILE),
                 DEFAULT_PROFILE)
+
+
+def _recipient_suggestions(ws: Worksheet, spec: FieldSpec, cells: str) -> None:
+    """添付 宛先 (docs/attachments.md §3): a list of the 債権者名 typed so far, with the hint.
+
+    The list only suggests (no error alert): several creditors may be typed in one cell. One
+    validation carries both the list and the hint: Excel keeps one rule per cell.
+    """
+    names = get_column_letter(CREDITORS.fields.index(CREDITORS.field("name")) + 1)
+    dv = DataValidation(type="list", allow_blank=True, showErrorMessage=False,
+                        formula1=f"{CREDITORS.sheet}!${names}$2:${names}${TABLE_ROWS + 1}")
+    dv.showInputMessage = True
+    dv.promptTitle = spec.label[:32]
+    dv.prompt = _prompt(spec)[:255]
+    dv.add(cells)
+    ws.add_data_validation(dv)
 
 
 def _requirement(spec: FieldSpec) -> str:

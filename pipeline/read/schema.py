@@ -212,8 +212,22 @@ ASSETS = TableSpec("資産", "assets", (
     _f("備考", "note", "text", hint=_TEXT, max_length=NOTE_MAX),
 ), required=False)
 
+#: Longest file name the 添付 sheet may name (most file systems stop at 255).
+FILE_NAME_MAX = 255
+
+#: 添付: the scans of the folder named after the 案件番号 (docs/attachments.md §3). Optional and
+#: not part of ``Case``: the reader reads it like the others (it is in SHEETS), and
+#: pipeline.attach.sheet checks it against the files found, which only exist beside the workbook.
+ATTACHMENTS = TableSpec("添付", "attachments", (
+    _f("ファイル名", "file_name", "text", True, "添付フォルダのファイル名。例: 価格査定書.pdf",
+       max_length=FILE_NAME_MAX),
+    _f("書類名", "title", "text", hint="書類の中での名前。空欄ならファイル名",
+       max_length=NAME_MAX),
+    _f("宛先", "recipient", "text", hint="債権者名。空欄なら全債権者", max_length=PHRASE_MAX),
+), required=False)
+
 TABLES: tuple[TableSpec, ...] = (UNITS, CREDITORS, COSTS, MEMBERS, BUDGET, ASSETS)
-SHEETS: tuple[str, ...] = (CASE_SHEET,) + tuple(t.sheet for t in TABLES)
+SHEETS: tuple[str, ...] = (CASE_SHEET,) + tuple(t.sheet for t in TABLES) + (ATTACHMENTS.sheet,)
 REQUIRED_SHEETS: tuple[str, ...] = (CASE_SHEET,) + tuple(t.sheet for t in TABLES if t.required)
 TABLE_BY_SHEET: dict[str, TableSpec] = {t.sheet: t for t in TABLES}
 CASE_FIELD_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in CASE_FIELDS}

@@ -48,14 +48,25 @@ def validations(ws) -> dict[str, object]:
 
 def test_sheets_labels_and_headers_are_the_contracts(blank):
     wb = load_workbook(blank)
-    assert wb.sheetnames[:7] == ["案件", "物件", "債権者", "費用", "世帯", "収支", "資産"]
-    assert wb.sheetnames[-1] == "選択肢"  # the dropdowns' lists, hidden after the contract's sheets
+    assert wb.sheetnames == ["案件", "物件", "債権者", "費用", "世帯", "収支", "資産", "添付",
+                             "選択肢"]  # the dropdowns' lists, hidden after the contract's sheets
     ws = wb["案件"]
     assert [ws["A1"].value, ws["B1"].value] == ["項目", "値"]
     assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == CASE_LABELS
     assert ws["B2"].value == "2026-0200"
     for sheet, headers in HEADERS.items():
         assert [c.value for c in wb[sheet][1]] == headers
+    assert [c.value for c in wb["添付"][1]] == ["ファイル名", "書類名", "宛先"]
+
+
+def test_the_attachments_sheet_offers_the_creditors_names_without_forcing_them(blank):
+    dv = next(dv for dv in load_workbook(blank)["添付"].data_validations.dataValidation
+              if dv.type == "list")
+    assert str(dv.sqref) == "C2:C501"
+    assert dv.formula1 == "債権者!$B$2:$B$501" and not dv.showErrorMessage
+    assert dv.showInputMessage and dv.prompt  # the hint rides on the same rule
+    ranges = [str(v.sqref) for v in load_workbook(blank)["添付"].data_validations.dataValidation]
+    assert len(ranges) == len(set(ranges)) == 3  # one rule per column: Excel keeps one per cell
 
 
 def test_headers_are_bold_frozen_and_coloured_by_requirement(blank):
