@@ -41,6 +41,7 @@ class Company(Frozen):
     phone: str
     license_no: str  # 宅地建物取引業免許番号
     representative: str
+    fax: str = ""  # FAX番号, printed on the 送付状 when given (docs/outputs.md)
 
 
 class Band(Frozen):

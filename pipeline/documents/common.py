@@ -141,8 +141,10 @@ def _plain(value: Any) -> Any:
 SALE_REQUEST = "sale_request"
 HOUSEHOLD_STATEMENT = "household_statement"
 REPAYMENT_PROPOSAL = "repayment_proposal"
-#: File name prefix of each kind (docs/outputs.md folder layout: 01_…, 02_…, 03_…).
-PREFIX = {SALE_REQUEST: "01", HOUSEHOLD_STATEMENT: "02", REPAYMENT_PROPOSAL: "03"}
+COVER_LETTER = "cover_letter"  # 送付状, the first page of a creditor's packet
+#: File name prefix of each kind (docs/outputs.md folder layout: 00_…, 01_…, 02_…, 03_…).
+PREFIX = {COVER_LETTER: "00", SALE_REQUEST: "01", HOUSEHOLD_STATEMENT: "02",
+          REPAYMENT_PROPOSAL: "03"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -262,12 +262,28 @@ def _render_sample(renderer: Any, sample: Path, config: Any, batch_date: date,
         report.skipped.append(f"{sample.name}（{codes}）")
         return
     report.cases.append(case.case_id)
-    for view in build_views(case, compute_case(case, config, batch_date), config):
+    figures = compute_case(case, config, batch_date)
+    views = build_views(case, figures, config)
+    for view in (*views, *_sample_covers(case, figures, config, views)):
         for fmt in ("docx", "pdf"):
             try:
                 getattr(renderer, fmt)(view)
             except Exception as exc:  # noqa: BLE001 - every failure is a finding for the file
                 report.add(diagnose(exc, renderer.templates_dir, view, fmt))
+
+
+def _sample_covers(case: Any, figures: Any, config: Any, views: Sequence[Any]) -> list[Any]:
+    """The 送付状 of each addressee of the sample, listing its letters (one page each: the page
+    counts of a real packet do not change what the template can print)."""
+    from pipeline.documents.common import CaseCommon
+    from pipeline.documents.cover_letter import Enclosed, build_cover_letter
+
+    common = CaseCommon.of(case, figures, config)
+    names = dict.fromkeys(v.creditor.name for v in views if getattr(v, "creditor", None))
+    return [build_cover_letter(common, name, [Enclosed(v.title, 1) for v in views
+                                              if getattr(v, "creditor", None) is None
+                                              or v.creditor.name == name])
+            for name in names]
 
 
 def diagnose(exc: BaseException, templates_dir: Path, view: Any, fmt: str) -> TemplateProblem:

@@ -40,7 +40,8 @@ def test_the_package_finds_the_templates_of_the_repository():
     """In a checkout the shipped templates are templates/ itself, not a copy to keep in step."""
     assert shipped_templates().resolve() == TEMPLATES.resolve()
     assert {p.name for p in WORD_TEMPLATES} == {
-        "sale_request.docx", "household_statement.docx", "repayment_proposal.docx"}
+        "cover_letter.docx", "sale_request.docx", "household_statement.docx",
+        "repayment_proposal.docx"}
 
 
 def test_check_templates_passes_on_the_shipped_templates():
