@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -102,6 +102,9 @@ class Profile(Frozen):
     seizure_release_cap: Money = Field(ge=0)  # non-priority 差押: min(this, 固定資産税年額)
     stamp_duty_deductible: bool  # 売買契約書印紙代
     bankruptcy_estate_ratio: Ratio = Field(ge=0)  # 破産財団組入金
+    #: Who of this profile's creditors gets the 生活状況表 (docs/outputs.md, who gets what):
+    #: with_proposal = only with a 残債務の返済に関する申出書; with_letter = with any letter; never.
+    household_statement: Literal["with_proposal", "with_letter", "never"]
 
     def hanko_cap(self, rank: int) -> int:
         """Fixed ハンコ代 cap of a lien of this 順位 (2 → first entry; beyond the list → last)."""
@@ -142,6 +145,10 @@ class Repayment(Frozen):
     surplus_share: Ratio = Field(ge=0, le=1)
     rounding_unit: int = Field(ge=1)
     split_unit: int = Field(ge=1)
+    #: A plan longer than this many months is not printed as 「N回（N年）」: the letter offers the
+    #: monthly amount and a review of the household after review_after_months (docs/rules.md §4).
+    period_cap_months: int = Field(ge=1)
+    review_after_months: int = Field(ge=1)
 
 
 class StampDuty(Frozen):
@@ -167,6 +174,13 @@ class Attachments(Frozen):
     sale_request_if_buyer: tuple[str, ...]
 
 
+class Documents(Frozen):
+    """What goes to whom and what is printed (docs/outputs.md)."""
+
+    household_remarks: bool  # print the 備考 of 世帯 and 収支 (health, family notes)
+    household_statement_in_bankruptcy: bool  # send the 生活状況表 when 破産手続 あり
+
+
 class WarningLimits(Frozen):
     listing_above_market_ratio: Ratio = Field(gt=0)
     close_to_opening_days: int = Field(ge=0)
@@ -186,6 +200,7 @@ class Config(Frozen):
     repayment: Repayment
     stamp_duty: StampDuty
     warnings: WarningLimits
+    documents: Documents
 
     def digest(self) -> str:
         """sha256 of the effective configuration, for the batch's "unchanged" decision."""
