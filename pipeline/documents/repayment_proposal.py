@@ -57,7 +57,7 @@ class PlanRow:
     years_text: str  # 20.8年, "—" when monthly is 0
     is_addressee: bool
     #: What the letter prints in the 返済回数 / 期間 columns: months_text / years_text, or, for a
-    #: plan longer than [repayment] period_cap_months, 「当面の月額」 / 「5年後に見直し」.
+    #: plan longer than [repayment] period_cap_months, 「当面」 / 「5年後見直し」.
     count_text: str = ""
     span_text: str = ""
 
@@ -149,8 +149,8 @@ NO_CAPACITY_PLAIN = ("任意売却後の{you}に対する残債務{remaining}に
                      "ございません。返済方法につき御相談させていただきたく、お願い申し上げます。")
 PERIOD = "{months}（{years}）"
 PERIOD_REVIEW = "当面の月額（{review}に見直し）"
-COUNT_REVIEW = "当面の月額"
-SPAN_REVIEW = "{years}年後に見直し"
+COUNT_REVIEW = "当面"
+SPAN_REVIEW = "{years}年後見直し"
 WAIVER = ("また、本申出による返済を継続している間は、今後発生する遅延損害金を免除して"
           "いただきますようお願い申し上げます。")
 PERCENT_STEP = Decimal("0.1")

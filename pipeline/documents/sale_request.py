@@ -92,7 +92,7 @@ class DeductionRow:
     basis: str  # 算出根拠, "" when none
     amount: int
     amount_text: str
-    is_addressee: bool  # True when this line is paid to the addressee (its ハンコ代/差押解除料)
+    is_addressee: bool  # True when this line is paid to the addressee (its 抹消承諾料/差押解除料)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +105,11 @@ class LienRow:
     kind: str  # 抵当権 / 根抵当権
     claim: int  # 決済時債権額
     claim_text: str
-    release_fee: int  # ハンコ代
+    release_fee: int  # 抹消承諾料
     release_fee_text: str  # "—" when none (the 順位1 lien, a holder's own junior lien)
     waterfall: int  # 配当額
     waterfall_text: str
-    received: int  # 配分額 = ハンコ代 + 配当額
+    received: int  # 配分額 = 抹消承諾料 + 配当額
     received_text: str
     remaining: int  # 残債務
     remaining_text: str
@@ -349,7 +349,7 @@ def build_sale_request(common: CaseCommon, name: str, packets: Packets | None = 
     return SaleRequestView(
         **common.header(SALE_REQUEST, name), addressee=addressee_line(creditor), you=you,
         creditor=creditor,
-        intro_text=path_intro(case, kin(case.sale_price), SALE_INTRO.format(price=kin(case.sale_price))),
+        intro_text=path_intro(case, kin(case.sale_price), _plain_intro(case)),
         **_sale_terms(case), **_distribution(sale, "" if shared_annex else name),
         addressee_received=received, addressee_received_text=yen(received),
         addressee_remaining=remaining, addressee_remaining_text=yen(remaining),
@@ -360,6 +360,13 @@ def build_sale_request(common: CaseCommon, name: str, packets: Packets | None = 
         reference=reference_line(you, numbers), loan_number=numbers, trustee=trustee_block(case),
         is_applicant=is_applicant(case, name), owners=owner_rows(case),
         seizure_fee_label=fee_label, reply_slip=reply_slip(common, name, you, numbers))
+
+
+def _plain_intro(case: Case) -> str:
+    """The debtor's own request; 「下記所有者の共有する不動産」 when the owners are not the debtor
+    alone (所有者 sheet)."""
+    text = SALE_INTRO.format(price=kin(case.sale_price))
+    return text.replace("下記債務者所有の", "下記所有者の共有する") if owner_rows(case) else text
 
 
 def reply_slip(common: CaseCommon, name: str, you: str, numbers: str) -> ReplySlip:
