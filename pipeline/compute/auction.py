@@ -43,8 +43,11 @@ class ProcedureCost(NamedTuple):
     court: str | None  # None: the shipped default table
     table: str  # printed: 「静岡地方裁判所の予納金」
     url: str | None
+    basis: str  # its 算出根拠: 「静岡地方裁判所の予納金（物件2個による。支部は本庁の表による）」
 
 
+#: The 算出根拠 of a table keyed by the 請求債権額 (the 順位 1 claim at settlement).
+BY_CLAIM = "（第1順位の債権額による）"
 #: 「地裁」 as staff abbreviate it, and a trailing 「本庁」: the same court.
 _ABBREVIATED = re.compile(r"地裁(?=$|.+支部$|本庁$)")
 _BRANCH = re.compile(r"(?P<main>.+?地方裁判所).+支部")
@@ -74,12 +77,14 @@ def procedure_cost(case: Case, config: Config, first_claim: int) -> ProcedureCos
     if found is None:
         rules = config.auction
         return ProcedureCost(rules.procedure_cost(first_claim), None, rules.procedure_cost_source,
-                             None)
+                             None, f"{rules.procedure_cost_source}{BY_CLAIM}")
     name, costs = found
     table = f"{name}の予納金"
+    notes = ["第1順位の債権額による" if costs.by == "claim" else f"物件{len(case.units)}個による"]
     if court_key(name) != court_key(case.auction.court or ""):
-        table += "（支部は本庁の表による）"
-    return ProcedureCost(costs.cost(first_claim, len(case.units)), name, table, costs.source)
+        notes.append("支部は本庁の表による")
+    return ProcedureCost(costs.cost(first_claim, len(case.units)), name, table, costs.source,
+                         f"{table}（{'。'.join(notes)}）")
 
 
 def in_auction(case: Case) -> bool:
@@ -161,6 +166,7 @@ def compare_auction(case: Case, config: Config,
         min_bid_given=case.auction.min_bid is not None, expected_bid=expected,
         procedure_cost=cost, procedure_cost_court=procedure.court,
         procedure_cost_table=procedure.table, procedure_cost_url=procedure.url,
+        procedure_cost_basis=procedure.basis,
         priority_taxes=taxes, pool=pool, recoveries=found,
         first_lien_recovery=at_auction, sale_first_lien_recovery=from_sale,
         advantage=from_sale - at_auction,

@@ -120,6 +120,7 @@ class AuctionComparison(Frozen):
     procedure_cost_court: str | None = None
     procedure_cost_table: str = ""  # printed: 「静岡地方裁判所の予納金」「東京地裁本庁の予納金」
     procedure_cost_url: str | None = None  # the court's page the table comes from
+    procedure_cost_basis: str = ""  # 算出根拠 of C: 「静岡地方裁判所の予納金（物件2個による）」
     priority_taxes: int  # 優先 差押 claims paid before the liens
     pool: int  # max(0, E − C − priority_taxes)
     recoveries: tuple[AuctionRecovery, ...]  # liens in 順位 order

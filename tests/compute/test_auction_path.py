@@ -30,23 +30,28 @@ def codes(figures) -> list[str]:
 
 # --- 予納金 by 執行裁判所 ------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("court", "units", "cost", "table"), [
-    ("静岡地方裁判所", 2, 600_000, "静岡地方裁判所の予納金"),  # 2筆まで60万円
-    ("静岡地方裁判所", 3, 650_000, "静岡地方裁判所の予納金"),  # 3筆65万円
-    ("静岡地方裁判所", 5, 750_000, "静岡地方裁判所の予納金"),  # 1筆ごとに5万円加算
-    ("静岡 地裁", 2, 600_000, "静岡地方裁判所の予納金"),  # as staff abbreviate it
-    ("静岡地方裁判所浜松支部", 2, 600_000, "静岡地方裁判所の予納金（支部は本庁の表による）"),
-    ("京都地方裁判所", 2, 800_000, "京都地方裁判所の予納金"),
-    ("京都地方裁判所園部支部", 2, 800_000, "京都地方裁判所の予納金（支部は本庁の表による）"),
-    ("京都地方裁判所舞鶴支部", 5, 600_000, "京都地方裁判所舞鶴支部の予納金"),  # 物件数 1〜5
-    ("京都地方裁判所舞鶴支部", 6, 700_000, "京都地方裁判所舞鶴支部の予納金"),  # 6〜10
-    ("東京地方裁判所", 2, 800_000, "東京地方裁判所の予納金"),
+BRANCH = "。支部は本庁の表による"
+
+
+@pytest.mark.parametrize(("court", "units", "cost", "basis"), [
+    ("静岡地方裁判所", 2, 600_000, "静岡地方裁判所の予納金（物件2個による）"),  # 2筆まで60万円
+    ("静岡地方裁判所", 3, 650_000, "静岡地方裁判所の予納金（物件3個による）"),  # 3筆65万円
+    ("静岡地方裁判所", 5, 750_000, "静岡地方裁判所の予納金（物件5個による）"),  # 1筆ごとに5万円
+    ("静岡 地裁", 2, 600_000, "静岡地方裁判所の予納金（物件2個による）"),  # as staff abbreviate it
+    ("静岡地方裁判所浜松支部", 2, 600_000, f"静岡地方裁判所の予納金（物件2個による{BRANCH}）"),
+    ("京都地方裁判所", 2, 800_000, "京都地方裁判所の予納金（物件2個による）"),
+    ("京都地方裁判所園部支部", 2, 800_000, f"京都地方裁判所の予納金（物件2個による{BRANCH}）"),
+    ("京都地方裁判所舞鶴支部", 5, 600_000, "京都地方裁判所舞鶴支部の予納金（物件5個による）"),
+    ("京都地方裁判所舞鶴支部", 6, 700_000, "京都地方裁判所舞鶴支部の予納金（物件6個による）"),
+    ("東京地方裁判所", 2, 800_000, "東京地方裁判所の予納金（第1順位の債権額による）"),
 ])
-def test_procedure_cost_comes_from_the_court_of_the_auction(court, units, cost, table):
+def test_procedure_cost_comes_from_the_court_of_the_auction(court, units, cost, basis):
     f = figures_of(creditors=(FIRST,), units=tuple(unit(number=str(n)) for n in range(units)),
                    auction={"court": court, "case_number": "令和8年(ケ)第1号"})
     a = f.auction
-    assert (a.procedure_cost, a.procedure_cost_table) == (cost, table)
+    table = basis.partition("（")[0]
+    assert (a.procedure_cost, a.procedure_cost_basis, a.procedure_cost_table) == (
+        cost, basis, table)
     assert a.procedure_cost_url and a.procedure_cost_url.startswith("http")
     assert a.assumptions_text.endswith(f"（手続費用は{table}による）")
     assert a.pool == 9_100_000 - cost
@@ -63,6 +68,7 @@ def test_an_unknown_court_uses_the_default_table_with_a_warning_naming_it():
     a = f.auction
     assert (a.procedure_cost, a.procedure_cost_court, a.procedure_cost_url) == (800_000, None, None)
     assert a.procedure_cost_table == "東京地裁本庁の予納金"
+    assert a.procedure_cost_basis == "東京地裁本庁の予納金（第1順位の債権額による）"
     (warning,) = [w for w in f.warnings if w.code == "procedure_cost_court_unknown"]
     assert warning.severity == "info"
     assert "執行裁判所「大阪地方裁判所堺支部」の予納金の表がない" in warning.message
