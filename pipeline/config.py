@@ -56,7 +56,7 @@ class BrokerageBand(Band):
 
 
 class StampBand(Band):
-    """印紙税 band of the 不動産譲渡契約書 table (docs/rules.md §1, item 8)."""
+    """印紙税 band of the 不動産譲渡契約書 table (docs/rules.md §1, item 9)."""
 
     duty: Money = Field(ge=0)
 
@@ -118,6 +118,37 @@ class ProcedureCost(Frozen):
     amount: Money = Field(ge=0)
 
 
+def _cost_for(rows: tuple[ProcedureCost, ...], measure: int) -> int:
+    """The amount of the first row whose ``below`` is above ``measure`` (the last row: no end)."""
+    return next(r.amount for r in rows if r.below is None or measure < r.below)
+
+
+class CourtCosts(Frozen):
+    """One court's 予納金 table (docs/rules.md §2, "予納金 by court"), with the page it is from.
+
+    ``by`` says what the rows are keyed by: ``claim`` — the 請求債権額 (taken as the 順位 1 claim
+    at settlement); ``units`` — the number of 物件 (rows of the 物件 sheet). ``extra_per_unit``
+    is added for each 物件 beyond ``units_included`` (静岡: 2筆まで60万円, 1筆ごとに5万円加算).
+    """
+
+    source: str  # the court's page the table comes from (URL)
+    by: Literal["claim", "units"]
+    costs: tuple[ProcedureCost, ...]
+    units_included: int = Field(default=0, ge=0)
+    extra_per_unit: Money = Field(default=0, ge=0)
+
+    @field_validator("costs")
+    @classmethod
+    def _costs_ok(cls, rows: tuple[ProcedureCost, ...]) -> tuple[ProcedureCost, ...]:
+        return _open_ended(rows, "below")
+
+    def cost(self, first_claim: int, units: int) -> int:
+        """予納金 by this court's rule, for the 順位 1 claim and the number of 物件."""
+        measure = first_claim if self.by == "claim" else units
+        extra = self.extra_per_unit * max(0, units - self.units_included) if self.extra_per_unit else 0
+        return _cost_for(self.costs, measure) + extra
+
+
 class Auction(Frozen):
     """競売との比較 assumptions (docs/rules.md §2); printed on the documents."""
 
@@ -126,6 +157,9 @@ class Auction(Frozen):
     expected_bid_ratio: Ratio = Field(ge=0)
     procedure_cost_source: str
     procedure_costs: tuple[ProcedureCost, ...]
+    #: 予納金 tables by 執行裁判所 (the court's name as it writes it: 静岡地方裁判所,
+    #: 京都地方裁判所舞鶴支部); a 支部 not listed uses its 本庁's table.
+    courts: dict[str, CourtCosts] = Field(default_factory=dict)
 
     @field_validator("procedure_costs")
     @classmethod
@@ -133,9 +167,8 @@ class Auction(Frozen):
         return _open_ended(rows, "below")
 
     def procedure_cost(self, first_claim: int) -> int:
-        """予納金 for the 順位 1 claim (東京地裁本庁 table by default, docs/rules.md §2)."""
-        return next(r.amount for r in self.procedure_costs
-                    if r.below is None or first_claim < r.below)
+        """予納金 of the shipped default table (東京地裁本庁) for the 順位 1 claim (docs/rules.md §2)."""
+        return _cost_for(self.procedure_costs, first_claim)
 
 
 class Repayment(Frozen):
@@ -232,7 +265,16 @@ def merge_config(base: dict[str, Any], user: dict[str, Any], source: str) -> dic
     for name in user.get("profiles", {}) if isinstance(user.get("profiles"), dict) else ():
         if name not in base["profiles"]:
             base["profiles"][name] = {**base["profiles"]["standard"], "label": name}
+    courts = user.get("auction", {}).get("courts") if isinstance(user.get("auction"), dict) else None
+    for name in courts if isinstance(courts, dict) else ():
+        # a court of the office's own: every key known, its values all from the user's table
+        base["auction"].setdefault("courts", {}).setdefault(name, dict(_NEW_COURT))
     return _merge(base, user, "", source)
+
+
+#: The keys of a court table the office adds in its ninbai.toml (values all its own).
+_NEW_COURT: dict[str, Any] = {"source": "", "by": "claim", "costs": [], "units_included": 0,
+                              "extra_per_unit": 0}
 
 
 def _merge(base: dict[str, Any], user: dict[str, Any], path: str, source: str) -> dict[str, Any]:

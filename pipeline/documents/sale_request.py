@@ -647,6 +647,7 @@ def auction_rows(a: AuctionComparison, rules: AuctionRules,
         _row("落札見込額", a.expected_bid,
              AUCTION_BASIS["expected"].format(ratio=ratio(a.expected_bid_ratio))),
         _row("競売手続費用（予納金）", a.procedure_cost,
+             clean_text(a.procedure_cost_basis) or  # the 執行裁判所's table (docs/rules.md §2)
              AUCTION_BASIS["cost"].format(source=clean_text(rules.procedure_cost_source))),
     ]
     if a.priority_taxes:

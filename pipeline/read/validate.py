@@ -10,7 +10,8 @@ Issue codes (severity error unless noted):
   sheet_missing, missing_label, duplicate_label, missing_column, duplicate_column, merged_cells,
   required, formula_uncached, case_id_invalid, category_mismatch, no_units, no_lien,
   no_first_lien, rank_required, rank_duplicate, rank_not_allowed, base_date_required,
-  no_income, applicant_unknown (申立債権者 not a 債権者名), share_sum (持分 not adding up to 1), out_of_range, invalid_value, internal_error, excel_error (#REF!, #N/A, …),
+  no_income, applicant_unknown (申立債権者 not a 債権者名), applicant_required (競売申立費用
+  without 申立債権者), share_sum (持分 not adding up to 1), out_of_range, invalid_value, internal_error, excel_error (#REF!, #N/A, …),
   boolean_value (a TRUE/FALSE cell), date_out_of_range (FieldSpec.dates), text_too_long
   (FieldSpec.max_length); the BadValue codes of pipeline.read.values
   (yen_invalid, date_impossible, choice_invalid, …); warnings: unknown_label,
@@ -368,6 +369,10 @@ class _Validator:
         applicant's rows by plain equality.
         """
         typed = head.get("auction.applicant")
+        if typed is None and isinstance(head.get("auction.costs"), int):
+            self.add("applicant_required", "競売申立費用があるときは申立債権者（費用を返す相手）を"
+                     "入力してください", CASE_SHEET, self.cells["auction.costs"],
+                     self.raws.get("auction.costs"))
         if typed in (None, _BAD) or any(r["name"] is _BAD for r in creditors):
             return
         names = list(dict.fromkeys(r["name"] for r in creditors))

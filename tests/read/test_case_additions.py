@@ -204,3 +204,13 @@ def test_parse_share_refuses_text_it_cannot_read():
     with pytest.raises(BadValue) as bad:
         parse_share("二分の一")
     assert bad.value.code == "share_invalid" and "2分の1" in bad.value.expected
+
+
+def test_auction_costs_need_an_applicant(tmp_path):
+    """競売申立費用 is paid back to the 申立債権者: without one, nobody to pay it to."""
+    changes = {"競売申立費用": 820_000}
+    case, issues = check(tmp_path, case=changes)
+    assert case is None
+    assert errors(issues) == [("案件", case_cell("競売申立費用", changes), "applicant_required")]
+    case, issues = check(tmp_path, case={**changes, "申立債権者": "○○銀行"})
+    assert issues == [] and case.auction.costs == 820_000
