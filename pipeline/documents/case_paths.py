@@ -184,32 +184,17 @@ def tax_request(case: Case, figures: Figures, seizures: list[SeizureResult], you
     parts = [TAX_REQUEST.format(what=what.format(amount=kin(paid)))]
     if paid < claim and not case.bankruptcy:
         parts.append(TAX_REST.format(amount=kin(claim - paid)))
-    recovery = sum(auction_recovery(figures, s) for s in seizures)
-    if recovery == 0 and not any(s.priority for s in seizures):
+    rows = {s.row for s in seizures}
+    found = [r for r in figures.auction.seizure_recoveries if r.row in rows]
+    if found and all(r.futile for r in found):
         a = figures.auction
-        prior = a.priority_taxes + sum(x.claim for x in figures.sale.liens)
+        # what ranks before this 差押: the 優先 差押, and the liens unless it is 優先 itself
+        prior = a.priority_taxes - sum(s.claim for s in seizures if s.priority)
+        if not any(s.priority for s in seizures):
+            prior += sum(x.claim for x in figures.sale.liens)
         parts.append(FUTILE_SEIZURE.format(you=you, recovery=kin(0), bid=kin(a.expected_bid),
                                            cost=kin(a.procedure_cost), prior=kin(prior)))
     return "\n".join(parts)
-
-
-def auction_recovery(figures: Figures, seizure: SeizureResult) -> int:
-    """What a 差押 would get at auction under the comparison's assumptions (docs/rules.md §2):
-    a 優先 差押 from 落札見込額 − 手続費用 before the liens, in row order; a 劣後 差押 from what the
-    liens leave of the pool, in row order."""
-    a, sale = figures.auction, figures.sale
-    before = max(0, a.expected_bid - a.procedure_cost)
-    after = a.pool - sum(r.amount for r in a.recoveries)
-    for s in sale.seizures:
-        left = before if s.priority else after
-        amount = min(left, s.claim)
-        if s.row == seizure.row:
-            return amount
-        if s.priority:
-            before -= amount
-        else:
-            after -= amount
-    return 0
 
 
 def seizure_fee_label(names: list[str]) -> str:
