@@ -1,7 +1,8 @@
-"""Synthetic case workbooks for the benchmark: N distinct variants of the nine samples.
+"""Synthetic case workbooks for the benchmark: N distinct variants of the samples.
 
-Variant ``i`` starts from sample ``i mod 9`` of ``scripts/make_samples.py`` (the sample mix, about
-4–5 PDFs a case) and changes what a real month's cases differ in, deterministically from ``i``:
+Variant ``i`` starts from sample ``i mod n`` of the n samples of ``scripts/make_samples.py`` (the
+sample mix, about 4–5 PDFs a case) and changes what a real month's cases differ in, deterministically
+from ``i``:
 
 - 案件番号 ``BENCH-00001``… (distinct: each becomes its own output folder);
 - the debtor's name (a pool that includes 𠮷, 髙 and 﨑, so some documents need the names font),
@@ -65,13 +66,17 @@ def case_id(index: int) -> str:
 
 
 def variant(samples: ModuleType, index: int):
-    """Sample ``index mod 9`` changed as the module docstring says; a new ``Sample``."""
+    """Sample ``index mod`` (the number of samples) changed as the module docstring says."""
     base = samples.SAMPLE_BUILDERS[index % len(samples.SAMPLE_BUILDERS)]()
     debtor, kana = DEBTORS[index % len(DEBTORS)]
     factor = 90 + (index * 7) % 21  # percent, 90–110
     case = {**base.case, "案件番号": case_id(index), "債務者氏名": debtor, "債務者フリガナ": kana}
     case.update({k: _scaled(case[k], factor) for k in _PRICE_KEYS if k in case})
-    return replace(base, case=case, creditors=_creditors(samples, base.creditors, index),
+    creditors = _creditors(samples, base.creditors, index)
+    if case.get("申立債権者"):  # the applicant is renamed with its 債権者 row (it must match one)
+        row = next(i for i, r in enumerate(base.creditors) if r["債権者名"] == case["申立債権者"])
+        case["申立債権者"] = creditors[row]["債権者名"]
+    return replace(base, case=case, creditors=creditors,
                    members=_members(samples, base.members, debtor, index),
                    budget=base.budget + _extra_budget(samples, index))
 

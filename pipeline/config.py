@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -58,7 +58,7 @@ class BrokerageBand(Band):
 
 
 class StampBand(Band):
-    """印紙税 band of the 不動産譲渡契約書 table (docs/rules.md §1, item 8)."""
+    """印紙税 band of the 不動産譲渡契約書 table (docs/rules.md §1, item 9)."""
 
     duty: Money = Field(ge=0)
 
@@ -104,6 +104,9 @@ class Profile(Frozen):
     seizure_release_cap: Money = Field(ge=0)  # non-priority 差押: min(this, 固定資産税年額)
     stamp_duty_deductible: bool  # 売買契約書印紙代
     bankruptcy_estate_ratio: Ratio = Field(ge=0)  # 破産財団組入金
+    #: Who of this profile's creditors gets the 生活状況表 (docs/outputs.md, who gets what):
+    #: with_proposal = only with a 残債務の返済に関する申出書; with_letter = with any letter; never.
+    household_statement: Literal["with_proposal", "with_letter", "never"]
 
     def hanko_cap(self, rank: int) -> int:
         """Fixed ハンコ代 cap of a lien of this 順位 (2 → first entry; beyond the list → last)."""
@@ -117,6 +120,37 @@ class ProcedureCost(Frozen):
     amount: Money = Field(ge=0)
 
 
+def _cost_for(rows: tuple[ProcedureCost, ...], measure: int) -> int:
+    """The amount of the first row whose ``below`` is above ``measure`` (the last row: no end)."""
+    return next(r.amount for r in rows if r.below is None or measure < r.below)
+
+
+class CourtCosts(Frozen):
+    """One court's 予納金 table (docs/rules.md §2, "予納金 by court"), with the page it is from.
+
+    ``by`` says what the rows are keyed by: ``claim`` — the 請求債権額 (taken as the 順位 1 claim
+    at settlement); ``units`` — the number of 物件 (rows of the 物件 sheet). ``extra_per_unit``
+    is added for each 物件 beyond ``units_included`` (静岡: 2筆まで60万円, 1筆ごとに5万円加算).
+    """
+
+    source: str  # the court's page the table comes from (URL)
+    by: Literal["claim", "units"]
+    costs: tuple[ProcedureCost, ...]
+    units_included: int = Field(default=0, ge=0)
+    extra_per_unit: Money = Field(default=0, ge=0)
+
+    @field_validator("costs")
+    @classmethod
+    def _costs_ok(cls, rows: tuple[ProcedureCost, ...]) -> tuple[ProcedureCost, ...]:
+        return _open_ended(rows, "below")
+
+    def cost(self, first_claim: int, units: int) -> int:
+        """予納金 by this court's rule, for the 順位 1 claim and the number of 物件."""
+        measure = first_claim if self.by == "claim" else units
+        extra = self.extra_per_unit * max(0, units - self.units_included) if self.extra_per_unit else 0
+        return _cost_for(self.costs, measure) + extra
+
+
 class Auction(Frozen):
     """競売との比較 assumptions (docs/rules.md §2); printed on the documents."""
 
@@ -125,6 +159,9 @@ class Auction(Frozen):
     expected_bid_ratio: Ratio = Field(ge=0)
     procedure_cost_source: str
     procedure_costs: tuple[ProcedureCost, ...]
+    #: 予納金 tables by 執行裁判所 (the court's name as it writes it: 静岡地方裁判所,
+    #: 京都地方裁判所舞鶴支部); a 支部 not listed uses its 本庁's table.
+    courts: dict[str, CourtCosts] = Field(default_factory=dict)
 
     @field_validator("procedure_costs")
     @classmethod
@@ -132,9 +169,8 @@ class Auction(Frozen):
         return _open_ended(rows, "below")
 
     def procedure_cost(self, first_claim: int) -> int:
-        """予納金 for the 順位 1 claim (東京地裁本庁 table by default, docs/rules.md §2)."""
-        return next(r.amount for r in self.procedure_costs
-                    if r.below is None or first_claim < r.below)
+        """予納金 of the shipped default table (東京地裁本庁) for the 順位 1 claim (docs/rules.md §2)."""
+        return _cost_for(self.procedure_costs, first_claim)
 
 
 class Repayment(Frozen):
@@ -144,6 +180,10 @@ class Repayment(Frozen):
     surplus_share: Ratio = Field(ge=0, le=1)
     rounding_unit: int = Field(ge=1)
     split_unit: int = Field(ge=1)
+    #: A plan longer than this many months is not printed as 「N回（N年）」: the letter offers the
+    #: monthly amount and a review of the household after review_after_months (docs/rules.md §4).
+    period_cap_months: int = Field(ge=1)
+    review_after_months: int = Field(ge=1)
 
 
 class StampDuty(Frozen):
@@ -183,6 +223,13 @@ class AttachmentLimits(Frozen):
     memory_mb: int = Field(ge=256)  # address space of the process that checks them
 
 
+class Documents(Frozen):
+    """What goes to whom and what is printed (docs/outputs.md)."""
+
+    household_remarks: bool  # print the 備考 of 世帯 and 収支 (health, family notes)
+    household_statement_in_bankruptcy: bool  # send the 生活状況表 when 破産手続 あり
+
+
 class WarningLimits(Frozen):
     listing_above_market_ratio: Ratio = Field(gt=0)
     close_to_opening_days: int = Field(ge=0)
@@ -203,6 +250,7 @@ class Config(Frozen):
     repayment: Repayment
     stamp_duty: StampDuty
     warnings: WarningLimits
+    documents: Documents
 
     def digest(self) -> str:
         """sha256 of the effective configuration, for the batch's "unchanged" decision."""
@@ -299,7 +347,16 @@ def merge_config(base: dict[str, Any], user: dict[str, Any], source: str) -> dic
     for name in user.get("profiles", {}) if isinstance(user.get("profiles"), dict) else ():
         if name not in base["profiles"]:
             base["profiles"][name] = {**base["profiles"]["standard"], "label": name}
+    courts = user.get("auction", {}).get("courts") if isinstance(user.get("auction"), dict) else None
+    for name in courts if isinstance(courts, dict) else ():
+        # a court of the office's own: every key known, its values all from the user's table
+        base["auction"].setdefault("courts", {}).setdefault(name, dict(_NEW_COURT))
     return _merge(base, user, "", source)
+
+
+#: The keys of a court table the office adds in its ninbai.toml (values all its own).
+_NEW_COURT: dict[str, Any] = {"source": "", "by": "claim", "costs": [], "units_included": 0,
+                              "extra_per_unit": 0}
 
 
 def _merge(base: dict[str, Any], user: dict[str, Any], path: str, source: str) -> dict[str, Any]:

@@ -37,6 +37,14 @@ CASE_KEYS: tuple[str, ...] = (
     "引越費用希望額", "破産手続", "競売開始決定日", "事件番号", "売却基準価額", "買受可能価額",
     "入札期間開始日", "開札期日", "返済提案月額", "返済開始年月", "一括和解提案額",
 )
+#: The 項目 that came later (docs/workbook.md): written, all of them, only by a sample that sets
+#: one, so that the older samples stay byte for byte what they were.
+LATER_CASE_KEYS: tuple[str, ...] = (
+    "申立債権者", "執行裁判所", "競売申立費用", "破産管財人", "破産管財人事務所", "破産管財人電話",
+    "破産事件番号", "破産裁判所", "回答期限", "手付金", "引渡予定日", "買主との関係",
+)
+#: 債権者 column that came later: written only by a sample where some creditor has one.
+LOAN_NUMBER = "債権番号"
 HEADERS: dict[str, tuple[str, ...]] = {
     "物件": ("種類", "所在", "地番・家屋番号", "地目・構造", "面積(㎡)", "名称"),
     "債権者": ("順位", "債権者名", "担保種別", "元金残高", "損害金等", "基準日", "損害金率",
@@ -45,12 +53,13 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "世帯": ("氏名", "続柄", "年齢", "職業・勤務先", "備考"),
     "収支": ("区分", "費目", "内容", "月額", "備考"),
     "資産": ("種類", "内容", "評価額", "備考"),
+    "所有者": ("氏名", "住所", "持分"),  # written only by a sample with 共有者
 }
 #: Labels (項目 or column headers) whose numbers are yen: shown with thousands separators.
 YEN_LABELS = frozenset({
     "査定価格", "売出価格", "売却価格", "固定資産税年額", "管理費等月額", "管理費等滞納額",
     "引越費用希望額", "売却基準価額", "買受可能価額", "返済提案月額", "一括和解提案額", "元金残高",
-    "損害金等", "解除料", "月返済額", "金額", "月額", "評価額",
+    "損害金等", "解除料", "月返済額", "金額", "月額", "評価額", "競売申立費用", "手付金",
 })
 NUMBER_FORMATS = {"yen": "#,##0", "date": "yyyy/mm/dd", "month": 'yyyy"年"m"月"',
                   "percent": "0.0%", "rate": "0.0", "area": "0.00"}
@@ -79,6 +88,7 @@ class Sample:
     members: tuple[dict, ...] = ()
     budget: tuple[dict, ...] = ()
     assets: tuple[dict, ...] = ()
+    owners: tuple[dict, ...] = ()  # 所有者 (共有), when the debtor is not the only owner
     labels: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -87,8 +97,23 @@ class Sample:
 
     def rows(self, sheet: str) -> tuple[dict, ...]:
         attr = {"物件": "units", "債権者": "creditors", "費用": "costs", "世帯": "members",
-                "収支": "budget", "資産": "assets"}[sheet]
+                "収支": "budget", "資産": "assets", "所有者": "owners"}[sheet]
         return getattr(self, attr)
+
+    def case_keys(self) -> tuple[str, ...]:
+        """案件 項目 to write: the later ones too when this sample sets any of them."""
+        later = any(self.case.get(key) is not None for key in LATER_CASE_KEYS)
+        return CASE_KEYS + LATER_CASE_KEYS if later else CASE_KEYS
+
+    def headers(self, sheet: str) -> tuple[str, ...]:
+        """A sheet's headers: 債権番号 last on 債権者 when some creditor has one."""
+        if sheet == "債権者" and any(row.get(LOAN_NUMBER) is not None for row in self.creditors):
+            return HEADERS[sheet] + (LOAN_NUMBER,)
+        return HEADERS[sheet]
+
+    def sheets(self) -> tuple[str, ...]:
+        """The table sheets to write: every one of the contract, 所有者 only when it has rows."""
+        return tuple(s for s in HEADERS if s != "所有者" or self.owners)
 
 
 def table(headers: tuple[str, ...], *rows: tuple) -> tuple[dict, ...]:
@@ -655,8 +680,185 @@ def sample_0172() -> Sample:
     )
 
 
+def sample_0175() -> Sample:
+    """In auction at a court outside Tokyo, with its applicant, 競売申立費用, 債権番号, 共有者."""
+    case = {
+        "案件番号": "2026-0175", "担当者": "中島 翔太", "作成日": date(2026, 11, 30),
+        "債務者氏名": "石川 大輔", "債務者フリガナ": "イシカワ ダイスケ",
+        "債務者住所": "静岡県みずほ台市富士見町二丁目999番地9", "債務者電話": "090-5555-0175",
+        "連帯債務者・保証人": "石川 亜希（妻・連帯債務者）", "物件種別": "戸建",
+        "査定価格": 16_000_000,
+        "査定根拠": "近隣の戸建成約事例3件（1,450万〜1,780万円）を基に、築年数（築18年）と"
+                "接道条件を補正。",
+        "売出価格": 16_800_000, "売却価格": 15_300_000, "買主": "みずほ台住宅販売株式会社",
+        "買付日": date(2026, 11, 25), "契約予定日": date(2026, 12, 18),
+        "決済予定日": date(2027, 2, 19), "固定資産税年額": 104_000, "引越費用希望額": 250_000,
+        "破産手続": "なし", "競売開始決定日": date(2026, 9, 8), "事件番号": "令和8年(ケ)第88号",
+        "売却基準価額": 11_200_000, "買受可能価額": 8_960_000,
+        "入札期間開始日": date(2027, 2, 24), "開札期日": date(2027, 3, 10),
+        "申立債権者": "するが中央銀行", "執行裁判所": "静岡地方裁判所浜松支部",
+        "競売申立費用": 742_000, "回答期限": date(2026, 12, 15), "手付金": 500_000,
+        "引渡予定日": date(2027, 2, 19), "買主との関係": "なし",
+    }
+    creditors = (
+        {"順位": 1, "債権者名": "するが中央銀行", "担保種別": "抵当権", "元金残高": 18_900_000,
+         "損害金等": 640_000, "基準日": date(2026, 10, 31), "損害金率": 14.6,
+         "プロファイル": "standard", "部署": "融資管理部 管理回収グループ", "担当者": "望月 哲也",
+         "住所": "静岡県みずほ台市本町九丁目9番9号", "電話": "05-5555-0501",
+         "債権番号": "第0175-221458号"},
+        {"順位": 2, "債権者名": "しおさい保証株式会社", "担保種別": "抵当権",
+         "元金残高": 2_400_000, "損害金等": 72_000, "基準日": date(2026, 10, 31),
+         "損害金率": 14.6, "部署": "債権管理部", "住所": "静岡県みずほ台市駅前一丁目99番地",
+         "電話": "05-5555-0502", "債権番号": "SH-2019-00871"},
+    )
+    return Sample(
+        case=case,
+        units=units(
+            ("土地", "みずほ台市富士見町二丁目", "999番9", "宅地", 165.29),
+            ("建物", "みずほ台市富士見町二丁目 999番地9", "999番9", "木造瓦葺2階建 居宅", 104.33),
+        ),
+        creditors=creditors,
+        members=members(
+            ("石川 大輔", "本人", 47, "会社員（運送業）"),
+            ("石川 亜希", "妻", 45, "パート（ドラッグストア）"),
+            ("石川 陽菜", "長女", 16, "高校1年生"),
+        ),
+        budget=budget(
+            ("収入", "給与", "本人 手取り", 268_000),
+            ("収入", "給与", "妻 パート 手取り", 82_000),
+            ("収入", "児童手当等", "児童手当", 10_000),
+            ("支出", "住居費", "売却後の賃貸（3DK）家賃", 72_000),
+            ("支出", "食費", "3人分", 70_000),
+            ("支出", "水道光熱費", None, 22_000),
+            ("支出", "通信費", None, 15_000),
+            ("支出", "保険料", None, 14_000),
+            ("支出", "教育費", "長女 高校", 25_000),
+            ("支出", "交通費・車両費", "ガソリン・自動車保険", 24_000),
+            ("支出", "日用品・被服費", None, 15_000),
+            ("支出", "交際費・娯楽費", None, 8_000),
+            ("支出", "税金・社会保険料", "住民税（普通徴収分）", 9_000),
+            ("支出", "雑費", None, 8_000),
+        ),
+        owners=table(HEADERS["所有者"],
+                     ("石川 大輔", "静岡県みずほ台市富士見町二丁目999番地9", "2分の1"),
+                     ("石川 亜希", "静岡県みずほ台市富士見町二丁目999番地9", "2分の1")),
+    )
+
+
+def sample_0178() -> Sample:
+    """In bankruptcy: the 破産管財人 sells with the court's permission; JHF first."""
+    case = {
+        "案件番号": "2026-0178", "担当者": "佐々木 涼子", "作成日": date(2026, 11, 30),
+        "債務者氏名": "森 和也", "債務者フリガナ": "モリ カズヤ",
+        "債務者住所": "埼玉県さくら川市中央三丁目99番9号 サンハイツさくら川402号室",
+        "債務者電話": "080-5555-0178", "物件種別": "マンション", "査定価格": 12_500_000,
+        "査定根拠": "同一マンション内の成約事例2件（2025年〜2026年、㎡単価17.8〜18.6万円）を基に"
+                "所在階・方位を補正。",
+        "売出価格": 13_200_000, "売却価格": 12_000_000, "買主": "新井 智子",
+        "買付日": date(2026, 11, 24), "契約予定日": date(2026, 12, 22),
+        "決済予定日": date(2027, 2, 26), "固定資産税年額": 78_000, "管理費等月額": 21_000,
+        "管理費等滞納額": 126_000, "管理費等滞納月数": 6, "引越費用希望額": 200_000,
+        "破産手続": "あり", "破産管財人": "弁護士 北川 直人", "破産管財人事務所": "さくら川中央法律事務所",
+        "破産管財人電話": "04-5555-0780", "破産事件番号": "令和8年(フ)第512号",
+        "破産裁判所": "さいたま地方裁判所", "回答期限": date(2026, 12, 18),
+        "引渡予定日": date(2027, 2, 26), "買主との関係": "なし",
+    }
+    creditors = (
+        {"順位": 1, "債権者名": "住宅金融支援機構", "担保種別": "抵当権", "元金残高": 16_400_000,
+         "損害金等": 580_000, "基準日": date(2026, 10, 31), "損害金率": 14.5,
+         "プロファイル": "jhf", "部署": "首都圏債権管理グループ",
+         "住所": "東京都文京区後楽九丁目99番9号", "電話": "03-5555-0201",
+         "債権番号": "12-3456789-01"},
+        {"債権者名": "ひかりカード株式会社", "担保種別": "無担保", "元金残高": 540_000,
+         "部署": "債権管理センター", "電話": "03-5555-0781"},
+    )
+    return Sample(
+        case=case,
+        units=units(
+            ("区分建物", "さくら川市中央三丁目 99番地9", "中央三丁目99番9の402",
+             "鉄筋コンクリート造1階建 居宅", 62.18, "サンハイツさくら川 402号室"),
+            ("敷地権", "さくら川市中央三丁目", "99番9", "宅地（敷地権割合 10万分の2210）", 1820.44),
+        ),
+        creditors=creditors,
+        members=members(
+            ("森 和也", "本人", 41, "会社員（飲食店）"),
+            ("森 美咲", "妻", 38, "パート（事務）"),
+        ),
+        budget=budget(
+            ("収入", "給与", "本人 手取り", 215_000),
+            ("収入", "給与", "妻 パート 手取り", 88_000),
+            ("支出", "住居費", "売却後の賃貸（2DK）家賃", 68_000),
+            ("支出", "食費", None, 52_000),
+            ("支出", "水道光熱費", None, 16_000),
+            ("支出", "通信費", None, 12_000),
+            ("支出", "保険料", None, 9_000),
+            ("支出", "交通費・車両費", None, 8_000),
+            ("支出", "日用品・被服費", None, 12_000),
+            ("支出", "交際費・娯楽費", None, 6_000),
+            ("支出", "税金・社会保険料", "国民年金（妻）", 17_000),
+            ("支出", "雑費", None, 7_000),
+        ),
+        assets=assets(("預貯金", "さくら川銀行 普通預金", 42_000, "破産管財人に報告済み"),),
+    )
+
+
+def sample_0181() -> Sample:
+    """Tax seizures behind the lien that would recover nothing at auction (無益な差押え)."""
+    case = {
+        "案件番号": "2026-0181", "担当者": "中島 翔太", "作成日": date(2026, 11, 30),
+        "債務者氏名": "小林 雅人", "債務者フリガナ": "コバヤシ マサト",
+        "債務者住所": "神奈川県かもめ浜市汐見台一丁目999番地9", "債務者電話": "090-5555-0181",
+        "物件種別": "戸建", "査定価格": 13_000_000,
+        "査定根拠": "近隣の土地成約事例（坪単価38〜41万円）×30坪に、建物（木造・築27年）の"
+                "残存価値80万円を加算。",
+        "売出価格": 13_800_000, "売却価格": 12_600_000, "買主": "かもめ浜不動産株式会社",
+        "買付日": date(2026, 11, 26), "契約予定日": date(2026, 12, 24),
+        "決済予定日": date(2027, 2, 26), "固定資産税年額": 92_000, "破産手続": "なし",
+        "回答期限": date(2026, 12, 18), "買主との関係": "なし",
+    }
+    creditors = (
+        {"順位": 1, "債権者名": "かもめ浜銀行", "担保種別": "抵当権", "元金残高": 17_600_000,
+         "損害金等": 920_000, "基準日": date(2026, 10, 31), "損害金率": 14.6,
+         "プロファイル": "standard", "部署": "融資管理部", "担当者": "三浦 里美",
+         "住所": "神奈川県かもめ浜市港町九丁目9番9号", "電話": "04-5555-0901",
+         "債権番号": "KH-0181-7730"},
+        {"債権者名": "かもめ浜市役所", "担保種別": "差押", "元金残高": 684_300,
+         "部署": "納税課 滞納整理係", "住所": "神奈川県かもめ浜市中央一丁目99番地",
+         "電話": "04-5555-0910", "優先": "いいえ"},
+        {"債権者名": "かもめ浜税務署", "担保種別": "差押", "元金残高": 356_000,
+         "部署": "徴収部門", "住所": "神奈川県かもめ浜市中央三丁目99番9号",
+         "電話": "04-5555-0920", "優先": "いいえ"},
+    )
+    return Sample(
+        case=case,
+        units=units(
+            ("土地", "かもめ浜市汐見台一丁目", "999番9", "宅地", 99.17),
+            ("建物", "かもめ浜市汐見台一丁目 999番地9", "999番9", "木造スレート葺2階建 居宅", 86.94),
+        ),
+        creditors=creditors,
+        members=members(
+            ("小林 雅人", "本人", 55, "自営業（内装工事）"),
+            ("小林 由紀", "妻", 53, "パート（スーパー）"),
+        ),
+        budget=budget(
+            ("収入", "事業収入", "内装工事 所得（月平均）", 210_000),
+            ("収入", "給与", "妻 パート 手取り", 76_000),
+            ("支出", "住居費", "売却後の賃貸（2LDK）家賃", 70_000),
+            ("支出", "食費", None, 55_000),
+            ("支出", "水道光熱費", None, 18_000),
+            ("支出", "通信費", None, 11_000),
+            ("支出", "保険料", None, 10_000),
+            ("支出", "交通費・車両費", "軽トラック（仕事用）", 20_000),
+            ("支出", "日用品・被服費", None, 10_000),
+            ("支出", "交際費・娯楽費", None, 5_000),
+            ("支出", "税金・社会保険料", "国民健康保険・国民年金", 42_000),
+            ("支出", "雑費", None, 6_000),
+        ),
+    )
+
+
 SAMPLE_BUILDERS = (sample_0142, sample_0148, sample_0151, sample_0157, sample_0160, sample_0163,
-                   sample_0166, sample_0170, sample_0172)
+                   sample_0166, sample_0170, sample_0172, sample_0175, sample_0178, sample_0181)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -714,7 +916,7 @@ def _style_sheet(ws: Worksheet) -> None:
 def write_case_sheet(ws: Worksheet, sample: Sample) -> None:
     """案件: 項目 | 値, every 項目 of the contract in its order, blank where not given."""
     ws.append(("項目", "値"))
-    for key in CASE_KEYS:
+    for key in sample.case_keys():
         label = sample.labels.get(key, key)
         ws.cell(row=ws.max_row + 1, column=1, value=label)
         _put(ws, ws.max_row, 2, label, sample.case.get(key))
@@ -723,7 +925,7 @@ def write_case_sheet(ws: Worksheet, sample: Sample) -> None:
 
 def write_table_sheet(ws: Worksheet, sheet: str, sample: Sample) -> None:
     """A table sheet: the contract's headers in row 1, one row per entry."""
-    headers = HEADERS[sheet]
+    headers = sample.headers(sheet)
     ws.append(tuple(sample.labels.get(h, h) for h in headers))
     for r, row in enumerate(sample.rows(sheet), start=2):
         for c, header in enumerate(headers, start=1):
@@ -737,7 +939,7 @@ def build_workbook(sample: Sample) -> Workbook:
     wb = Workbook()
     wb.active.title = "案件"
     write_case_sheet(wb.active, sample)
-    for sheet in HEADERS:
+    for sheet in sample.sheets():
         write_table_sheet(wb.create_sheet(sheet), sheet, sample)
     wb.properties.creator = "ninbai scripts/make_samples.py"
     wb.properties.title = f"任意売却 案件 {sample.case_id}（サンプル・架空）"

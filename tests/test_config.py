@@ -100,6 +100,10 @@ def test_rates_written_as_numbers_are_read_exactly(tmp_path):
     ("[auction]\nmarket_discount = \"abc\"\n", "auction.market_discount"),
     ("[auction]\nprocedure_costs = [{ amount = 1 }, { below = 5, amount = 2 }]\n",
      "auction.procedure_costs"),
+    ("[auction.courts.\"那覇地方裁判所\"]\nsource = \"x\"\ncosts = []\n",
+     "auction.courts.那覇地方裁判所.costs"),
+    ("[auction.courts.\"那覇地方裁判所\"]\nby = \"area\"\ncosts = [{ amount = 1 }]\n",
+     "auction.courts.那覇地方裁判所.by"),
     (("[brokerage]\nbands = [{ rate = \"0.03\", plus = 60000 },"
      " { up_to = 1, rate = \"0.1\", plus = 0 }]\n"),
      "brokerage.bands"),
@@ -127,3 +131,12 @@ def test_digest_tracks_the_effective_configuration(tmp_path, defaults):
 def test_config_is_frozen(defaults):
     with pytest.raises(ValidationError):
         defaults.company = defaults.company
+
+
+def test_every_shipped_court_table_names_its_source_and_is_in_the_rules(defaults):
+    """予納金 by court (docs/rules.md §2): each table from a court's page, each listed in the docs."""
+    rules = (REPO / "docs" / "rules.md").read_text("utf-8")
+    assert len(defaults.auction.courts) >= 4
+    for name, table in defaults.auction.courts.items():
+        assert table.source.startswith(("https://www.courts.go.jp/", "http://www.courts.go.jp/"))
+        assert table.source in rules and name.removesuffix("支部")[:4] in rules, name

@@ -121,3 +121,41 @@ def test_rare_characters_and_ampersand_survive_validation():
     assert case.debtor.name == "𠮷田 裕介"
     assert [c.name for c in case.liens] == ["ひまわり銀行", "ひまわり銀行", "A&Bファイナンス株式会社"]
     assert case.liens[0].officer == "濵田 純一"
+
+
+def test_0175_is_in_auction_with_its_applicant_court_costs_and_owners():
+    case, _ = _load("2026-0175.xlsx")
+    assert (case.auction.applicant, case.auction.court, case.auction.costs) == (
+        "するが中央銀行", "静岡地方裁判所浜松支部", 742_000)
+    assert [c.loan_number for c in case.creditors] == ["第0175-221458号", "SH-2019-00871"]
+    assert [(o.name, o.share) for o in case.owners] == [("石川 大輔", "2分の1"), ("石川 亜希", "2分の1")]
+    assert (case.reply_deadline, case.deposit, case.handover_date, case.buyer_relation) == (
+        date(2026, 12, 15), 500_000, date(2027, 2, 19), "なし")
+
+
+def test_0178_is_in_bankruptcy_with_its_trustee():
+    case, _ = _load("2026-0178.xlsx")
+    assert case.bankruptcy is True
+    b = case.bankruptcy_case
+    assert (b.trustee, b.trustee_office, b.trustee_phone, b.case_number, b.court) == (
+        "弁護士 北川 直人", "さくら川中央法律事務所", "04-5555-0780", "令和8年(フ)第512号",
+        "さいたま地方裁判所")
+
+
+def test_0181_seizures_recover_nothing_at_auction():
+    from pipeline.compute import compute_case
+    from pipeline.config import load_config
+
+    case, _ = _load("2026-0181.xlsx")
+    figures = compute_case(case, load_config(None), date(2026, 11, 30))
+    assert [(s.creditor, s.amount, s.futile) for s in figures.auction.seizure_recoveries] == [
+        ("かもめ浜市役所", 0, True), ("かもめ浜税務署", 0, True)]
+    assert [s.remaining for s in figures.sale.seizures] == [592_300, 264_000]
+
+
+def test_older_samples_are_written_without_the_later_items(regenerated):
+    """Only the samples that use them carry the later 項目, 債権番号 and 所有者 (byte-stable files)."""
+    for path in SAMPLES:
+        sheets = _cells(path)
+        later = path.stem in {"2026-0175", "2026-0178", "2026-0181"}
+        assert any(v == "申立債権者" for _, v, _ in sheets["案件"]) is later, path.stem

@@ -2,7 +2,7 @@
 
 Pure functions over frozen models: no I/O, no clock, no globals — the batch date comes in as an
 argument. One module per rule family: money (rounding, allocation), claims (claims at settlement),
-deductions (the nine 費用控除), distribution (配分案 waterfall), auction (競売との比較), household
+deductions (the 費用控除), distribution (配分案 waterfall), auction (競売との比較), household
 (生活状況表), repayment (残債務の返済計画), checks (dates, listing price), warnings (the catalogue).
 """
 

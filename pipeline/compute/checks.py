@@ -2,9 +2,9 @@
 computed figure): settlement against the auction calendar, listing against the appraisal, and a
 settlement date already past.
 
-Decision: ``settlement_close_to_opening`` ("決済予定日 later than 開札期日 − 14 days") is raised only
-while the settlement is still before the 開札期日; on or after it ``settlement_after_opening``
-(high) says everything, so staff do not get two warnings for one date.
+``settlement_close_to_opening`` ("決済予定日 later than 開札期日 − 14 days") is raised for every
+settlement later than that, also on or after the 開札期日, where ``settlement_after_opening`` (high)
+comes with it: the table of docs/rules.md §5 says so (the amended rule; the review may group them).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def auction_calendar(case: Case, config: Config) -> list[CaseWarning]:
     if opening is not None and settlement >= opening:
         found.append(make_warning("settlement_after_opening", where, opening=date_text(opening),
                                   **facts))
-    elif opening is not None and settlement > opening - timedelta(days=days):
+    if opening is not None and settlement > opening - timedelta(days=days):
         found.append(make_warning("settlement_close_to_opening", where,
                                   opening=date_text(opening), days=days, **facts))
     bidding = case.auction.bidding_start

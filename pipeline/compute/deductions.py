@@ -1,4 +1,4 @@
-"""The nine deductions (費用控除) of the 配分案, in the spec's order (docs/rules.md §1, 1–9).
+"""The deductions (費用控除) of the 配分案, in the documents' order (docs/rules.md §1, 1–10).
 
 Each rule is one function ``rule(ctx) -> (lines, warnings)``; ``RULES`` lists them in the order the
 documents print them. Every line carries its payee and a ``basis`` text printed on the documents.
@@ -72,8 +72,29 @@ def registration(ctx: Context) -> Lines:
     return [line], []
 
 
+def auction_costs(ctx: Context) -> Lines:
+    """3. 競売申立費用 when the case names a 申立債権者 (docs/rules.md §1, 3): what the applicant spent
+    (its 競売申立費用, as given) and the 登録免許税 of the 差押登記抹消 on 取下げ, paid to it.
+
+    On 取下げ the court's clerk commissions the cancellation of the 差押 registration, and its
+    登録免許税 and other costs are the applicant's (民事執行法54条2項, 188条): 1,000円 per 不動産
+    (登録免許税法 別表第一 1(15), ``[registration] tax_per_unit``), as for a 抵当権抹消.
+    """
+    applicant = ctx.case.auction.applicant
+    if applicant is None:
+        return [], []
+    spent = ctx.case.auction.costs
+    units, tax = len(ctx.case.units), ctx.config.registration.tax_per_unit
+    cancellation = f"取下げ時の差押登記抹消の登録免許税{yen(tax)}×不動産{units}個"
+    basis = (f"申立債権者の立替額{yen(spent)}+{cancellation}" if spent is not None
+             else f"{cancellation}（競売申立費用は未入力）")
+    line = Deduction(code="auction_costs", label="競売申立費用", payee=applicant,
+                     amount=(spent or 0) + tax * units, basis=basis, creditor=applicant)
+    return [line], []
+
+
 def management_arrears(ctx: Context) -> Lines:
-    """3. 滞納管理費等: the arrears, over the profile's months at most 管理費等月額 × months."""
+    """4. 滞納管理費等: the arrears, over the profile's months at most 管理費等月額 × months."""
     case, limit = ctx.case, ctx.profile.management_months
     arrears, months = case.management_arrears or 0, case.management_arrears_months
     if arrears <= 0:
@@ -95,7 +116,7 @@ def management_arrears(ctx: Context) -> Lines:
 
 
 def seizure_release(ctx: Context) -> Lines:
-    """4. 差押解除料 per 差押: its 解除料; else 優先 → full claim; else min(cap, 固定資産税年額).
+    """5. 差押解除料 per 差押: its 解除料; else 優先 → full claim; else min(cap, 固定資産税年額).
 
     Never more than the seizure's claim. Source: docs/rules.md §7 公租公課 (JHF standard).
     """
@@ -124,7 +145,7 @@ def _seizure_fee(ctx: Context, seizure: Creditor) -> tuple[int, str, CaseWarning
 
 
 def _at_most_claim(ctx: Context, creditor: Creditor, amount: int, basis: str) -> tuple[int, str]:
-    """A release fee is never more than the creditor's claim at settlement (docs/rules.md §1, 4)."""
+    """A release fee is never more than the creditor's claim at settlement (docs/rules.md §1, 5)."""
     claim = ctx.claims[creditor.row].total
     return (claim, basis + "（請求額まで）") if amount > claim else (amount, basis)
 
@@ -141,7 +162,7 @@ def hanko_guideline(rank: int, principal: int, profile: Profile) -> int:
 
 
 def junior_release(ctx: Context) -> Lines:
-    """5. ハンコ代 for each lien of 順位 ≥ 2 not held by the 順位 1 holder (its 解除料 if given)."""
+    """6. ハンコ代 for each lien of 順位 ≥ 2 not held by the 順位 1 holder (its 解除料 if given)."""
     lines, warnings = [], []
     for lien in ctx.case.liens:
         if (lien.rank or 0) < 2 or is_first_holder(ctx.case, lien):
@@ -168,7 +189,7 @@ def _hanko_basis(lien: Creditor, profile: Profile) -> str:
 
 
 def bankruptcy_estate(ctx: Context) -> Lines:
-    """6. 破産財団組入金 if 破産手続 あり: floor(P × ratio) (docs/rules.md §7: ≤3% of the price)."""
+    """7. 破産財団組入金 if 破産手続 あり: floor(P × ratio) (docs/rules.md §7: ≤3% of the price)."""
     if not ctx.case.bankruptcy:
         return [], []
     ratio = ctx.profile.bankruptcy_estate_ratio
@@ -179,7 +200,7 @@ def bankruptcy_estate(ctx: Context) -> Lines:
 
 
 def moving(ctx: Context) -> Lines:
-    """7. 引越費用 if asked for: min(希望額, the profile's cap; the bankrupt cap if 破産手続 あり)."""
+    """8. 引越費用 if asked for: min(希望額, the profile's cap; the bankrupt cap if 破産手続 あり)."""
     requested = ctx.case.moving_requested or 0
     if requested <= 0:
         return [], []
@@ -196,7 +217,7 @@ def moving(ctx: Context) -> Lines:
 
 
 def stamp_duty(ctx: Context) -> Lines:
-    """8. 売買契約書印紙代 where the profile allows it: reduced table to 2027-03-31 (docs/rules.md §7)."""
+    """9. 売買契約書印紙代 where the profile allows it: reduced table to 2027-03-31 (docs/rules.md §7)."""
     if not ctx.profile.stamp_duty_deductible:
         return [], []
     table = ctx.config.stamp_duty
@@ -210,7 +231,7 @@ def stamp_duty(ctx: Context) -> Lines:
 
 
 def other_costs(ctx: Context) -> Lines:
-    """9. Each 費用 row as entered; every one needs the creditor's approval."""
+    """10. Each 費用 row as entered; every one needs the creditor's approval."""
     lines, warnings = [], []
     for cost in ctx.case.costs:
         lines.append(Deduction(code="other", label=cost.item, payee=cost.payee or "",
@@ -223,13 +244,13 @@ def other_costs(ctx: Context) -> Lines:
 
 #: The deductions in the order of the spec and of the documents.
 RULES: tuple[Callable[[Context], Lines], ...] = (
-    brokerage, registration, management_arrears, seizure_release, junior_release,
+    brokerage, registration, auction_costs, management_arrears, seizure_release, junior_release,
     bankruptcy_estate, moving, stamp_duty, other_costs,
 )
 
 
 def all_deductions(ctx: Context) -> tuple[tuple[Deduction, ...], tuple[CaseWarning, ...]]:
-    """Every deduction line and the warnings they raise, in the spec's order."""
+    """Every deduction line and the warnings they raise, in the documents' order."""
     lines: list[Deduction] = []
     warnings: list[CaseWarning] = []
     for rule in RULES:

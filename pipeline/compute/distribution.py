@@ -1,6 +1,6 @@
 """The sale proceeds distribution (配分案), docs/rules.md §1.
 
-P = 売却価格; the nine deductions (deductions.py) leave A = P − Σ deductions (0 if negative,
+P = 売却価格; the deductions (deductions.py) leave A = P − Σ deductions (0 if negative,
 warning ``deductions_exceed_price``). A goes to the 抵当権/根抵当権 in 順位 order: each lien gets
 ``min(what is left of A, claim − its ハンコ代)``; its total received = ハンコ代 + that share. A 差押
 receives its release fee as a deduction. What is left after every lien pays each 差押's remaining

@@ -15,8 +15,8 @@ from pipeline.frozen import Frozen
 
 WarningSeverity = Literal["info", "warn", "high"]
 DeductionCode = Literal[
-    "brokerage", "registration", "management_arrears", "seizure_release", "junior_release",
-    "bankruptcy_estate", "moving", "stamp_duty", "other",
+    "brokerage", "registration", "auction_costs", "management_arrears", "seizure_release",
+    "junior_release", "bankruptcy_estate", "moving", "stamp_duty", "other",
 ]
 
 
@@ -28,7 +28,7 @@ class Deduction(Frozen):
     payee: str  # who receives it (broker, 司法書士, 管理組合, the creditor's name, …)
     amount: int
     basis: str = ""  # how it was computed, printed on the document (e.g. 売却価格×3%+6万円+消費税)
-    creditor: str | None = None  # for seizure_release / junior_release: the creditor's name
+    creditor: str | None = None  # seizure_release / junior_release / auction_costs: the creditor
     row: int | None = None  # Excel row on its sheet (債権者 or 費用), if any
 
 
@@ -59,7 +59,10 @@ class SeizureResult(Frozen):
     release_fee: int  # 差押解除料, a deduction from the price
     # 剰余からの配分: what is left of A after every lien pays the rest of the claim (added).
     surplus_share: int = 0
-    remaining: int  # claim − release_fee − surplus_share
+    #: claim − release_fee − surplus_share: the tax left unpaid after the sale (残る滞納税額). The
+    #: office lifts its seizure for the 差押解除料, but the rest is still owed: an other debt of the
+    #: household (生活状況表).
+    remaining: int
 
     @property
     def received(self) -> int:
@@ -86,6 +89,22 @@ class AuctionRecovery(Frozen):
     amount: int
 
 
+class SeizureAuctionRecovery(Frozen):
+    """What a 差押 would recover at auction (docs/rules.md §2, 無益な差押え).
+
+    A 優先 差押 is paid before the liens; any other ranks after them and gets only what the
+    expected bid leaves once every lien is paid in full. ``futile`` (無益な差押え): it would recover
+    nothing (国税徴収法48条2項: a seizure that can yield nothing for the tax).
+    """
+
+    row: int  # 債権者 row
+    creditor: str
+    priority: bool
+    claim: int  # at settlement
+    amount: int  # recovered at auction
+    futile: bool  # amount == 0
+
+
 class AuctionComparison(Frozen):
     """競売との比較."""
 
@@ -96,12 +115,20 @@ class AuctionComparison(Frozen):
     min_bid_given: bool
     expected_bid: int  # E
     procedure_cost: int  # C 予納金
+    #: The court whose 予納金 table gave C (the 執行裁判所, or its 本庁 for an unlisted 支部);
+    #: None: the shipped default table (procedure_cost_table says which).
+    procedure_cost_court: str | None = None
+    procedure_cost_table: str = ""  # printed: 「静岡地方裁判所の予納金」「東京地裁本庁の予納金」
+    procedure_cost_url: str | None = None  # the court's page the table comes from
+    procedure_cost_basis: str = ""  # 算出根拠 of C: 「静岡地方裁判所の予納金（物件2個による）」
     priority_taxes: int  # 優先 差押 claims paid before the liens
     pool: int  # max(0, E − C − priority_taxes)
     recoveries: tuple[AuctionRecovery, ...]  # liens in 順位 order
     first_lien_recovery: int  # what the 順位 1 holder (all its lien rows) would get at auction
     sale_first_lien_recovery: int  # what the 順位 1 holder (all its lien rows) receives from the sale
     advantage: int
+    #: Every 差押 in 債権者 sheet order: what it would recover at auction (無益な差押え when 0).
+    seizure_recoveries: tuple[SeizureAuctionRecovery, ...] = ()
     market_discount: Decimal  # 競売市場修正, e.g. Decimal("0.30")
     expected_bid_ratio: Decimal  # 落札見込 as a share of M, e.g. Decimal("0.65")
     assumptions_text: str  # printed on the documents, e.g. 「競売市場修正30%・落札見込 査定価格の65%と仮定」

@@ -9,7 +9,10 @@ Severities (the spec leaves them to us):
 - ``high``: the proposal cannot go out as it is — the deductions eat the whole price, the price is
   below the court's 買受可能価額, the 順位 1 holder does better at auction, or the settlement falls
   on or after the 開札期日 (the auction can no longer be withdrawn).
-- ``info``: ``other_cost_needs_approval`` — an ordinary step of every case with a 費用 row.
+- ``info``: ``other_cost_needs_approval`` — an ordinary step of every case with a 費用 row;
+  ``procedure_cost_court_unknown`` — the 予納金 of an auction case comes from the shipped table,
+  not its court's: it moves the auction estimate by a few hundred thousand yen at most, and the
+  documents print which table was used.
 - ``warn``: everything else — staff must check a figure or a date, but the proposal stands.
 """
 
@@ -77,6 +80,10 @@ CATALOGUE = MappingProxyType({
         "warn", "返済提案月額が余剰を超過",
         "返済提案月額{offer:yen}が月々の余剰{surplus:yen}を上回ります。"
         "返済を続けられる額か確認してください。"),
+    "procedure_cost_court_unknown": Rule(
+        "info", "執行裁判所の予納金の表なし（既定の表で計算）",
+        "{reason}ため、競売の手続費用は{table}{cost:yen}で計算しました。"
+        "執行裁判所の名前と予納金を確認してください（事務所の設定に裁判所の表を追加できます）。"),
     "settlement_after_opening": Rule(
         "high", "決済予定日が開札期日以降",
         "決済予定日{settlement}が開札期日{opening}以降です。競売を取り下げられないため、"

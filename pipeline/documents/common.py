@@ -102,9 +102,12 @@ class BaseView:
     addressee: str
 
     def document_entry(self) -> dict[str, Any]:
-        """case.json ``documents`` entry. ``addressee`` is the 債権者名 (None for 生活状況表)."""
+        """case.json ``documents`` entry. ``addressee`` is the 債権者名 (None for 生活状況表);
+        ``sent_to`` the creditor names that get this file (docs/outputs.md, who gets what)."""
         creditor = getattr(self, "creditor", None)  # a CreditorBlock on addressed views
+        sent_to = [creditor.name] if creditor is not None else list(getattr(self, "recipients", ()))
         return {"kind": self.kind, "addressee": creditor.name if creditor is not None else None,
+                "sent_to": sent_to,
                 "docx": self.filename_stem + ".docx", "pdf": self.filename_stem + ".pdf"}
 
     def to_dict(self) -> dict[str, Any]:

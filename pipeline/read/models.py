@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 from pydantic import Field
@@ -20,6 +21,7 @@ UnitKind = Literal["土地", "建物", "区分建物", "敷地権"]
 SecurityKind = Literal["抵当権", "根抵当権", "差押", "無担保"]
 BudgetSide = Literal["収入", "支出"]
 AssetKind = Literal["預貯金", "保険", "自動車", "有価証券", "その他"]
+BuyerRelation = Literal["なし", "親族", "知人", "勤務先", "その他"]
 
 INCOME_CATEGORIES: tuple[str, ...] = (
     "給与", "賞与(月額換算)", "年金", "児童手当等", "養育費", "事業収入", "援助", "その他収入",
@@ -50,6 +52,43 @@ class AuctionInfo(Frozen):
     min_bid: int | None = Field(default=None, ge=0)  # 買受可能価額
     bidding_start: date | None = None  # 入札期間開始日
     opening_date: date | None = None  # 開札期日
+    applicant: str | None = None  # 申立債権者 (the 債権者名 of a 債権者 row, as written there)
+    court: str | None = None  # 執行裁判所 (静岡地方裁判所, さいたま地方裁判所越谷支部)
+    costs: int | None = Field(default=None, ge=0)  # 競売申立費用 the applicant asks back
+
+
+class BankruptcyInfo(Frozen):
+    """破産手続の情報: who sells the property in bankruptcy (破産管財人) and the case (all optional)."""
+
+    trustee: str | None = None  # 破産管財人
+    trustee_office: str | None = None  # 破産管財人事務所
+    trustee_phone: str | None = None  # 破産管財人電話
+    case_number: str | None = None  # 破産事件番号
+    court: str | None = None  # 破産裁判所
+
+
+class Owner(Frozen):
+    """所有者 sheet row: a registered owner (共有者) when the debtor is not the only one.
+
+    ``share`` is the 持分 as the registry writes it, normalised to 「2分の1」 (numerator and
+    denominator kept as typed, not reduced: 「4分の2」 stays).
+    """
+
+    row: int
+    name: str  # 氏名
+    address: str  # 住所
+    share: str  # 持分, 「b分のa」
+
+    @property
+    def fraction(self) -> Fraction:
+        """The 持分 as an exact fraction (「2分の1」 → 1/2)."""
+        return share_fraction(self.share)
+
+
+def share_fraction(share: str) -> Fraction:
+    """A 持分 text 「b分のa」 (as pipeline.read.values.parse_share writes it) → a/b."""
+    denominator, _, numerator = share.partition("分の")
+    return Fraction(int(numerator), int(denominator))
 
 
 class PropertyUnit(Frozen):
@@ -83,6 +122,7 @@ class Creditor(Frozen):
     priority: bool = False  # 優先 (差押 only)
     release_fee: int | None = Field(default=None, ge=0)  # 解除料 (negotiated ハンコ代/差押解除料)
     monthly_payment: int | None = Field(default=None, ge=0)  # 月返済額 (無担保 only)
+    loan_number: str | None = None  # 債権番号 (the creditor's loan or file number)
 
     @property
     def is_lien(self) -> bool:
@@ -146,15 +186,20 @@ class Case(Frozen):
     listing_price: int | None = Field(default=None, ge=0)  # 売出価格
     sale_price: int = Field(ge=0)  # 売却価格
     buyer: str | None = None  # 買主
+    buyer_relation: BuyerRelation | None = None  # 買主との関係
+    deposit: int | None = Field(default=None, ge=0)  # 手付金
     offer_date: date | None = None  # 買付日
     contract_date: date | None = None  # 契約予定日
     settlement_date: date  # 決済予定日
+    handover_date: date | None = None  # 引渡予定日
+    reply_deadline: date | None = None  # 回答期限 (asked of the creditors in every letter)
     property_tax_yearly: int | None = Field(default=None, ge=0)  # 固定資産税年額
     management_monthly: int | None = Field(default=None, ge=0)  # 管理費等月額
     management_arrears: int | None = Field(default=None, ge=0)  # 管理費等滞納額
     management_arrears_months: int | None = Field(default=None, ge=0)  # 管理費等滞納月数
     moving_requested: int | None = Field(default=None, ge=0)  # 引越費用希望額
     bankruptcy: bool = False  # 破産手続
+    bankruptcy_case: BankruptcyInfo = BankruptcyInfo()  # 破産管財人, 破産事件番号, …
     auction: AuctionInfo = AuctionInfo()
     repayment_monthly_offer: int | None = Field(default=None, ge=0)  # 返済提案月額
     repayment_start: date | None = None  # 返済開始年月 (day is always 1)
@@ -165,6 +210,8 @@ class Case(Frozen):
     members: tuple[Member, ...] = ()
     budget: tuple[BudgetLine, ...] = ()
     assets: tuple[Asset, ...] = ()
+    #: 所有者: empty when the debtor owns the property alone (the sheet absent or empty).
+    owners: tuple[Owner, ...] = ()
     #: Where each value came from, so later stages can point staff at a cell. Keys: a 案件 field
     #: name ("sale_price") or "<sheet>:<row>:<field>" for table rows ("債権者:5:release_fee");
     #: values: the A1 cell ("B9", "N5"). Filled by validate.

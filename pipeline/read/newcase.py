@@ -46,11 +46,11 @@ from pipeline.read.schema import (
 #: Rows of a table sheet that get dropdowns and hints (data validation ranges, not cells).
 TABLE_ROWS = 500
 NUMBER_FORMATS = {"yen": "#,##0", "date": "yyyy/mm/dd", "year_month": "yyyy/mm", "text": "@",
-                  "case_id": "@"}
+                  "case_id": "@", "share": "@"}  # 持分 as text: Excel turns a typed 1/2 into a date
 #: Header fill: required / required in some rows / optional.
 FILLS = {"required": "F8CBAD", "conditional": "FCE4D6", "optional": "E7E6E6"}
 KIND_WIDTHS = {"text": 24, "yen": 14, "date": 12, "year_month": 10, "percent": 10,
-               "integer": 8, "decimal": 10, "choice": 14, "case_id": 16}
+               "integer": 8, "decimal": 10, "choice": 14, "case_id": 16, "share": 12}
 LEGEND = "説明（＊は必須。表の見出しの色: 濃い橙＝必須、薄い橙＝条件により必須、灰＝任意）"
 
 #: The hidden sheet of the dropdowns' lists; the reader never reads a sheet outside the contract.

@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pipeline import eras
-from pipeline.read.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from pipeline.read.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, BuyerRelation
 
 Kind = Literal[
-    "yen", "date", "year_month", "percent", "integer", "decimal", "choice", "text", "case_id"
+    "yen", "date", "year_month", "percent", "integer", "decimal", "choice", "text", "case_id",
+    "share",
 ]
 
 CASE_SHEET = "案件"
@@ -145,6 +146,29 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
     _f("返済提案月額", "repayment_monthly_offer", "yen", hint="空欄なら自動計算。" + _YEN),
     _f("返済開始年月", "repayment_start", "year_month", hint="空欄なら決済の翌月。例: 2027年2月"),
     _f("一括和解提案額", "lump_sum_offer", "yen", hint=_YEN),
+    # The 項目 below came later (all optional). They are appended, so every row of an older
+    # blank workbook keeps its place; the reader finds a 項目 by its label, never by its row.
+    _f("申立債権者", "auction.applicant", "text",
+       hint="競売を申し立てた債権者。債権者シートの債権者名のとおりに", max_length=NAME_MAX),
+    _f("執行裁判所", "auction.court", "text",
+       hint="例: 静岡地方裁判所 / さいたま地方裁判所越谷支部", max_length=NAME_MAX),
+    _f("競売申立費用", "auction.costs", "yen",
+       hint="申立債権者が支出した競売の費用（予納金・登録免許税など）で返還を求める額。" + _YEN),
+    _f("破産管財人", "bankruptcy_case.trustee", "text",
+       hint="破産手続ありのとき。例: 弁護士 山田 太郎", max_length=NAME_MAX),
+    _f("破産管財人事務所", "bankruptcy_case.trustee_office", "text", hint="例: ○○法律事務所",
+       max_length=NAME_MAX),
+    _f("破産管財人電話", "bankruptcy_case.trustee_phone", "text", hint="例: 03-1234-5678",
+       max_length=SHORT_MAX),
+    _f("破産事件番号", "bankruptcy_case.case_number", "text", hint="例: 令和8年(フ)第123号",
+       max_length=SHORT_MAX),
+    _f("破産裁判所", "bankruptcy_case.court", "text", hint="例: 東京地方裁判所",
+       max_length=NAME_MAX),
+    _f("回答期限", "reply_deadline", "date", hint="債権者に回答をお願いする期限。" + _DATE),
+    _f("手付金", "deposit", "yen", hint="売買契約の手付金。" + _YEN),
+    _f("引渡予定日", "handover_date", "date", hint="物件の引渡し（退去）予定日。" + _DATE),
+    _f("買主との関係", "buyer_relation", "choice", hint="債務者と買主の関係。一覧から選択",
+       choices=get_args(BuyerRelation)),
 )
 
 UNITS = TableSpec("物件", "units", (
@@ -178,6 +202,8 @@ CREDITORS = TableSpec("債権者", "creditors", (
        choices=("はい", "いいえ"), true_word="はい"),
     _f("解除料", "release_fee", "yen", hint="合意済みのハンコ代・差押解除料。" + _YEN),
     _f("月返済額", "monthly_payment", "yen", hint="無担保のみ: 現在の月返済額"),
+    _f("債権番号", "loan_number", "text", hint="先方の融資番号・管理番号（書面に記載）",
+       max_length=SHORT_MAX),
 ))
 
 COSTS = TableSpec("費用", "costs", (
@@ -212,6 +238,13 @@ ASSETS = TableSpec("資産", "assets", (
     _f("備考", "note", "text", hint=_TEXT, max_length=NOTE_MAX),
 ), required=False)
 
+#: 所有者: only when the owners are not the debtor alone (共有). 持分 of all rows add up to 1.
+OWNERS = TableSpec("所有者", "owners", (
+    _f("氏名", "name", "text", True, "登記どおりの氏名（債務者本人も含める）", max_length=NAME_MAX),
+    _f("住所", "address", "text", True, "登記どおりの住所", max_length=ADDRESS_MAX),
+    _f("持分", "share", "share", True, "例: 2分の1。全員の合計が1"),
+), required=False)
+
 #: Longest file name the 添付 sheet may name (most file systems stop at 255).
 FILE_NAME_MAX = 255
 
@@ -226,7 +259,7 @@ ATTACHMENTS = TableSpec("添付", "attachments", (
     _f("宛先", "recipient", "text", hint="債権者名。空欄なら全債権者", max_length=PHRASE_MAX),
 ), required=False)
 
-TABLES: tuple[TableSpec, ...] = (UNITS, CREDITORS, COSTS, MEMBERS, BUDGET, ASSETS)
+TABLES: tuple[TableSpec, ...] = (UNITS, CREDITORS, COSTS, MEMBERS, BUDGET, ASSETS, OWNERS)
 SHEETS: tuple[str, ...] = (CASE_SHEET,) + tuple(t.sheet for t in TABLES) + (ATTACHMENTS.sheet,)
 REQUIRED_SHEETS: tuple[str, ...] = (CASE_SHEET,) + tuple(t.sheet for t in TABLES if t.required)
 TABLE_BY_SHEET: dict[str, TableSpec] = {t.sheet: t for t in TABLES}

@@ -10,7 +10,8 @@ Issue codes (severity error unless noted):
   sheet_missing, missing_label, duplicate_label, missing_column, duplicate_column, merged_cells,
   required, formula_uncached, case_id_invalid, category_mismatch, no_units, no_lien,
   no_first_lien, rank_required, rank_duplicate, rank_not_allowed, base_date_required,
-  no_income, out_of_range, invalid_value, internal_error, excel_error (#REF!, #N/A, …),
+  no_income, applicant_unknown (申立債権者 not a 債権者名), applicant_required (競売申立費用
+  without 申立債権者), share_sum (持分 not adding up to 1), out_of_range, invalid_value, internal_error, excel_error (#REF!, #N/A, …),
   boolean_value (a TRUE/FALSE cell), date_out_of_range (FieldSpec.dates), text_too_long
   (FieldSpec.max_length); the BadValue codes of pipeline.read.values
   (yen_invalid, date_impossible, choice_invalid, …); warnings: unknown_label,
@@ -25,6 +26,7 @@ import logging
 import unicodedata
 from collections.abc import Callable, Collection
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -47,7 +49,9 @@ from pipeline.read.models import (
     CostItem,
     Creditor,
     Member,
+    Owner,
     PropertyUnit,
+    share_fraction,
 )
 from pipeline.read.profiles import parse_profile, profile_names
 from pipeline.read.schema import (
@@ -60,6 +64,7 @@ from pipeline.read.schema import (
     CASE_SHEET,
     CREDITORS,
     DEFAULT_PROFILES,
+    OWNERS,
     REQUIRED_SHEETS,
     SHEETS,
     TABLES,
@@ -73,7 +78,7 @@ log = logging.getLogger(__name__)
 
 ROW_MODELS: dict[str, type[BaseModel]] = {
     "物件": PropertyUnit, "債権者": Creditor, "費用": CostItem, "世帯": Member,
-    "収支": BudgetLine, "資産": Asset,
+    "収支": BudgetLine, "資産": Asset, "所有者": Owner,
 }
 _BAD = object()  # a value that failed to parse (its issue is already recorded)
 _LABELS = {values.normalize_label(f.label): f for f in CASE_FIELDS}
@@ -301,8 +306,11 @@ class _Validator:
             for record in creditors:
                 self._creditor_row(record)
             self._liens(creditors)
+            self._applicant(head, creditors)
         if BUDGET.sheet in tables:
             self._budget(tables[BUDGET.sheet])
+        if OWNERS.sheet in tables:
+            self._shares(tables[OWNERS.sheet])
 
     def _case_id(self, head: Record) -> None:
         case_id = head.get("case_id")
@@ -356,6 +364,43 @@ class _Validator:
             seen.setdefault(r["rank"], self._at(r, "rank"))
         if len(ranks) == len(liens) and 1 not in seen:
             self.add("no_first_lien", "順位1の抵当権・根抵当権がありません", CREDITORS.sheet)
+
+    def _applicant(self, head: Record, creditors: list[Record]) -> None:
+        """申立債権者 must be the 債権者名 of a 債権者 row (width and spaces tolerated).
+
+        The name is then stored as the 債権者 sheet writes it, so that later stages can find the
+        applicant's rows by plain equality.
+        """
+        typed = head.get("auction.applicant")
+        if typed is None and isinstance(head.get("auction.costs"), int):
+            self.add("applicant_required", "競売申立費用があるときは申立債権者（費用を返す相手）を"
+                     "入力してください", CASE_SHEET, self.cells["auction.costs"],
+                     self.raws.get("auction.costs"))
+        if typed in (None, _BAD) or any(r["name"] is _BAD for r in creditors):
+            return
+        names = list(dict.fromkeys(r["name"] for r in creditors))
+        match = next((n for n in names
+                      if values.normalize_label(n) == values.normalize_label(typed)), None)
+        if match is not None:
+            head["auction.applicant"] = match
+            return
+        self.add("applicant_unknown", f"申立債権者「{typed}」が債権者シートの債権者名にありません。"
+                 f"債権者名のとおりに入力してください（{'／'.join(names)}）", CASE_SHEET,
+                 self.cells["auction.applicant"], self.raws.get("auction.applicant"))
+
+    def _shares(self, owners: list[Record]) -> None:
+        """The 持分 of all 所有者 rows add up to exactly 1 (when every share could be read)."""
+        shares = [r["share"] for r in owners]
+        if not shares or any(s is _BAD for s in shares):
+            return
+        total = sum((share_fraction(s) for s in shares), Fraction(0))
+        if total == 1:
+            return
+        cells = [self.cells[f"{OWNERS.sheet}:{r['row']}:share"] for r in owners]
+        where = cells[0] if len(cells) == 1 else f"{cells[0]}:{cells[-1]}"
+        self.add("share_sum", f"持分の合計が1になりません（合計{_share_text(total)}: "
+                 f"{'＋'.join(shares)}）。登記どおりの持分を全員分入力してください", OWNERS.sheet,
+                 where, "＋".join(shares))
 
     def _budget(self, lines: list[Record]) -> None:
         """費目 must belong to its 区分; at least one 収入 line."""
@@ -418,6 +463,8 @@ def _parse_kind(spec: FieldSpec, raw: RawCell, profiles: Collection[str]) -> Any
     if spec.kind == "choice":
         word = values.parse_choice(value, spec.choices)
         return word == spec.true_word if spec.true_word else word
+    if spec.kind == "share":
+        return values.parse_share(value)
     if spec.kind == "case_id":  # full-width digits typed in Japanese mode are the same id
         return unicodedata.normalize("NFKC", values.parse_text(value))
     return _SIMPLE_PARSERS[spec.kind](value)
@@ -477,6 +524,11 @@ _SIMPLE_PARSERS: dict[str, Callable[[object], Any]] = {
     "yen": values.parse_yen, "date": values.parse_date, "year_month": values.parse_year_month,
     "integer": values.parse_integer, "decimal": values.parse_decimal, "text": values.parse_text,
 }
+
+
+def _share_text(share: Fraction) -> str:
+    return str(share.numerator) if share.denominator == 1 else (
+        f"{share.denominator}分の{share.numerator}")
 
 
 def _position(issue: Issue) -> tuple[int, int, int]:

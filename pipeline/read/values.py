@@ -36,6 +36,7 @@ __all__ = [
     "parse_decimal",
     "parse_integer",
     "parse_percent",
+    "parse_share",
     "parse_text",
     "parse_year_month",
     "parse_yen",
@@ -623,3 +624,40 @@ def parse_year_month(value: object) -> datetime.date:
         if exc.code == "date_invalid":
             raise BadValue("date_invalid", _EXPECT_YEAR_MONTH, exc.detail) from None
         raise
+
+
+# --- 持分 (share of ownership) --------------------------------------------------------------------
+
+_EXPECT_SHARE = "持分（分数。例: 2分の1 / 1/2）"
+_EXPECT_SHARE_RANGE = "0より大きく1以下の持分（例: 2分の1。分子は分母以下）"
+_EXPECT_SHARE_DATE = ("持分（Excelが「1/2」を日付に変えています。セルを文字列にするか「2分の1」と"
+                      "入力してください）")
+#: 「2分の1」 as the registry writes it, or 「1/2」; NFKC has already made the digits and 「／」
+#: half width. At most 12 digits a side: 敷地権 shares such as 10万分の1862 fit.
+_RE_SHARE = re.compile(r"(?:持分)?(?:(?P<d>\d{1,12})分の(?P<n>\d{1,12})|(?P<n2>\d{1,12})/(?P<d2>\d{1,12}))")
+
+
+def parse_share(value: object) -> str:
+    """持分 of one owner → the text 「b分のa」 (numbers kept as typed, not reduced).
+
+    「2分の1」「1/2」「持分２分の１」 → 「2分の1」; the number 1 (a sole owner's whole share) →
+    「1分の1」. A date cell (Excel turns 1/2 into 1月2日) or another number is refused: a float
+    cannot say which fraction was meant. 0 < share ≤ 1 (share_out_of_range otherwise).
+    """
+    if isinstance(value, (datetime.date, datetime.time)):
+        raise BadValue("share_invalid", _EXPECT_SHARE_DATE)
+    if _is_number(value):
+        if value == 1:
+            return "1分の1"
+        raise BadValue("share_invalid", _EXPECT_SHARE)
+    if not isinstance(value, str):
+        raise BadValue("share_invalid", _EXPECT_SHARE)
+    folded = _RE_SPACES.sub("", unicodedata.normalize("NFKC", clean_text(value)))
+    match = _RE_SHARE.fullmatch(folded)
+    if match is None:
+        raise BadValue("share_invalid", _EXPECT_SHARE)
+    numerator = int(match.group("n") or match.group("n2"))
+    denominator = int(match.group("d") or match.group("d2"))
+    if not 0 < numerator <= denominator:
+        raise BadValue("share_out_of_range", _EXPECT_SHARE_RANGE)
+    return f"{denominator}分の{numerator}"

@@ -243,10 +243,11 @@ def test_other_costs_as_entered_each_needing_approval():
 def test_deductions_keep_the_spec_order(tmp_path):
     config = config_with(tmp_path, STAMP_ON)
     f = figures(config, bankruptcy=True, property_tax_yearly=50_000, costs=(cost("測量費", 1),),
-                creditors=(FIRST, seizure(principal=90_000), lien(2, "ひかり保証", 1_000_000)))
+                creditors=(FIRST, seizure(principal=90_000), lien(2, "ひかり保証", 1_000_000)),
+                auction={"applicant": FIRST.name, "costs": 500_000})
     assert [d.code for d in f.sale.deductions] == [
-        "brokerage", "registration", "management_arrears", "seizure_release", "junior_release",
-        "bankruptcy_estate", "moving", "stamp_duty", "other"]
+        "brokerage", "registration", "auction_costs", "management_arrears", "seizure_release",
+        "junior_release", "bankruptcy_estate", "moving", "stamp_duty", "other"]
     assert [rule.__name__ for rule in RULES] == [
-        "brokerage", "registration", "management_arrears", "seizure_release", "junior_release",
-        "bankruptcy_estate", "moving", "stamp_duty", "other_costs"]
+        "brokerage", "registration", "auction_costs", "management_arrears", "seizure_release",
+        "junior_release", "bankruptcy_estate", "moving", "stamp_duty", "other_costs"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compute.builder import BATCH, cost, lien, line, make_case, seizure, unit
+from compute.builder import BANK, BATCH, cost, lien, line, make_case, seizure, unit
 from pipeline.compute import compute_case
 from pipeline.compute.deductions import RULES
 from pipeline.config import load_config
@@ -67,7 +67,9 @@ def cases(draw):
         costs=tuple(cost(f"費用{i}", draw(small_yen)) for i in range(draw(st.integers(0, 2)))),
         budget=draw(budgets),
         repayment_monthly_offer=draw(st.none() | st.integers(0, 200_000)),
-        lump_sum_offer=draw(st.none() | st.integers(0, 20_000_000)))
+        lump_sum_offer=draw(st.none() | st.integers(0, 20_000_000)),
+        auction={"applicant": draw(st.none() | st.just(BANK)),
+                 "costs": draw(st.none() | small_yen)})
 
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -114,8 +116,9 @@ def test_seizures_are_paid_from_what_the_liens_leave_before_the_debtor(case):
 @SETTINGS
 @given(cases())
 def test_deductions_keep_their_order(case):
-    order = ["brokerage", "registration", "management_arrears", "seizure_release",
-             "junior_release", "bankruptcy_estate", "moving", "stamp_duty", "other"]
+    order = ["brokerage", "registration", "auction_costs", "management_arrears",
+             "seizure_release", "junior_release", "bankruptcy_estate", "moving", "stamp_duty",
+             "other"]
     assert len(order) == len(RULES)
     found = [order.index(d.code) for d in compute_case(case, CONFIG, BATCH).sale.deductions]
     assert found == sorted(found)
@@ -156,3 +159,8 @@ def test_nothing_negative(case):
     a = f.auction
     assert sum(r.amount for r in a.recoveries) == min(a.pool, sum(r.claim for r in a.recoveries))
     assert all(r.amount <= r.claim for r in a.recoveries)
+    # every 差押 at auction: never more than its claim, all together never more than E − C
+    taken = sum(r.amount for r in a.recoveries) + sum(s.amount for s in a.seizure_recoveries)
+    assert taken <= max(0, a.expected_bid - a.procedure_cost)
+    assert all(0 <= s.amount <= s.claim and s.futile == (s.amount == 0)
+               for s in a.seizure_recoveries)

@@ -63,6 +63,9 @@ SCENARIOS = {
     "settlement_after_bidding_starts": (
         {"auction": {"bidding_start": date(2027, 1, 29)}},
         {"auction": {"bidding_start": date(2027, 1, 30)}}, case_cell("settlement_date")),
+    "procedure_cost_court_unknown": (
+        {"auction": {"court": "那覇地方裁判所"}}, {"auction": {"court": "静岡地方裁判所"}},
+        ("案件", None)),
     "listing_above_market": ({"listing_price": 15_400_001}, {"listing_price": 15_400_000},
                              case_cell("listing_price")),
     "settlement_in_past": ({"created": date(2027, 1, 30)}, {"created": date(2027, 1, 29)},
@@ -72,7 +75,7 @@ SCENARIOS = {
 SEVERITY = {
     "deductions_exceed_price": "high", "price_below_min_bid": "high",
     "auction_better_for_first_lien": "high", "settlement_after_opening": "high",
-    "other_cost_needs_approval": "info",
+    "other_cost_needs_approval": "info", "procedure_cost_court_unknown": "info",
 }
 
 
@@ -102,10 +105,11 @@ def test_warning_not_raised_on_the_other_side(code):
     assert code not in [w.code for w in warnings_of(**quiet)]
 
 
-def test_settlement_after_opening_is_not_also_close_to_opening():
+def test_settlement_after_opening_is_also_close_to_opening():
+    """The amended rule (docs/rules.md §5): on or after the 開札期日, both are raised."""
     codes = [w.code for w in warnings_of(auction={"opening_date": date(2027, 1, 20)})]
     assert "settlement_after_opening" in codes
-    assert "settlement_close_to_opening" not in codes
+    assert "settlement_close_to_opening" in codes
 
 
 def test_messages_carry_the_figures():

@@ -75,6 +75,10 @@ def private_words(sample: Path) -> set[str]:
     texts = [case.debtor.name, case.debtor.kana, case.debtor.address, case.debtor.phone,
              case.co_debtors, case.buyer] + [m.name for m in case.members]
     texts += [c.officer for c in case.creditors] + [c.phone for c in case.creditors]
+    texts += [o.name for o in case.owners] + [o.address for o in case.owners]
+    trustee = case.bankruptcy_case
+    texts += [trustee.trustee, trustee.trustee_office, trustee.trustee_phone]
+    texts += [c.loan_number for c in case.creditors]
     words = {t for t in texts if t} | {"".join(t.split()) for t in texts if t}
     return words | {form for n in amounts(case.model_dump()) for form in (f"{n:,}", str(n))}
 

@@ -33,6 +33,8 @@ CASE_LABELS = [
     "契約予定日", "決済予定日", "固定資産税年額", "管理費等月額", "管理費等滞納額", "管理費等滞納月数",
     "引越費用希望額", "破産手続", "競売開始決定日", "事件番号", "売却基準価額", "買受可能価額",
     "入札期間開始日", "開札期日", "返済提案月額", "返済開始年月", "一括和解提案額",
+    "申立債権者", "執行裁判所", "競売申立費用", "破産管財人", "破産管財人事務所", "破産管財人電話",
+    "破産事件番号", "破産裁判所", "回答期限", "手付金", "引渡予定日", "買主との関係",
 ]
 
 
@@ -48,8 +50,8 @@ def validations(ws) -> dict[str, object]:
 
 def test_sheets_labels_and_headers_are_the_contracts(blank):
     wb = load_workbook(blank)
-    assert wb.sheetnames == ["案件", "物件", "債権者", "費用", "世帯", "収支", "資産", "添付",
-                             "選択肢"]  # the dropdowns' lists, hidden after the contract's sheets
+    assert wb.sheetnames == ["案件", "物件", "債権者", "費用", "世帯", "収支", "資産", "所有者",
+                             "添付", "選択肢"]  # the dropdowns' lists, hidden after the contract's sheets
     ws = wb["案件"]
     assert [ws["A1"].value, ws["B1"].value] == ["項目", "値"]
     assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == CASE_LABELS
@@ -85,6 +87,7 @@ def test_headers_are_bold_frozen_and_coloured_by_requirement(blank):
     ("債権者", "M2", ["はい", "いいえ"]),
     ("収支", "A2", ["収入", "支出"]),
     ("資産", "A2", ["預貯金", "保険", "自動車", "有価証券", "その他"]),
+    ("案件", "B45", ["なし", "親族", "知人", "勤務先", "その他"]),  # 買主との関係
 ])
 def test_every_choice_has_a_dropdown(blank, sheet, first_cell, words):
     dv = validations(load_workbook(blank)[sheet])[first_cell]
@@ -285,3 +288,41 @@ def test_blank_workbook_filled_with_openpyxl_validates(blank):
     case, issues = load_case(blank)
     assert issues == []
     assert case.case_id == "2026-0200" and case.units[0].number == "12-3"
+
+
+def test_new_rows_column_and_owner_sheet_have_hints_and_text_formats(blank):
+    """The 項目 added for auction, bankruptcy and the letters, 債権番号 and 所有者 (issue 13)."""
+    wb = load_workbook(blank)
+    case_ws = wb["案件"]
+    row_of = {case_ws.cell(r, 1).value: r for r in range(2, case_ws.max_row + 1)}
+    assert case_ws.cell(row_of["競売申立費用"], 2).number_format == "#,##0"
+    assert case_ws.cell(row_of["回答期限"], 2).number_format == "yyyy/mm/dd"
+    assert "債権者名" in validations(case_ws)[f"B{row_of['申立債権者']}"].prompt
+    owners = wb["所有者"]
+    # 持分 is text: Excel would turn a typed 1/2 into 1月2日
+    assert owners.column_dimensions["C"].number_format == "@"
+    assert "合計が1" in validations(owners)["C2"].prompt
+    assert validations(wb["債権者"])["P2"].promptTitle == "債権番号"
+
+
+def test_blank_workbook_with_owners_validates(blank):
+    wb = load_workbook(blank)
+    values = {"担当者": "佐藤 花子", "債務者氏名": "髙橋 一郎", "債務者住所": "東京都新宿区",
+              "物件種別": "戸建", "査定価格": 15_000_000, "売却価格": "1400万円",
+              "決済予定日": date(2026, 11, 30), "申立債権者": "○○銀行", "買主との関係": "親族"}
+    case_ws = wb["案件"]
+    for row in range(2, case_ws.max_row + 1):
+        if case_ws.cell(row, 1).value in values:
+            case_ws.cell(row, 2).value = values[case_ws.cell(row, 1).value]
+    wb["物件"].append(["土地", "東京都新宿区", "12-3"])
+    wb["債権者"].append([1, "○○銀行", "抵当権", 19_500_000] + [None] * 11 + ["第0012-345号"])
+    wb["世帯"].append(["髙橋 一郎", "本人"])
+    wb["収支"].append(["収入", "給与", None, 250_000])
+    wb["所有者"].append(["髙橋 一郎", "東京都新宿区", "1/2"])
+    wb["所有者"].append(["髙橋 花子", "東京都新宿区", "2分の1"])
+    wb.save(blank)
+    case, issues = load_case(blank)
+    assert issues == []
+    assert case.auction.applicant == "○○銀行" and case.buyer_relation == "親族"
+    assert case.creditors[0].loan_number == "第0012-345号"
+    assert [o.share for o in case.owners] == ["2分の1", "2分の1"]
