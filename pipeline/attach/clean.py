@@ -26,12 +26,13 @@ import struct
 import warnings
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, NamedTuple, Protocol
 
 import pikepdf
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from pipeline.attach.kinds import Kind
 
@@ -290,7 +291,7 @@ def _decoded(data: bytes, kind: Kind, limits: AttachmentLimits
     """The image decoded and upright, its resolution, notes; only if its size is allowed."""
     limit = limits.max_image_megapixels * 1_000_000
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _strict_decoding():
             # The limit below is ours (defaults.toml); Pillow's own guard stays as a backstop:
             # its warning is silenced, its error (over twice its default, 179 MP) refuses.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -311,6 +312,23 @@ def _decoded(data: bytes, kind: Kind, limits: AttachmentLimits
     if upright.size != image.size:  # turned a quarter: the resolutions swap too
         dpi = (dpi[1], dpi[0])
     return upright, dpi, notes
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """A truncated image is an error while decoding, whatever the process set before.
+
+    WeasyPrint sets Pillow's global ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` when it is
+    imported (weasyprint/images.py), and a process that renders letters has imported it: a cut-off
+    scan would then be padded with grey and sent. The checking child never imports WeasyPrint;
+    this keeps ``clean`` right in any process, and puts the setting back for WeasyPrint.
+    """
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _too_many_pixels(width: int, height: int, limits: AttachmentLimits) -> Refusal:

@@ -159,6 +159,15 @@ def test_a_truncated_image_is_refused():
     assert refusal.code == "attachment_corrupt" and "画像" in refusal.message
 
 
+def test_a_truncated_image_is_refused_in_a_process_that_imported_weasyprint(monkeypatch):
+    """WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when imported."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    assert refused("jpeg", hostile.truncated_jpeg()).code == "attachment_corrupt"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # WeasyPrint's setting is put back
+
+
 def test_a_png_handed_over_as_jpeg_is_refused():
     # The kind comes from sniffing; a decoder told another kind must not guess.
     assert refused("jpeg", hostile.image_bytes((10, 10))).code == "attachment_corrupt"
