@@ -52,7 +52,8 @@ def test_defaults_auction_repayment_stamp(defaults):
         5_000, Decimal("0.50"), 1_000, 100)
     assert defaults.stamp_duty.reduced_until == date(2027, 3, 31)
     assert defaults.tax.consumption_rate == Decimal("0.10")
-    assert set(defaults.titles) == {"sale_request", "household_statement", "repayment_proposal"}
+    assert set(defaults.titles) == {"cover_letter", "sale_request", "household_statement",
+                                    "repayment_proposal"}
 
 
 def test_user_file_overrides_one_key_and_keeps_the_rest(tmp_path, defaults):
