@@ -204,11 +204,6 @@ class Registration(Frozen):
     tax_per_unit: Money = Field(ge=0)  # 登録免許税 per 不動産 per lien
 
 
-class Attachments(Frozen):
-    sale_request: tuple[str, ...]
-    sale_request_if_buyer: tuple[str, ...]
-
-
 class AttachmentLimits(Frozen):
     """The 添付 folder's bounds and the layout of scans (docs/attachments.md §2, §4, §5)."""
 
@@ -240,7 +235,6 @@ class Config(Frozen):
 
     company: Company
     titles: dict[str, str]
-    attachments: Attachments
     attachment_limits: AttachmentLimits
     tax: Tax
     brokerage: Brokerage
@@ -359,10 +353,20 @@ _NEW_COURT: dict[str, Any] = {"source": "", "by": "claim", "costs": [], "units_i
                               "extra_per_unit": 0}
 
 
+#: Settings an older ninbai.toml may still have, with what replaced them (never silently ignored).
+RETIRED = {
+    "attachments": "添付書類の一覧は、案件ごとの添付フォルダ（ブックの隣の案件番号の名前のフォルダ）に"
+                   "置いた書類と ninbai が作る書類から、債権者ごとに書かれるようになりました"
+                   "（docs/attachments.md）。ninbai.toml から [attachments] の節を削除してください",
+}
+
+
 def _merge(base: dict[str, Any], user: dict[str, Any], path: str, source: str) -> dict[str, Any]:
     out = dict(base)
     for key, value in user.items():
         where = f"{path}.{key}" if path else key
+        if where in RETIRED:
+            raise ConfigError(f"{source}: 設定項目「{where}」は使われなくなりました。{RETIRED[where]}")
         if key not in base:
             raise ConfigError(f"{source}: 不明な設定項目「{where}」です（綴りを確認してください）")
         if isinstance(base[key], dict):

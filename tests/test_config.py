@@ -141,3 +141,15 @@ def test_every_shipped_court_table_names_its_source_and_is_in_the_rules(defaults
     for name, table in defaults.auction.courts.items():
         assert table.source.startswith(("https://www.courts.go.jp/", "http://www.courts.go.jp/"))
         assert table.source in rules and name.removesuffix("支部")[:4] in rules, name
+
+
+def test_the_retired_fixed_attachments_list_is_refused_saying_what_replaced_it(tmp_path):
+    """[attachments] printed 添付書類 that no packet enclosed; an older ninbai.toml that still
+    has it must hear why, not find its list silently ignored."""
+    with pytest.raises(ConfigError, match="「attachments」は使われなくなりました.*添付フォルダ"):
+        user_config(tmp_path, '[attachments]\nsale_request = ["価格査定書"]\n')
+
+
+def test_fax_is_optional_and_read(tmp_path):
+    assert load_config(None).company.fax == ""
+    assert user_config(tmp_path, '[company]\nfax = "03-1234-5679"\n').company.fax == "03-1234-5679"

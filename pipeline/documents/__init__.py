@@ -20,6 +20,7 @@ User text has passed through ``clean_text`` but is NOT escaped: escaping is the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from pipeline.compute.figures import Figures
@@ -47,12 +48,15 @@ __all__ = ["BaseView", "DocumentView", "HouseholdStatementView", "Packets", "Rep
 DocumentView = SaleRequestView | HouseholdStatementView | RepaymentProposalView
 
 
-def build_views(case: Case, figures: Figures, config: Config) -> tuple[DocumentView, ...]:
+def build_views(case: Case, figures: Figures, config: Config,
+                enclosures: Mapping[str, tuple[str, ...]] | None = None
+                ) -> tuple[DocumentView, ...]:
     """Every document of a case, in file order: 01 sale requests, 02 household, 03 proposals.
 
     Who gets what is decided once (recipients.plan_packets) and each letter lists exactly what
-    its recipient gets; the 生活状況表 is written only when somebody gets it."""
-    packets = plan_packets(case, figures, config)
+    its recipient gets; the 生活状況表 is written only when somebody gets it. ``enclosures``: the
+    書類名 of the scans each 債権者名's packet encloses (pipeline.attach), for the 添付書類 lines."""
+    packets = plan_packets(case, figures, config, enclosures)
     common = CaseCommon.of(case, figures, config)
     shared = len(packets.letters) >= SHARED_ANNEX_MIN_LETTERS
     views: list[DocumentView] = [build_sale_request(common, name, packets, shared)

@@ -17,10 +17,12 @@ the letter speaks of 納付 and 差押の解除 rather than of a 解除料.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from pipeline.compute.figures import Figures
 from pipeline.config import Config
+from pipeline.documents.common import REPAYMENT_PROPOSAL, SALE_REQUEST
 from pipeline.documents.format import you_word
 from pipeline.read.models import Case, Creditor
 
@@ -37,6 +39,9 @@ class Packets:
     letters: tuple[str, ...]  # 同意申請書
     proposals: tuple[str, ...]  # 残債務の返済に関する申出書
     household: tuple[str, ...]  # 生活状況表
+    #: 債権者名 → the 書類名 of the scans its packet encloses after the letters (添付,
+    #: docs/attachments.md), in packet order; a name not here gets none
+    enclosures: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def gets_household(self, name: str) -> bool:
         return name in self.household
@@ -44,9 +49,22 @@ class Packets:
     def gets_proposal(self, name: str) -> bool:
         return name in self.proposals
 
+    def recipients(self) -> tuple[str, ...]:
+        """Every name that gets a packet: the 同意申請書's, then those with a proposal only."""
+        return tuple(dict.fromkeys(self.letters + self.proposals))
 
-def plan_packets(case: Case, figures: Figures, config: Config) -> Packets:
-    """Who gets which document (the module's rules)."""
+    def scans_listed_in(self, kind: str, name: str) -> tuple[str, ...]:
+        """The scans a letter of ``kind`` lists under 添付書類: the packet's first letter lists
+        them (the 同意申請書, or the 返済申出書 of a name that gets no 同意申請書), so that the
+        letters together list everything in the packet, and each scan once."""
+        first = SALE_REQUEST if name in self.letters else REPAYMENT_PROPOSAL
+        return tuple(self.enclosures.get(name, ())) if kind == first else ()
+
+
+def plan_packets(case: Case, figures: Figures, config: Config,
+                 enclosures: Mapping[str, tuple[str, ...]] | None = None) -> Packets:
+    """Who gets which document (the module's rules); ``enclosures``: the scans of each 債権者名
+    (pipeline.attach, for the 添付書類 lines)."""
     letters = sale_request_creditors(figures)
     proposals = () if case.bankruptcy else proposal_creditors(figures)
     everyone = tuple(dict.fromkeys(letters + proposals))
@@ -54,7 +72,7 @@ def plan_packets(case: Case, figures: Figures, config: Config) -> Packets:
         household: tuple[str, ...] = ()
     else:
         household = tuple(n for n in everyone if _wants_household(case, config, n, proposals))
-    return Packets(letters, proposals, household)
+    return Packets(letters, proposals, household, dict(enclosures or {}))
 
 
 def _wants_household(case: Case, config: Config, name: str, proposals: tuple[str, ...]) -> bool:

@@ -132,7 +132,9 @@ class RepaymentProposalView(BaseView):
     #: (「当面の月額（令和14年2月に見直し）」); months/years above keep the full figures for staff.
     period_text: str = ""
     period_capped: bool = False
-    attachments_text: str = ""  # 添付書類: 「生活状況表」 when this creditor gets it, else ""
+    #: 添付書類: 「生活状況表」 when this creditor gets it, and the scans when this is the first
+    #: letter of its packet (「生活状況表、価格査定書」); "" when none
+    attachments_text: str = ""
 
 
 OFFER = ("任意売却後の{you}に対する残債務{remaining}につきまして、{start}より毎月{monthly}を"
@@ -198,7 +200,17 @@ def build_repayment_proposal(common: CaseCommon, name: str, packets: Packets | N
         period_text=(PERIOD_REVIEW.format(review=review) if capped
                      else PERIOD.format(months=months(_m(longest)), years=years(_y(longest)))),
         period_capped=capped,
-        attachments_text=clean_text(common.config.titles["household_statement"]) if household else "")
+        attachments_text=_attachments_text(common, name, packets, household))
+
+
+def _attachments_text(common: CaseCommon, name: str, packets: Packets | None,
+                      household: bool) -> str:
+    """添付書類: the 生活状況表 when this creditor gets it, and the scans when this letter is the
+    first of its packet (a creditor with no 同意申請書): 「生活状況表、価格査定書」."""
+    items = [clean_text(common.config.titles["household_statement"])] if household else []
+    if packets is not None:
+        items += [clean_text(t) for t in packets.scans_listed_in(REPAYMENT_PROPOSAL, name)]
+    return "、".join(items)
 
 
 def add_months(start: dt.date, n: int) -> dt.date:

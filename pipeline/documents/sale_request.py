@@ -554,18 +554,14 @@ def seizure_row(s: SeizureResult, name: str) -> SeizureRow:
 def attachments(case: Case, config: Config, name: str = "",
                 packets: Packets | None = None) -> tuple[str, ...]:
     """添付書類 of this recipient's letter (docs/outputs.md, who gets what): the 別紙 配分案, the
-    documents of config [attachments] (買付証明書 only with a buyer), the 生活状況表 when this
-    recipient gets it and no 返済申出書 (which then carries it), and the 回答書. A generated
-    document named in the configuration (an older ninbai.toml listing 生活状況表) is not listed
-    twice, nor for a recipient that does not get it."""
-    section = config.attachments
-    if_buyer = section.sale_request_if_buyer if _buyer(case) else ()
+    scans its packet encloses (添付, by 書類名: docs/attachments.md), the 生活状況表 when this
+    recipient gets it and no 返済申出書 (which then carries it), and the 回答書. Nothing is listed
+    that is not in the packet: the fixed list of the configuration is retired."""
     household = clean_text(config.titles["household_statement"])
-    generated = {"配分案", household, clean_text(config.titles["repayment_proposal"]), REPLY_TITLE}
-    items = [i for i in (clean_text(x) for x in (*section.sale_request, *if_buyer))
-             if i not in generated]
+    scans = tuple(clean_text(t) for t in packets.scans_listed_in(SALE_REQUEST, name)) \
+        if packets is not None else ()
     gets = packets is not None and packets.gets_household(name) and not packets.gets_proposal(name)
-    return ("配分案（別紙）", *items, *([household] if gets else []), REPLY_TITLE)
+    return ("配分案（別紙）", *scans, *([household] if gets else []), REPLY_TITLE)
 
 
 def request_text(liens: list[LienResult], seizures: list[SeizureResult], you: str,

@@ -40,7 +40,9 @@ from pipeline.documents import (
 )
 from pipeline.documents import repayment_proposal as proposal
 from pipeline.documents import sale_request as sale_docs
+from pipeline.documents.common import CaseCommon
 from pipeline.documents.format import yen
+from pipeline.documents.recipients import Packets
 from pipeline.read.models import (
     Asset,
     BudgetLine,
@@ -455,7 +457,24 @@ def test_junior_lien_holder_auction_comparison(multi):
     assert [r.amount for r in a.addressee_rows] == [0, 200_000, 200_000]
     assert [d.code for d in rare.deductions if d.is_addressee] == ["junior_release"]
     assert rare.liens_received_total == sum(x.received for x in rare.liens) == 19_138_000
-    assert "買付証明書" in rare.attachments
+    assert "買付証明書" not in rare.attachments  # no scan, nothing listed: the packet has none
+
+
+def test_scans_are_listed_in_the_first_letter_of_their_recipients_packet(config):
+    """添付書類 per recipient: 〇〇銀行's scans in its 同意申請書 only (not again in its 返済申出書);
+    a creditor that gets no 同意申請書 lists its scans in its 返済申出書."""
+    views = build_views(multi_case(), multi_figures(), config, {BANK: ("価格査定書", "買付証明書")})
+    bank = next(v for v in _of(views, "sale_request") if v.creditor.name == BANK)
+    rare = next(v for v in _of(views, "sale_request") if v.creditor.name == RARE)
+    assert bank.attachments[1:3] == ("価格査定書", "買付証明書")
+    assert "価格査定書" not in rare.attachments
+    proposals = {v.creditor.name: v for v in _of(views, "repayment_proposal")}
+    assert "価格査定書" not in proposals[BANK].attachments_text
+    only_proposal = Packets(letters=(BANK,), proposals=(RARE,), household=(RARE,),
+                            enclosures={RARE: ("債権調査票",)})
+    common = CaseCommon.of(multi_case(), multi_figures(), config)
+    view = proposal.build_repayment_proposal(common, RARE, only_proposal)
+    assert view.attachments_text == "生活状況表、債権調査票"
 
 
 def test_household_statement(multi):

@@ -37,14 +37,14 @@ def renderer() -> Renderer:
     return Renderer()
 
 
-def views_of(case_id: str, config) -> tuple:
+def views_of(case_id: str, config, enclosures=None) -> tuple:
     from pipeline.compute import compute_case
     from pipeline.documents import build_views
     from pipeline.read.validate import load_case
 
     case, issues = load_case(INPUTS / f"{case_id}.xlsx", profiles=config.profiles.keys())
     assert case is not None, [str(i) for i in issues]
-    return build_views(case, compute_case(case, config, BATCH_DATE), config)
+    return build_views(case, compute_case(case, config, BATCH_DATE), config, enclosures)
 
 
 def texts(view, renderer) -> tuple[str, str]:
@@ -136,21 +136,30 @@ def test_household_statement_only_to_proposal_recipients(config):
 
 
 def test_attachments_line_is_what_the_recipient_gets(config, renderer):
-    views = views_of("2026-0181", config)
+    # the scans of the 添付 folder each creditor's packet encloses (pipeline.attach): the city
+    # gets the 価格査定書 and the 買付証明書, the bank only the 価格査定書
+    scans = {"かもめ浜市役所": ("価格査定書", "買付証明書"), "かもめ浜銀行": ("価格査定書",)}
+    views = views_of("2026-0181", config, scans)
     by_name = letters(views)
     city, bank = by_name["かもめ浜市役所"], by_name["かもめ浜銀行"]
     # the city gets no proposal and no statement: none is listed; the bank's statement comes
-    # with its proposal, whose 添付書類 line names it
-    assert city.attachments == ("配分案（別紙）", "価格査定書", "登記事項証明書", "買付証明書", "回答書")
-    assert bank.attachments == city.attachments
+    # with its proposal, whose 添付書類 line names it; nothing the packet lacks is listed
+    assert city.attachments == ("配分案（別紙）", "価格査定書", "買付証明書", "回答書")
+    assert bank.attachments == ("配分案（別紙）", "価格査定書", "回答書")
     proposal = next(v for v in views if v.kind == "repayment_proposal")
-    assert proposal.attachments_text == "生活状況表"
+    assert proposal.attachments_text == "生活状況表"  # the scans are listed once, in the 同意申請書
     pdf, docx = texts(city, renderer)
     for text in (pdf, docx):
-        assert "添付書類1．配分案（別紙）2．価格査定書3．登記事項証明書4．買付証明書5．回答書以上" in text
-        assert "生活状況表" not in text
+        assert "添付書類1．配分案（別紙）2．価格査定書3．買付証明書4．回答書以上" in text
+        assert "生活状況表" not in text and "登記事項証明書" not in text
     pdf, docx = texts(proposal, renderer)
     assert "添付書類生活状況表" in pdf and "添付書類生活状況表" in docx
+
+
+def test_without_scans_the_letters_list_only_what_ninbai_writes(config):
+    """The retired fixed list (価格査定書, 登記事項証明書, 買付証明書) promised what nothing sent."""
+    city = letters(views_of("2026-0181", config))["かもめ浜市役所"]
+    assert city.attachments == ("配分案（別紙）", "回答書")
 
 
 def test_reply_slip_and_deadline_in_every_letter(config, renderer):
