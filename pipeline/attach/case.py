@@ -56,14 +56,21 @@ class CaseAttachments:
                      and a.file_name in self.cleaned)
 
     def fingerprint(self) -> str:
-        """sha256 over the files' names and contents: for the case's unchanged-key."""
-        return attachments_fingerprint(self.sha256)
+        """sha256 over the files' names and contents, "" for no files: the unchanged-key's part."""
+        return attachments_fingerprint(self.sha256) if self.sha256 else ""
 
 
 def attachments_fingerprint(sha256: dict[str, str]) -> str:
     """The same files (names and bytes) give the same digest, whatever the listing order."""
     text = "\n".join(f"{name}\t{digest}" for name, digest in sorted(sha256.items()))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def folder_fingerprint(workbook: Path, case_id: str, limits: AttachmentLimits) -> str:
+    """What ``fingerprint`` of a build of this case would be now, without checking the files:
+    the batch's unchanged decision (a changed, added or removed scan rebuilds the case)."""
+    intake = take_in(workbook, case_id, limits)
+    return attachments_fingerprint({f.name: f.sha256 for f in intake.files}) if intake.files else ""
 
 
 def gather_attachments(workbook: Path, case_id: str, sheet: RawSheet | None,

@@ -18,7 +18,10 @@ from pipeline.batch.keyfigures import KeyFigures
 from pipeline.read.issues import Issue
 
 if TYPE_CHECKING:  # for annotations only: build_case imports the stages when it runs
+    from pipeline.attach.case import CaseAttachments
     from pipeline.config import Config
+    from pipeline.read.models import Case
+    from pipeline.read.workbook import RawWorkbook
     from pipeline.render import Renderer
 
 
@@ -41,6 +44,9 @@ class CaseOutcome:
     case_json: dict | None = None
     timings: dict[str, float] = field(default_factory=dict)
     figures: KeyFigures | None = None
+    #: fingerprint of the scans the build read (``CaseAttachments.fingerprint``), "" for none:
+    #: part of the case's unchanged-key (pipeline.batch.plan)
+    attachments: str = ""
 
 
 class _Clock:
@@ -59,40 +65,90 @@ class _Clock:
 def build_case(source: Path, config: Config, batch_date: date, renderer: Renderer) -> CaseOutcome:
     """Build one case from its workbook. ``renderer`` is a warm ``pipeline.render.Renderer``."""
     from pipeline.batch.casejson import case_json
+    from pipeline.batch.packets import build_packets
     from pipeline.compute import compute_case
     from pipeline.documents import build_views
-    from pipeline.read.validate import load_case
+    from pipeline.documents.common import CaseCommon
+    from pipeline.documents.recipients import plan_packets
     from pipeline.render import RenderError
 
     clock = _Clock()
-    case, issues = load_case(source, profiles=config.profile_names(), clock=clock)
+    case, raw, issues = _load(source, config, clock)
     if case is None:
         return CaseOutcome(source, _case_id_hint(issues), "error", issues, timings=clock.timings)
+    attachments = _attachments(source, case, raw, config)
+    clock.lap("attach")
+    issues = issues + list(attachments.issues)
+    if not attachments.ok:  # a refused or missing scan: the case fails, naming the file
+        return CaseOutcome(source, case.case_id, "error", issues, timings=clock.timings,
+                           attachments=attachments.fingerprint())
     figures = compute_case(case, config, batch_date)
     clock.lap("compute")
+    scans = {c.name: tuple(e.title for e in attachments.for_creditor(c.name))
+             for c in case.creditors}
     files: dict[str, bytes] = {}
     documents: list[dict] = []
     render_warnings: list[dict] = []
     try:
-        for view in build_views(case, figures, config):
+        views = build_views(case, figures, config, scans)
+        for view in views:
             files[view.filename_stem + ".docx"] = renderer.docx(view)
             clock.lap("docx")
             pdf, logged = renderer.pdf(view)
             files[view.filename_stem + ".pdf"] = pdf
             clock.lap("pdf")
-            render_warnings += [{"code": "render_warning", "severity": "info", "message": m}
-                                for m in logged]
+            render_warnings += _render_warnings(logged)
             documents.append(view.document_entry())
+        made = build_packets(CaseCommon.of(case, figures, config), views, files,
+                             plan_packets(case, figures, config, scans), attachments, renderer,
+                             clock.lap)
     except RenderError as exc:
         issue = Issue("render_failed", "error", str(exc))
-        return CaseOutcome(source, case.case_id, "error", issues + [issue], timings=clock.timings)
-    # Validation warnings (unknown 項目, extra columns) travel with the computed ones.
+        return CaseOutcome(source, case.case_id, "error", issues + [issue], timings=clock.timings,
+                           attachments=attachments.fingerprint())
+    files.update(made.files)
+    # Validation and attachment warnings (unknown 項目, a scan disarmed) travel with the computed.
     found = [{"code": i.code, "severity": i.severity, "message": str(i)} for i in issues]
-    data = case_json(case, figures, documents, extra_warnings=found + render_warnings)
+    data = case_json(case, figures, made.documents + documents,
+                     extra_warnings=found + render_warnings + _render_warnings(made.warnings),
+                     packets=made.packets)
     files["case.json"] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     clock.lap("compute")
     return CaseOutcome(source, case.case_id, data["status"], issues, data["warnings"], files,
-                       data, clock.timings, KeyFigures.of(figures, case.debtor.name))
+                       data, clock.timings, KeyFigures.of(figures, case.debtor.name),
+                       attachments.fingerprint())
+
+
+def _load(source: Path, config: Config, clock: _Clock
+          ) -> tuple[Case | None, RawWorkbook | None, list[Issue]]:
+    """``load_case``, keeping the raw workbook: its 添付 sheet is read with the folder."""
+    from pipeline.read.issues import has_errors
+    from pipeline.read.validate import validate_workbook
+    from pipeline.read.workbook import read_workbook
+
+    raw, issues = read_workbook(source)
+    clock.lap("read")
+    case = None
+    if raw is not None:
+        case, found = validate_workbook(raw, config.profile_names())
+        issues = issues + found
+    clock.lap("validate")
+    return (None if has_errors(issues) else case), raw, issues
+
+
+def _attachments(source: Path, case: Case, raw: RawWorkbook | None, config: Config
+                 ) -> CaseAttachments:
+    """The case's scans (the folder named after its 案件番号 beside the workbook, the 添付 sheet)."""
+    from pipeline.attach.case import gather_attachments
+    from pipeline.read.schema import ATTACHMENTS
+
+    sheet = raw.sheets.get(ATTACHMENTS.sheet) if raw is not None else None
+    return gather_attachments(source, case.case_id, sheet, [c.name for c in case.creditors],
+                              config.attachment_limits)
+
+
+def _render_warnings(logged: list[str]) -> list[dict]:
+    return [{"code": "render_warning", "severity": "info", "message": m} for m in logged]
 
 
 def _case_id_hint(issues: list[Issue]) -> str | None:

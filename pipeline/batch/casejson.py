@@ -28,8 +28,9 @@ _WARN_LEVELS = ("warn", "high", "error")
 
 
 def case_json(case: Case, figures: Figures, documents: list[dict],
-              extra_warnings: list[dict]) -> dict[str, Any]:
-    """The case.json document of a built case (``documents`` as the renderer listed them)."""
+              extra_warnings: list[dict], packets: list[dict] | None = None) -> dict[str, Any]:
+    """The case.json document of a built case (``documents`` as the renderer listed them;
+    ``packets``: each creditor's 送付書類一式, its pages and parts, pipeline.batch.packets)."""
     warnings = [_warning(w.model_dump()) for w in figures.warnings]
     warnings += [_warning(w) for w in extra_warnings]
     status = "warn" if any(w["severity"] in _WARN_LEVELS for w in warnings) else "ok"
@@ -41,7 +42,7 @@ def case_json(case: Case, figures: Figures, documents: list[dict],
         "sale": sale_json(figures.sale), "auction": auction_json(figures.auction),
         "household": household_json(figures.household),
         "repayment": repayment_json(figures.repayment),
-        "warnings": warnings, "documents": list(documents),
+        "warnings": warnings, "documents": list(documents), "packets": list(packets or []),
     })
 
 
