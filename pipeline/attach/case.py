@@ -10,13 +10,12 @@ unchanged-key needs: a changed, added or removed scan rebuilds the case (docs/at
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.attach.clean import Cleaned, Refusal
-from pipeline.attach.intake import Intake, take_in
+from pipeline.attach.intake import Intake, attachments_fingerprint, take_in
 from pipeline.attach.sandbox import check_files
 from pipeline.attach.sheet import Assignment, match_attachments, read_attachment_sheet
 from pipeline.config import AttachmentLimits
@@ -58,19 +57,6 @@ class CaseAttachments:
     def fingerprint(self) -> str:
         """sha256 over the files' names and contents, "" for no files: the unchanged-key's part."""
         return attachments_fingerprint(self.sha256) if self.sha256 else ""
-
-
-def attachments_fingerprint(sha256: dict[str, str]) -> str:
-    """The same files (names and bytes) give the same digest, whatever the listing order."""
-    text = "\n".join(f"{name}\t{digest}" for name, digest in sorted(sha256.items()))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def folder_fingerprint(workbook: Path, case_id: str, limits: AttachmentLimits) -> str:
-    """What ``fingerprint`` of a build of this case would be now, without checking the files:
-    the batch's unchanged decision (a changed, added or removed scan rebuilds the case)."""
-    intake = take_in(workbook, case_id, limits)
-    return attachments_fingerprint({f.name: f.sha256 for f in intake.files}) if intake.files else ""
 
 
 def gather_attachments(workbook: Path, case_id: str, sheet: RawSheet | None,

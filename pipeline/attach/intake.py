@@ -227,3 +227,16 @@ def _read_at_most(fd: int, size: int) -> bytes:
         chunks.append(chunk)
         size -= len(chunk)
     return b"".join(chunks)
+
+
+def attachments_fingerprint(sha256: dict[str, str]) -> str:
+    """The same files (names and bytes) give the same digest, whatever the listing order."""
+    text = "\n".join(f"{name}\t{digest}" for name, digest in sorted(sha256.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def folder_fingerprint(workbook: Path, case_id: str, limits: AttachmentLimits) -> str:
+    """What ``fingerprint`` of a build of this case would be now, without checking the files:
+    the batch's unchanged decision (a changed, added or removed scan rebuilds the case)."""
+    intake = take_in(workbook, case_id, limits)
+    return attachments_fingerprint({f.name: f.sha256 for f in intake.files}) if intake.files else ""

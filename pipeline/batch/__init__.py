@@ -165,7 +165,8 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     with batch_lock(batch_dir, wait=request.wait):
         leftovers = clean_leftovers(batch_dir)
         previous = _previous_manifest(batch_dir, notices)
-        run = BatchRun(batch_dir, key, previous, _approvals(batch_dir, notices))
+        run = BatchRun(batch_dir, key, previous, _approvals(batch_dir, notices),
+                       getattr(config, "attachment_limits", None))  # None: a test double
         todo, unmatched = run.plan(request, case_ids)
         progress = _Progress(report, len(run.processed))
         for record in run.unchanged_records():

@@ -19,6 +19,9 @@ from pipeline.batch.atomic import write_atomic
 from pipeline.batch.keyfigures import KeyFigures
 
 MANIFEST_NAME = "manifest.json"
+#: A packet's file name starts so: 送付書類一式_<債権者名>.pdf (pipeline.batch.packets; ``export``
+#: copies the approved files named so).
+PACKET_PREFIX = "送付書類一式"
 #: A state file larger than this is damaged (or not ours): it is not read into memory.
 STATE_FILE_LIMIT = 256 * 2**20
 SCHEMA = "manifest/2"
@@ -107,6 +110,12 @@ class InputRecord:
     outputs: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)
     figures: KeyFigures | None = None
+    #: fingerprint of the scans of the case's 添付 folder the build read, "" for none (a record
+    #: written before packets reads as none): a changed scan rebuilds the case
+    attachments: str = ""
+    #: the case's packets (送付書類一式), ``{"addressee", "pdf", "pages"}``, pdf relative to the
+    #: batch folder; for the review page and ``export``
+    packets: list[dict] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -209,6 +218,11 @@ def _check_record(record: InputRecord) -> None:
     for document in record.documents:
         if not (isinstance(document["docx"], str) and isinstance(document["pdf"], str)):
             raise TypeError("document")
+    for packet in record.packets:
+        if not (isinstance(packet["pdf"], str) and isinstance(packet["addressee"], str)):
+            raise TypeError("packet")
+    if not isinstance(record.attachments, str):
+        raise TypeError("attachments")
     for problem in record.warnings + record.errors:
         if not (isinstance(problem["code"], str) and isinstance(problem["message"], str)):
             raise TypeError("problem")

@@ -19,13 +19,12 @@ from typing import Any
 
 from pipeline.attach.case import CaseAttachments, Enclosure
 from pipeline.attach.packet import assemble, page_count
+from pipeline.batch.manifest import PACKET_PREFIX
 from pipeline.documents.common import COVER_LETTER, CaseCommon
 from pipeline.documents.cover_letter import CoverLetterView, Enclosed, build_cover_letter
 from pipeline.documents.recipients import Packets
 from pipeline.render import RenderError
 
-#: The packet's file name: 送付書類一式_<債権者名>.pdf (the name part as in the letters' names).
-PACKET_PREFIX = "送付書類一式"
 #: Renderings of one 送付状 before its page count must have settled (1 page → 2 → stays 2).
 COVER_ATTEMPTS = 3
 

@@ -51,6 +51,7 @@ from pipeline.read.workbook import read_input_bytes
 
 if TYPE_CHECKING:  # the request type lives with run_batch, which imports this module
     from pipeline.batch import BatchRequest
+    from pipeline.config import AttachmentLimits
 
 #: docs/workbook.md 案件番号 (the one pattern, pipeline.read.schema); checked again here because
 #: the id becomes a folder name.
@@ -85,8 +86,10 @@ class BatchRun:
     """
 
     def __init__(self, batch_dir: Path, key: BuildKey, previous: Manifest | None,
-                 approvals: list[Approval]) -> None:
+                 approvals: list[Approval], attachment_limits: AttachmentLimits | None = None
+                 ) -> None:
         self.batch_dir, self.root, self.key = batch_dir, batch_dir.resolve(), key
+        self.attachment_limits = attachment_limits  # None: scans are not looked at (tests)
         self.approvals = approvals
         self.previous = {r.path: r for r in previous.inputs} if previous else {}
         self.previous_key = previous.key if previous else None
@@ -132,7 +135,25 @@ class BatchRun:
         return (previous is not None and self.previous_key == self.key
                 and previous.sha256 == self.sources[path][0] and previous.status != "error"
                 and outputs_match(self.batch_dir, previous, others_allowed=True,
-                                  trust_stamps=True))
+                                  trust_stamps=True)
+                and self._same_scans(previous, path))
+
+    def _same_scans(self, previous: InputRecord, path: str) -> bool:
+        """Are the case's scans (the 添付 folder named after its 案件番号) those it was built with?
+
+        The workbook is unchanged, so its 案件番号 is the recorded one. No folder and none
+        recorded costs one lookup; a folder is read and hashed as the build reads it
+        (``folder_fingerprint``: names and bytes of the files it would check)."""
+        case_id = previous.case_id or ""
+        if self.attachment_limits is None or not SAFE_CASE_ID.fullmatch(case_id):
+            return not previous.attachments
+        folder = Path(path).parent / case_id
+        if not os.path.lexists(folder):
+            return not previous.attachments
+        from pipeline.attach.intake import folder_fingerprint
+
+        return folder_fingerprint(Path(path), case_id, self.attachment_limits) \
+            == previous.attachments
 
     def _drop_gone(self) -> None:
         """An input that no longer exists (renamed, moved away, deleted) holds no case id.
@@ -195,6 +216,7 @@ class BatchRun:
             return  # another input holds the case (and its folder) now
         record.case_id, record.folder, record.revision = case_id, previous.folder, previous.revision
         record.outputs, record.documents = previous.outputs, previous.documents
+        record.packets, record.attachments = previous.packets, previous.attachments
         record.figures = previous.figures  # the figures of the documents that stay
 
     def _record(self, path: str, outcome: CaseOutcome) -> InputRecord:
@@ -204,7 +226,7 @@ class BatchRun:
             path=path, sha256=sha, size=size, case_id=outcome.case_id, status=outcome.status,
             result="failed" if failed else "built", timings=dict(outcome.timings),
             warnings=_warnings(outcome), errors=_errors(outcome.issues),
-            figures=None if failed else outcome.figures)
+            figures=None if failed else outcome.figures, attachments=outcome.attachments)
 
     def _commit(self, record: InputRecord, outcome: CaseOutcome) -> None:
         started = time.perf_counter()
@@ -225,6 +247,7 @@ class BatchRun:
             return
         record.folder, record.revision = folder, revision
         record.documents = _documents(outcome.case_json, folder)
+        record.packets = _packets(outcome.case_json, folder)
         record.timings["write"] = time.perf_counter() - started
 
     def _target(self, case_id: str) -> tuple[str, int]:
@@ -293,7 +316,7 @@ class BatchRun:
         record = self.records.get(loser)
         if record is not None and (record.status != "error" or record.folder):
             demoted = replace(record, result="failed", folder="", revision=0, outputs=[],
-                              documents=[], figures=None)
+                              documents=[], figures=None, packets=[])
             if record.status != "error":
                 _fail(demoted, _duplicate(case_id, winner, record.case_id, loser))
             self.records[loser] = demoted
@@ -478,3 +501,8 @@ def _documents(case_json: dict | None, folder: str) -> list[dict]:
     return [{**d, "docx": f"{folder}/{d['docx']}", "pdf": f"{folder}/{d['pdf']}"}
             for d in documents]
 
+
+def _packets(case_json: dict | None, folder: str) -> list[dict]:
+    """case.json's packets with paths relative to the batch folder (for links and export)."""
+    return [{"addressee": p["addressee"], "pdf": f"{folder}/{p['pdf']}", "pages": p["pages"]}
+            for p in (case_json or {}).get("packets", [])]
