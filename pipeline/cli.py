@@ -31,6 +31,7 @@ import pipeline
 from pipeline.batch import BatchError, BatchRequest, BatchResult, CaseDone, run_batch
 from pipeline.batch.approve import ApproveError, approve_cases
 from pipeline.batch.atomic import os_error_text
+from pipeline.batch.export import ExportError, export_packets
 from pipeline.batch.lock import BatchLocked
 from pipeline.batch.manifest import (
     RESULT_LABELS,
@@ -111,7 +112,7 @@ class CannotRun(click.ClickException):
 #: is; an ``OSError`` becomes its short Japanese reason (``os_error_text``) and the file's name;
 #: anything else is unexpected: a Japanese line, and the traceback only with NINBAI_DEBUG=1.
 STAFF_MESSAGE_ERRORS: tuple[type[Exception], ...] = (
-    ConfigError, BatchError, BatchLocked, StateFileError, ApproveError)
+    ConfigError, BatchError, BatchLocked, StateFileError, ApproveError, ExportError)
 UNEXPECTED = "予期しない問題で中断しました。システム担当者に連絡してください"
 DEBUG_ENV = "NINBAI_DEBUG"
 
@@ -577,6 +578,34 @@ def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: 
         say(f"承認済みです: {case_id}")
     for problem in result.problems:
         say(f"承認できません: {problem}", err=True)
+    for notice in result.notices:
+        say(notice, err=True)
+    ctx.exit(1 if result.problems else 0)
+
+
+@main.command()
+@click.argument("batch_dir", type=PathType("folder"), metavar="バッチフォルダ")
+@option("--to", "to", required=True, type=PathType("folder"), metavar="フォルダ",
+        help="書き出し先（案件番号ごとのフォルダを作ります）")
+@click.pass_context
+def export(ctx: click.Context, batch_dir: Path, to: Path) -> None:
+    """承認済みの案件の送付書類一式（債権者ごとのPDF）を、送付用のフォルダに書き出します。
+
+    承認された版のファイルが承認したときのままの案件だけを <フォルダ>/<案件番号>/ にコピーします。
+    承認されていない案件・承認後に変更された案件は書き出さず、理由を表示します（終了コード 1）。
+    書き出し先にある内容の違う同名のファイルは上書きしません。
+
+    \b
+    例:
+      ninbai export outputs/2026-11-30 --to 送付/2026-11-30
+    """
+    result = export_packets(batch_dir, to)
+    for place in result.copied:
+        say(f"書き出しました: {place}")
+    for place in result.present:
+        say(f"書き出し済みです: {place}")
+    for problem in result.problems:
+        say(f"書き出せません: {problem}", err=True)
     for notice in result.notices:
         say(notice, err=True)
     ctx.exit(1 if result.problems else 0)
