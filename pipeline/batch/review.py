@@ -31,8 +31,8 @@ REVIEW_TEMPLATES = pipeline.shipped_templates() / "review"
 #: Order of the review, most severe first: a failed case, then its worst warning, then clean.
 LEVELS: tuple[str, ...] = ("error", "high", "warn", "info", "ok")
 LEVEL_LABELS = {"error": "エラー", "high": "重要", "warn": "警告", "info": "参考", "ok": "問題なし"}
-KIND_LABELS = {"sale_request": "任意売却に関する同意申請書", "household_statement": "生活状況表",
-               "repayment_proposal": "残債務の返済に関する申出書"}
+KIND_LABELS = {"cover_letter": "送付状", "sale_request": "任意売却に関する同意申請書",
+               "household_statement": "生活状況表", "repayment_proposal": "残債務の返済に関する申出書"}
 
 
 @dataclass(frozen=True)
