@@ -294,3 +294,14 @@ def test_export_on_the_command_line_exits_1_on_a_refusal(tmp_path, two_cases):
     approve_cases(two_cases, ["2026-0142", "2026-0148"], "佐藤 花子")
     done = runner.invoke(main, ["export", str(two_cases), "--to", str(tmp_path / "send")])
     assert done.exit_code == 0 and "書き出しました: 2026-0148/" in done.output
+
+
+def test_the_review_page_links_the_packets_first(built):
+    from urllib.parse import unquote
+
+    batch = built / "out" / "b"
+    html = (batch / "index.html").read_text("utf-8")
+    links = [unquote(u) for u in re.findall(r'href="([^"]+)"', html) if u.startswith("2026-0142/")]
+    assert links[0] == f"2026-0142/{PACKET.format('東都みらい銀行')}"
+    assert all((batch / link).is_file() for link in links)
+    assert "00_送付状_東都みらい銀行.pdf" in " ".join(links)
