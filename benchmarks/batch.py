@@ -36,7 +36,10 @@ from benchmarks.synth import write_cases
 
 BATCH_DATE = "2026-11-30"
 BATCH_NAME = "bench"
-STAGES = ("read", "validate", "compute", "docx", "pdf", "write")
+STAGES = ("read", "validate", "attach", "compute", "docx", "pdf", "cover", "packet", "write")
+#: The scans every synthetic case sends (its 添付 folder): the samples' 価格査定書 PDF and 買付証明書
+#: PNG, so that the packets are built as in a real month (docs/performance.md, packets).
+SCANS = Path(__file__).resolve().parent.parent / "inputs" / "2026-0142"
 MB = 1024 * 1024
 #: The issue's targets (benchmark figures, not timed tests).
 TARGET_RATIO = 0.7  # wall time per PDF, in reference renders, with --jobs 2
@@ -126,8 +129,17 @@ def prepare_inputs(inputs: Path, cases: int) -> float:
     existing = sorted(inputs.glob("BENCH-*.xlsx")) if inputs.is_dir() else []
     if len(existing) != cases:
         shutil.rmtree(inputs, ignore_errors=True)
-        write_cases(inputs, cases)
+        for workbook in write_cases(inputs, cases):
+            add_scans(workbook)
     return time.perf_counter() - started
+
+
+def add_scans(workbook: Path) -> None:
+    """The case's 添付 folder (named after its 案件番号, the file's stem) with the sample scans."""
+    folder = workbook.parent / workbook.stem
+    folder.mkdir(exist_ok=True)
+    for scan in sorted(SCANS.iterdir()):
+        shutil.copy(scan, folder / scan.name)
 
 
 def measure(cases: int, jobs: int, work: Path) -> dict:

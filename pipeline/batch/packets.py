@@ -79,12 +79,12 @@ def build_packets(common: CaseCommon, views: Sequence[Any], pdfs: dict[str, byte
         scans = attachments.for_creditor(name) if attachments is not None else ()
         enclosed = [Enclosed(p.title, _pages(p.pdf, counts)) for p in parts]
         enclosed += [Enclosed(e.title, e.pages) for e in scans]
+        lap("packet")
         view, cover = cover_pages(common, name, enclosed, renderer)
         view = _unique(view, stems)
-        lap("pdf")
         out.files[view.filename_stem + ".docx"] = renderer.docx(view)
         out.files[view.filename_stem + ".pdf"] = cover
-        lap("docx")
+        lap("cover")
         packet_name = PACKET_PREFIX + view.filename_stem.removeprefix(_cover_prefix(common))
         out.files[packet_name + ".pdf"] = _assembled(view, cover, parts, scans, name)
         out.documents.append(view.document_entry())
