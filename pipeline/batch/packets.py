@@ -80,13 +80,14 @@ def build_packets(common: CaseCommon, views: Sequence[Any], pdfs: dict[str, byte
         enclosed = [Enclosed(p.title, _pages(p.pdf, counts)) for p in parts]
         enclosed += [Enclosed(e.title, e.pages) for e in scans]
         lap("packet")
-        view, cover = cover_pages(common, name, enclosed, renderer)
+        view, cover, logged = cover_pages(common, name, enclosed, renderer)
+        out.warnings.extend(logged)
         view = _unique(view, stems)
         out.files[view.filename_stem + ".docx"] = renderer.docx(view)
         out.files[view.filename_stem + ".pdf"] = cover
         lap("cover")
         packet_name = PACKET_PREFIX + view.filename_stem.removeprefix(_cover_prefix(common))
-        out.files[packet_name + ".pdf"] = _assembled(view, cover, parts, scans, name)
+        out.files[packet_name + ".pdf"] = _assembled(view, cover, parts, scans)
         out.documents.append(view.document_entry())
         out.packets.append({"addressee": view.creditor.name, "pdf": packet_name + ".pdf",
                             "pages": view.total_pages,
@@ -97,8 +98,9 @@ def build_packets(common: CaseCommon, views: Sequence[Any], pdfs: dict[str, byte
 
 
 def cover_pages(common: CaseCommon, name: str, enclosed: Sequence[Enclosed], renderer: Any
-                ) -> tuple[CoverLetterView, bytes]:
-    """The 送付状 view and PDF whose 「N枚」 counts the pages it really takes.
+                ) -> tuple[CoverLetterView, bytes, list[str]]:
+    """The 送付状 view and PDF whose 「N枚」 counts the pages it really takes, and WeasyPrint's
+    warnings.
 
     Rendered counting itself as one page; when the list of documents makes it longer, rendered
     again with that count (a longer total does not lengthen the page: the number is in a cell).
@@ -106,10 +108,10 @@ def cover_pages(common: CaseCommon, name: str, enclosed: Sequence[Enclosed], ren
     own = 1
     for _ in range(COVER_ATTEMPTS):
         view = build_cover_letter(common, name, enclosed, own)
-        pdf, _warnings = renderer.pdf(view)
+        pdf, warnings = renderer.pdf(view)
         pages = page_count(pdf)
         if pages == own:
-            return view, pdf
+            return view, pdf, warnings
         own = pages
     raise RenderError(f"送付状（案件 {common.case.case_id}）の枚数が定まりません"
                       f"（{own}枚で作り直しても変わります）。テンプレートを確認してください")
@@ -122,7 +124,7 @@ def _pages(pdf: bytes, counts: dict[bytes, int]) -> int:
 
 
 def _assembled(view: CoverLetterView, cover: bytes, parts: list[Part],
-               scans: Sequence[Enclosure], name: str) -> bytes:
+               scans: Sequence[Enclosure]) -> bytes:
     """The packet's PDF; its page counts are checked against what the 送付状 says."""
     packet = assemble([(view.title, cover), *((p.title, p.pdf) for p in parts),
                        *((e.title, e.pdf) for e in scans)],

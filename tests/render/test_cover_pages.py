@@ -47,7 +47,7 @@ def _pages(pdf: bytes) -> int:
 
 
 def test_a_short_list_is_one_page_counted_once(common, renderer):
-    view, pdf = cover_pages(common, "東都みらい銀行",
+    view, pdf, _ = cover_pages(common, "東都みらい銀行",
                             [Enclosed("任意売却に関する同意申請書", 3), Enclosed("価格査定書", 1)],
                             renderer)
     assert _pages(pdf) == view.own_pages == 1
@@ -56,7 +56,7 @@ def test_a_short_list_is_one_page_counted_once(common, renderer):
 
 def test_a_long_list_makes_a_two_page_cover_that_counts_itself_twice(common, renderer):
     enclosed = [Enclosed(f"登記事項証明書（{n}）", 2) for n in range(1, 41)]
-    view, pdf = cover_pages(common, "東都みらい銀行", enclosed, renderer)
+    view, pdf, _ = cover_pages(common, "東都みらい銀行", enclosed, renderer)
     assert _pages(pdf) == view.own_pages == 2
     assert view.total_pages == 2 + 80
     assert "送付枚数（本状を含む）82枚" in _text(pdf)
