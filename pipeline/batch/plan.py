@@ -280,14 +280,16 @@ class BatchRun:
 
     def _generated_names(self, target: Path, folder: str) -> set[str]:
         """Names in a case folder that ninbai wrote: the manifest's record of the folder and the
-        folder's own case.json (which lists its documents even when the manifest is lost)."""
+        folder's own case.json (which lists its documents and packets even when the manifest is
+        lost)."""
         names = {"case.json"} | self.generated.get(folder, set())
         case_json = target / "case.json"
         try:
             if case_json.is_file() and not case_json.is_symlink() \
                     and case_json.stat().st_size < 1 << 24:
-                documents = json.loads(case_json.read_text("utf-8"))["documents"]
-                names |= {d[kind] for d in documents for kind in ("docx", "pdf")}
+                data = json.loads(case_json.read_text("utf-8"))
+                names |= {d[kind] for d in data["documents"] for kind in ("docx", "pdf")}
+                names |= {p["pdf"] for p in data.get("packets", [])}
         except (OSError, ValueError, KeyError, TypeError):
             pass
         return {n for n in names if isinstance(n, str)}

@@ -305,3 +305,14 @@ def test_the_review_page_links_the_packets_first(built):
     assert links[0] == f"2026-0142/{PACKET.format('東都みらい銀行')}"
     assert all((batch / link).is_file() for link in links)
     assert "00_送付状_東都みらい銀行.pdf" in " ".join(links)
+
+
+def test_a_lost_manifest_does_not_turn_a_packet_into_a_staff_file(tmp_path, config):
+    """Without manifest.json, case.json says what ninbai wrote: the packet too, so a rebuild
+    replaces it instead of refusing it as a staff file in the way."""
+    workbook = case_input(tmp_path / "in", "2026-0142")
+    assert build(tmp_path, [workbook], config).exit_code == 0
+    (tmp_path / "out" / "b" / "manifest.json").unlink()
+    again = build(tmp_path, [workbook], config)
+    assert again.exit_code == 0, again.processed[0].errors
+    assert again.processed[0].result == "built"

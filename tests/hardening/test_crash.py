@@ -77,7 +77,8 @@ def assert_nothing_half_visible(batch_dir: Path) -> None:
 
 def assert_case_folder_whole(folder: Path) -> None:
     case = json.loads((folder / "case.json").read_text("utf-8"))
-    expected = {"case.json"} | {d[k] for d in case["documents"] for k in ("docx", "pdf")}
+    expected = {"case.json"} | {d[k] for d in case["documents"] for k in ("docx", "pdf")} \
+        | {p["pdf"] for p in case["packets"]}
     assert {p.name for p in folder.iterdir()} == expected, folder
     for document in case["documents"]:
         pdf = (folder / document["pdf"]).read_bytes()
