@@ -7,6 +7,7 @@ checked is what a creditor receives.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -256,7 +257,9 @@ def two_cases(tmp_path, config):
 
 
 def test_export_copies_only_approved_unmodified_packets(tmp_path, two_cases):
-    approve_cases(two_cases, ["2026-0142"], "佐藤 花子")
+    approved = approve_cases(two_cases, ["2026-0142"], "佐藤 花子").approved[0]
+    packet = two_cases / "2026-0142" / PACKET.format("東都みらい銀行")
+    assert approved.files[packet.name] == hashlib.sha256(packet.read_bytes()).hexdigest()
     send = tmp_path / "send"
     result = export_packets(two_cases, send)
     assert result.copied == [f"2026-0142/{PACKET.format('東都みらい銀行')}"]
