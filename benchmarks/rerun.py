@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.batch import BATCH_DATE, BATCH_NAME, prepare_inputs
+from benchmarks.batch import BATCH_DATE, BATCH_NAME, OFFICE, prepare_inputs
 from pipeline.batch.manifest import file_stamp
 
 CLI = "import sys; from pipeline.cli import main; main(sys.argv[1:], prog_name='ninbai')"
@@ -38,9 +38,10 @@ GOAL_FIXED_S, GOAL_PER_CASE_S = 1.0, 0.001
 
 
 def build(inputs: list[Path], out: Path, jobs: int, *python_flags: str) -> subprocess.CompletedProcess:
-    """``ninbai build`` in the work folder (no ./ninbai.toml: the shipped defaults)."""
+    """``ninbai build`` in the work folder, with the samples' fictional office as the sender."""
     command = [sys.executable, *python_flags, "-c", CLI, "build", *map(str, inputs), "--out",
-               str(out), "--batch", BATCH_NAME, "--date", BATCH_DATE, "--jobs", str(jobs)]
+               str(out), "--batch", BATCH_NAME, "--date", BATCH_DATE, "--jobs", str(jobs),
+               "--config", str(OFFICE)]
     return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False,
                           cwd=out.parent)
 
@@ -79,7 +80,7 @@ def assemble(inputs: list[Path], out: Path, seed: int, jobs: int) -> int:
 
 
 def current_key() -> dict[str, str]:
-    """The build key a rerun in the work folder computes (versions, defaults, templates, date).
+    """The build key a rerun in the work folder computes (versions, OFFICE, templates, date).
 
     An assembled batch carries it, so its cases count as unchanged even when the seed cases
     were built elsewhere (the rerun compares the key and the files' sha256, not their content).
@@ -90,7 +91,7 @@ def current_key() -> dict[str, str]:
     from pipeline.batch import build_key
     from pipeline.config import load_config
 
-    return asdict(build_key(date.fromisoformat(BATCH_DATE), load_config(None)))
+    return asdict(build_key(date.fromisoformat(BATCH_DATE), load_config(OFFICE)))
 
 
 def _records(manifest_path: Path) -> dict[str, dict]:

@@ -17,14 +17,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import traceback
+from collections.abc import Iterable
 from contextlib import ExitStack
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
+import pipeline
 from pipeline.batch import BatchError, BatchRequest, BatchResult, CaseDone, run_batch
 from pipeline.batch.approve import ApproveError, approve_cases
 from pipeline.batch.atomic import os_error_text
@@ -38,15 +41,27 @@ from pipeline.batch.manifest import (
     standing_approvals,
 )
 from pipeline.batch.review import INDEX_NAME, review_cases, review_json, review_lines
-from pipeline.config import Config, ConfigError, load_config
+from pipeline.cli_japanese import (
+    CountType,
+    DateType,
+    JapaneseGroup,
+    PathType,
+    option,
+)
+from pipeline.config import (
+    CONFIG_ENV,
+    Config,
+    ConfigError,
+    find_config,
+    load_config,
+    require_company,
+)
 from pipeline.eras import date_text
 from pipeline.read.issues import Issue
 from pipeline.read.models import Case
 from pipeline.read.schema import DATE_RANGES
 from pipeline.read.workbook import discover_inputs
 
-#: The settings file used when ``--config`` is not given, looked for in the working folder.
-LOCAL_CONFIG = Path("ninbai.toml")
 #: Exit status after Ctrl-C (128 + SIGINT, as shells report it); 1 means "some case failed".
 INTERRUPTED = 130
 INTERRUPTED_LINE = "中断しました。"
@@ -112,7 +127,7 @@ def staff_message(exc: Exception) -> str:
     return UNEXPECTED
 
 
-class NinbaiGroup(click.Group):
+class NinbaiGroup(JapaneseGroup):
     """Turns every exception of a command into a Japanese message and exit 2 (``staff_message``),
     and Ctrl-C into 「中断しました。」 and exit 130 (instead of click's ``Aborted!`` and exit 1)."""
 
@@ -132,38 +147,54 @@ class NinbaiGroup(click.Group):
 
 
 @click.group(cls=NinbaiGroup)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="設定ファイル（TOML）。省略時は ./ninbai.toml、なければ標準設定")
+@click.version_option(pipeline.__version__, "--version", prog_name="ninbai",
+                      message="%(prog)s %(version)s", help="版を表示して終わる")
+@option("--config", "config_path", type=PathType("file"), metavar="ファイル",
+        help="設定ファイル（TOML）。省略時は環境変数 NINBAI_CONFIG、作業中のフォルダとその上、"
+             "入力のフォルダとその上の ninbai.toml の順に探す")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None) -> None:
     """任意売却の案件ワークブックを検証し、債権者向けの書類を作成します。
 
+    各コマンドの使い方は「ninbai コマンド -h」で表示します。
+
     \b
     例:
+      ninbai init ~/任意売却
       ninbai new-case inputs/2026-0180.xlsx --case-id 2026-0180
       ninbai validate inputs/
+      ninbai build inputs/
     """
     ctx.ensure_object(dict)["config_path"] = config_path
 
 
-def config_file(given: Path | None) -> Path | None:
-    """The settings file of this run: ``--config``, else ./ninbai.toml when there is one, else
-    None (the shipped defaults). The one place that decides it; the library never looks."""
-    if given is not None:
-        if not given.is_file():
-            raise CannotRun(f"設定ファイルが見つかりません: {given}")
-        return given
-    return LOCAL_CONFIG if LOCAL_CONFIG.is_file() else None
+def config_file(given: Path | None, inputs: Iterable[Path] = ()) -> Path | None:
+    """The settings file of this run (docs/cli.md, Configuration): ``--config``, $NINBAI_CONFIG,
+    ninbai.toml in the working folder or its parents, then in the inputs' folders or their
+    parents; None: the shipped defaults alone. The one place that hands the environment and the
+    folders to ``find_config``; the library never looks by itself."""
+    folders = dict.fromkeys(p if p.is_dir() else p.parent for p in inputs)
+    return find_config(given, os.environ.get(CONFIG_ENV), Path.cwd(), folders)
 
 
-def settings(ctx: click.Context) -> Config:
-    """The effective configuration for this run (``--config``, ./ninbai.toml or the defaults)."""
+def settings(ctx: click.Context, inputs: Iterable[Path] = ()) -> Config:
+    """The effective configuration for this run; the file it came from is kept for messages."""
     root = ctx.find_root()
     root.ensure_object(dict)
     if "config" not in root.obj:
-        path = config_file(root.obj.get("config_path"))
-        root.obj["config"] = load_config(path)
+        path = config_file(root.obj.get("config_path"), inputs)
+        root.obj["config"], root.obj["config_file"] = load_config(path), path
     return root.obj["config"]
+
+
+def shown_path(path: Path) -> str:
+    """A path as staff gave it or as it sits under the working folder, else in full."""
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def input_files(inputs: tuple[Path, ...]) -> list[Path]:
@@ -187,13 +218,13 @@ def issue_line(issue: Issue, shown: Path) -> str:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
+@click.argument("inputs", nargs=-1, required=True, type=PathType(), metavar="入力...")
+@option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
 @click.pass_context
 def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> None:
     """ワークブックを読んで検証だけ行い、問題をすべてファイル・シート・セル付きで表示します。
 
-    INPUT はフォルダ（中の *.xlsx すべて）またはファイル。1件でもエラーがあれば終了コード 1。
+    入力はフォルダ（中の *.xlsx すべて）またはファイル。1件でもエラーがあれば終了コード 1。
 
     \b
     例:
@@ -201,7 +232,7 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> Non
       ninbai validate inputs/2026-0142.xlsx --json
     """
     files = input_files(inputs)
-    profiles = tuple(settings(ctx).profiles)
+    profiles = settings(ctx, inputs).profile_names()
     results = [(path, *load_case(path, profiles)) for path in files]
     if as_json:
         say(json.dumps([_result_dict(*r) for r in results], ensure_ascii=False, indent=2))
@@ -229,9 +260,37 @@ def _result_dict(path: Path, case: Case | None, issues: list[Issue]) -> dict[str
             "valid": case is not None, "issues": [i.to_dict() for i in issues]}
 
 
+@main.command()
+@click.argument("folder", type=PathType("folder"), metavar="フォルダ")
+def init(folder: Path) -> None:
+    """事務所の作業フォルダを作ります: 設定ファイル ninbai.toml（会社の情報を記入）、案件の
+    inputs/、書類の outputs/、ひな形を差し替える templates/ と説明の README.md。
+
+    既に ninbai.toml があるフォルダには何もしません（上書きしません）。
+
+    \b
+    例:
+      ninbai init ~/任意売却
+    """
+    from pipeline.workspace import WorkspaceExists, init_workspace
+
+    try:
+        created = init_workspace(folder)
+    except WorkspaceExists as exc:
+        raise CannotRun(str(exc)) from None
+    except OSError as exc:
+        raise CannotRun(f"{folder} に作業フォルダを作れません（{os_error_text(exc)}）") from None
+    say(f"作業フォルダを作りました: {folder}")
+    say("  作成: " + "、".join(created.made))
+    if created.kept:
+        say("  既にあるため、そのままにしました: " + "、".join(created.kept))
+    say(f"次に {folder / 'ninbai.toml'} の [company]（会社名・所在地・電話番号・免許番号）を記入して"
+        "ください。使い方は README.md にあります")
+
+
 @main.command("new-case")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--case-id", help="案件番号を記入しておく（英数字・-・_ で40文字まで）")
+@click.argument("path", type=PathType("file"), metavar="ファイル")
+@option("--case-id", metavar="案件番号", help="案件番号を記入しておく（英数字・-・_ で40文字まで）")
 @click.pass_context
 def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
     """空の案件ワークブックを作ります（プルダウンと入力ヒント付き）。既存のファイルは上書きしません。
@@ -244,7 +303,7 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
 
     if path.suffix.lower() != ".xlsx":
         raise CannotRun(f"ファイル名は .xlsx で終わるようにしてください: {path}")
-    profiles = tuple(settings(ctx).profiles)
+    profiles = settings(ctx, [path]).profile_names()
     try:
         write_blank_case(path, case_id, profiles)
     except FileExistsError:
@@ -257,16 +316,16 @@ def new_case(ctx: click.Context, path: Path, case_id: str | None) -> None:
 
 
 @main.command("check-templates")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="確認するテンプレートのフォルダ。省略時は使用中のもの（templates/）")
-@click.option("--samples", multiple=True, type=click.Path(path_type=Path),
-              help="使うサンプル案件（フォルダまたはファイル）。省略時はリポジトリの inputs/"
+@option("--templates", "templates_dir", type=PathType("folder"), metavar="フォルダ",
+        help="確認するテンプレートのフォルダ。省略時は使用中のもの（templates/）")
+@option("--samples", multiple=True, type=PathType(), metavar="案件",
+        help="使うサンプル案件（フォルダまたはファイル）。省略時はリポジトリの inputs/"
                    "（パッケージとしてインストールした場合は指定が必要です）")
-@click.option("--date", "batch_date", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="書類の作成日 YYYY-MM-DD。省略時は今日")
+@option("--date", "batch_date", type=DateType(), metavar="YYYY-MM-DD",
+        help="書類の作成日。省略時は今日")
 @click.pass_context
 def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tuple[Path, ...],
-                    batch_date: datetime | None) -> None:
+                    batch_date: date | None) -> None:
     """テンプレート（Word・HTML）をサンプル案件で試しに作成し、誤りを周りの文とともに表示します。
 
     書き方の誤り・未定義の変数・許可されていない操作・フォルダ外のファイルやURLの読み込みを
@@ -281,15 +340,18 @@ def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tup
     from pipeline.render.templatecheck import check_templates as run_check
     from pipeline.render.templatecheck import default_samples, report_lines
 
-    folder = templates_dir or default_templates_dir()
-    if not folder.is_dir():
-        raise CannotRun(f"テンプレートのフォルダが見つかりません: {folder}")
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise CannotRun(f"テンプレートのフォルダが見つかりません: {templates_dir}")
     files = input_files(samples) if samples else default_samples()
     if not files:
         raise CannotRun("サンプル案件が見つかりません。--samples で案件ワークブック（フォルダまたは"
                         "ファイル）を指定してください（インストールしたパッケージにサンプル案件は"
                         "含まれません）")
-    report = run_check(folder, files, settings(ctx), batch_date.date() if batch_date else None)
+    config = settings(ctx, files)
+    with ExitStack() as stack:
+        folder = templates_dir or office_templates(ctx.find_root().obj["config_file"], stack) \
+            or default_templates_dir()
+        report = run_check(folder, files, config, batch_date)
     for line in report_lines(report):
         say(line)
     if not report.cases:
@@ -298,21 +360,23 @@ def check_templates(ctx: click.Context, templates_dir: Path | None, samples: tup
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", default=Path("outputs"), show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="出力先のフォルダ")
-@click.option("--batch", "batch_name", help="バッチ名（出力先の下のフォルダ名）。省略時は基準日")
-@click.option("--date", "batch_date", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="基準日 YYYY-MM-DD（書類の作成日の既定値）。省略時は今日")
-@click.option("--jobs", type=click.IntRange(min=1), help="並列に処理するプロセス数。省略時はCPU数")
-@click.option("--only", multiple=True, help="この案件番号（またはファイル名）だけ作り直す。複数指定可")
-@click.option("--force", is_flag=True, help="変更のない案件も作り直す（承認済みの書類は上書きしない）")
-@click.option("--wait", is_flag=True, help="同じ出力先を別の処理が使用中なら終わるまで待つ")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="設定ファイル（TOML）")
+@click.argument("inputs", nargs=-1, required=True, type=PathType(), metavar="入力...")
+@option("--out", default=Path("outputs"), type=PathType("folder"), metavar="フォルダ",
+        help="出力先のフォルダ。省略時は outputs")
+@option("--batch", "batch_name", metavar="名前",
+        help="バッチ名（出力先の下のフォルダ名）。省略時は基準日")
+@option("--date", "batch_date", type=DateType(), metavar="YYYY-MM-DD",
+        help="基準日（書類の作成日の既定値）。省略時は今日")
+@option("--jobs", type=CountType(1), metavar="数", help="並列に処理するプロセス数。省略時はCPU数")
+@option("--only", multiple=True, metavar="案件番号",
+        help="この案件番号（またはファイル名）の案件だけ作り直す。複数指定可")
+@option("--force", is_flag=True, help="変更のない案件も作り直す（承認済みの書類は上書きしない）")
+@option("--wait", is_flag=True, help="同じ出力先を別の処理が使用中なら終わるまで待つ")
+@option("--config", "config_path", type=PathType("file"), metavar="ファイル",
+        help="設定ファイル（ninbai --config と同じ）")
 @click.pass_context
 def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: str | None,
-          batch_date: datetime | None, jobs: int | None, only: tuple[str, ...], force: bool,
+          batch_date: date | None, jobs: int | None, only: tuple[str, ...], force: bool,
           wait: bool, config_path: Path | None) -> None:
     """月末の一括処理: ワークブックごとに書類（Word・PDF）と case.json を作り、
     summary.xlsx・確認ページ index.html・manifest.json を書きます。
@@ -329,14 +393,19 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
     if config_path is not None:
         ctx.find_root().ensure_object(dict)["config_path"] = config_path
     files = input_files(inputs)
-    config = settings(ctx)
-    day = batch_date.date() if batch_date else date.today()
+    config = settings(ctx, inputs)
+    used = ctx.find_root().obj["config_file"]
+    require_company(config, used and Path(shown_path(used)))
+    say(f"設定ファイル: {shown_path(used)}")  # require_company refused a run without one
+    day = batch_date or date.today()
     _check_batch_date(day)
     request = BatchRequest(tuple(files), out, batch_name or day.isoformat(), day,
                            jobs or os.cpu_count() or 1, only, force, wait)
     display = ProgressDisplay(terminal=_on_terminal())
     try:
-        result = run_batch(request, config, report=display)
+        with ExitStack() as stack:
+            templates = office_templates(used, stack)
+            result = run_batch(request, config, report=display, templates=templates)
     except KeyboardInterrupt:
         display.close()
         say(f"{INTERRUPTED_LINE}作成を終えた案件はそのまま残り、次の build で残りを作成します。",
@@ -352,6 +421,21 @@ def build(ctx: click.Context, inputs: tuple[Path, ...], out: Path, batch_name: s
         if not result.processed:
             ctx.exit(2)
     ctx.exit(result.exit_code)
+
+
+def office_templates(config_path: Path | None, stack: ExitStack) -> Path | None:
+    """The templates of this run when the workspace of ``config_path`` has its own templates/:
+    the shipped ones with the office's over them, in a folder that lives as long as ``stack``.
+    None: the templates in use as they are."""
+    from pipeline.render import default_templates_dir
+    from pipeline.workspace import merged_templates, template_names, workspace_templates
+
+    own = workspace_templates(config_path) if config_path else None
+    if own is None or not template_names(own):
+        return None
+    work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ninbai-templates-")))
+    say(f"テンプレート: {shown_path(own)} の{len(template_names(own))}件を付属のものの代わりに使います")
+    return merged_templates(own, default_templates_dir(), work / "templates")
 
 
 def _check_batch_date(day: date) -> None:
@@ -432,9 +516,9 @@ def _failed_label(record: InputRecord) -> str:
 
 
 @main.command()
-@click.argument("batch_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
-@click.option("--details", is_flag=True,
+@click.argument("batch_dir", type=PathType("folder"), metavar="バッチフォルダ")
+@option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
+@option("--details", is_flag=True,
               help="警告の全文（金額・名称を含む）を表示する。既定はコードと見出しのみ")
 @click.pass_context
 def review(ctx: click.Context, batch_dir: Path, as_json: bool, details: bool) -> None:
@@ -466,22 +550,29 @@ def review(ctx: click.Context, batch_dir: Path, as_json: bool, details: bool) ->
 
 
 @main.command()
-@click.argument("batch_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("case_ids", nargs=-1, required=True)
-@click.option("--by", required=True, help="確認・承認した人の名前")
+@click.argument("batch_dir", type=PathType("folder"), metavar="バッチフォルダ")
+@click.argument("case_ids", nargs=-1, required=True, metavar="案件番号...")
+@option("--by", required=True, metavar="名前", help="確認・承認した人の名前")
+@option("--override", metavar="理由",
+        help="重要な警告（書類に「案」）のある案件を、それでも承認する理由（承認と一緒に記録）")
 @click.pass_context
-def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: str) -> None:
+def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: str,
+            override: str | None) -> None:
     """案件の書類を確認・承認したことを記録します（誰が・いつ・各ファイルの sha256）。
 
     承認済みの書類は以後の build で上書きされず、入力が変わると新しい版（<案件番号>/rev2/）に作られます。
+    重要な警告のある案件（書類に「案」）は、--override で理由を書いたときだけ承認します。
 
     \b
     例:
       ninbai approve outputs/2026-11-30 2026-0142 2026-0148 --by "佐藤 花子"
+      ninbai approve outputs/2026-11-30 2026-0172 --by "佐藤 花子" --override "第1順位と合意済み"
     """
-    result = approve_cases(batch_dir, list(case_ids), by)
+    result = approve_cases(batch_dir, list(case_ids), by, override=override)
     for approval in result.approved:
-        say(f"承認しました: {approval.case_id}（{approval.folder}・{len(approval.files)}ファイル）")
+        despite = "・重要な警告を承知で承認" if approval.override else ""
+        say(f"承認しました: {approval.case_id}（{approval.folder}・{len(approval.files)}ファイル"
+            f"{despite}）")
     for case_id in result.already:
         say(f"承認済みです: {case_id}")
     for problem in result.problems:

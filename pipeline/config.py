@@ -14,6 +14,7 @@ import copy
 import hashlib
 import json
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -102,6 +103,9 @@ class Profile(Frozen):
     seizure_release_cap: Money = Field(ge=0)  # non-priority 差押: min(this, 固定資産税年額)
     stamp_duty_deductible: bool  # 売買契約書印紙代
     bankruptcy_estate_ratio: Ratio = Field(ge=0)  # 破産財団組入金
+    #: Who of this profile's creditors gets the 生活状況表 (docs/outputs.md, who gets what):
+    #: with_proposal = only with a 残債務の返済に関する申出書; with_letter = with any letter; never.
+    household_statement: Literal["with_proposal", "with_letter", "never"]
 
     def hanko_cap(self, rank: int) -> int:
         """Fixed ハンコ代 cap of a lien of this 順位 (2 → first entry; beyond the list → last)."""
@@ -175,6 +179,10 @@ class Repayment(Frozen):
     surplus_share: Ratio = Field(ge=0, le=1)
     rounding_unit: int = Field(ge=1)
     split_unit: int = Field(ge=1)
+    #: A plan longer than this many months is not printed as 「N回（N年）」: the letter offers the
+    #: monthly amount and a review of the household after review_after_months (docs/rules.md §4).
+    period_cap_months: int = Field(ge=1)
+    review_after_months: int = Field(ge=1)
 
 
 class StampDuty(Frozen):
@@ -200,6 +208,13 @@ class Attachments(Frozen):
     sale_request_if_buyer: tuple[str, ...]
 
 
+class Documents(Frozen):
+    """What goes to whom and what is printed (docs/outputs.md)."""
+
+    household_remarks: bool  # print the 備考 of 世帯 and 収支 (health, family notes)
+    household_statement_in_bankruptcy: bool  # send the 生活状況表 when 破産手続 あり
+
+
 class WarningLimits(Frozen):
     listing_above_market_ratio: Ratio = Field(gt=0)
     close_to_opening_days: int = Field(ge=0)
@@ -219,18 +234,84 @@ class Config(Frozen):
     repayment: Repayment
     stamp_duty: StampDuty
     warnings: WarningLimits
+    documents: Documents
 
     def digest(self) -> str:
         """sha256 of the effective configuration, for the batch's "unchanged" decision."""
         data = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
+    def profile_names(self) -> dict[str, str]:
+        """Profile key → its Japanese name (``label``): what the workbook's プロファイル dropdown
+        shows and the reader maps back (pipeline.read.profiles)."""
+        return {key: profile.label for key, profile in self.profiles.items()}
+
+
+#: The name of an office's settings file (設定ファイル), looked for by ``find_config``.
+CONFIG_NAME = "ninbai.toml"
+#: The environment variable naming the settings file (after ``--config``, before the lookup).
+CONFIG_ENV = "NINBAI_CONFIG"
+#: The sender's keys every document needs (差出人), with what staff call them. ``representative``
+#: (代表者) is printed when given and may stay blank.
+REQUIRED_COMPANY = {"name": "会社名", "address": "所在地", "phone": "電話番号",
+                    "license_no": "宅地建物取引業免許番号"}
+
+
+def find_config(given: Path | None, from_env: str | None, cwd: Path,
+                input_dirs: Iterable[Path] = ()) -> Path | None:
+    """Which settings file applies (設定ファイルの探し方), first found wins:
+
+    1. ``given`` (``--config``), 2. ``from_env`` (``$NINBAI_CONFIG``), 3. ``ninbai.toml`` in ``cwd``
+    or one of its parents, 4. ``ninbai.toml`` in the folder of an input or one of its parents.
+    None: no file (the shipped defaults alone). A file named by 1 or 2 that does not exist is a
+    ``ConfigError``: a typo there must not silently fall back to another office's settings.
+    The caller passes the environment and the working folder; nothing here reads a global.
+    """
+    for named, how in ((given, "--config"), (Path(from_env) if from_env else None, CONFIG_ENV)):
+        if named is not None:
+            if not named.is_file():
+                raise ConfigError(f"設定ファイルが見つかりません: {named}（{how} で指定）")
+            return named
+    for start in (cwd, *input_dirs):
+        found = _nearest(start)
+        if found is not None:
+            return found
+    return None
+
+
+def _nearest(start: Path) -> Path | None:
+    """``ninbai.toml`` in ``start`` or the nearest of its parents (a workspace and its subfolders)."""
+    folder = start.absolute()
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate / CONFIG_NAME
+    return None
+
+
+def missing_company(config: Config) -> list[str]:
+    """The required sender keys still blank: 「会社名（company.name）」, … in the file's order."""
+    return [f"{label}（company.{key}）" for key, label in REQUIRED_COMPANY.items()
+            if not getattr(config.company, key).strip()]
+
+
+def require_company(config: Config, source: Path | None) -> None:
+    """Refuse to write documents without a sender: a letter to a bank must never go out with a
+    blank or placeholder 差出人. The message names the missing keys and the file that was read."""
+    missing = missing_company(config)
+    if not missing:
+        return
+    where = (f"設定ファイル {source}" if source is not None
+             else f"設定ファイル（{CONFIG_NAME}）が見つからず、標準設定だけ")
+    raise ConfigError(f"書類の差出人（会社の情報）が設定されていません: {'、'.join(missing)}。"
+                      f"読んだのは{where}です。[company] に記入してから作成してください"
+                      f"（作業フォルダは ninbai init で作れます）")
+
 
 def load_config(path: Path | None = None) -> Config:
     """defaults.toml, then the user's TOML file ``path`` over it (None: the defaults alone).
 
-    The library never looks for a settings file by itself: which file applies (``--config``,
-    ./ninbai.toml) is the command line's decision (``pipeline.cli.config_file``).
+    The library never looks for a settings file by itself: which file applies is decided by
+    ``find_config``, called by the command line with its options, environment and folders.
     """
     data = _read_toml(resources.files("pipeline").joinpath("defaults.toml").read_text("utf-8"),
                       "defaults.toml")

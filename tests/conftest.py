@@ -14,16 +14,19 @@ def update_golden(request) -> bool:
 
 
 def pytest_configure(config):
-    """Tests compute with the shipped defaults (pipeline/defaults.toml) only.
+    """Tests compute with the shipped defaults (pipeline/defaults.toml), plus a sender.
 
-    The repo's ninbai.toml is the sample office (a fictional company) that the README's first
-    command prints on the documents; it must not leak into golden files and exact-yen tests. The
-    library never reads it (``load_config(None)`` is the defaults); the command line looks for
-    ``./ninbai.toml`` (``pipeline.cli.LOCAL_CONFIG``), and tests invoke it from the repo root, so
-    the name is pointed at a file that does not exist. A test of the lookup patches it back.
+    The library never reads a settings file (``load_config(None)`` is the defaults), so golden
+    files and exact-yen tests see the defaults alone. The command line looks for one
+    (``pipeline.config.find_config``) and refuses to build without a company, so the tests'
+    own office, tests/office.toml (a fictional company, no rules), is named by NINBAI_CONFIG for
+    every test and every ninbai process a test starts: it comes before any ninbai.toml in the
+    working folder, so inputs/ninbai.toml (the sample office) never leaks in. A test of the
+    lookup removes the variable (``monkeypatch.delenv``).
     """
+    import os
     from pathlib import Path
 
-    import pipeline.cli
+    from pipeline.config import CONFIG_ENV
 
-    pipeline.cli.LOCAL_CONFIG = Path(".ninbai-tests-use-shipped-defaults.toml")
+    os.environ[CONFIG_ENV] = str(Path(__file__).resolve().parent / "office.toml")

@@ -101,7 +101,7 @@ def test_build_into_a_pipe_closed_after_one_line_finishes_the_batch(tmp_path):
     first = process.stdout.readline()  # what `head -1` reads, before it exits
     process.stdout.close()
     _, err = process.communicate(timeout=120)
-    assert first.startswith(b"[1/4]")
+    assert first.startswith("設定ファイル: ".encode())  # then the case lines, unread
     assert process.returncode == 1, err.decode()  # the batch's code: case C failed
     assert_nothing_for_staff_only(err.decode())
     assert_batch_written(tmp_path / "out" / "b", stems)
@@ -184,7 +184,8 @@ def test_not_on_a_terminal_build_prints_one_line_per_case(tmp_path):
     out, err = process.communicate(timeout=120)
     lines = out.decode().splitlines()
     assert process.returncode == 0, err.decode()
-    assert [line.split()[:3] for line in lines[:2]] == [["[1/2]", "A", "ok"], ["[2/2]", "B", "ok"]]
+    assert lines[0].startswith("設定ファイル: ")
+    assert [line.split()[:3] for line in lines[1:3]] == [["[1/2]", "A", "ok"], ["[2/2]", "B", "ok"]]
     assert "作成中" not in out.decode() and "山田" not in out.decode()
 
 

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,20 +45,21 @@ from pipeline.batch.manifest import (
     templates_digest,
     write_approvals,
 )
-from pipeline.batch.plan import SAFE_BATCH_NAME, BatchRun
+from pipeline.batch.plan import SAFE_BATCH_NAME, BatchRun, only_case_ids, unmatched_only
 from pipeline.batch.workers import BuildFn, Workers, crashed_outcome
 from pipeline.render.fonts import FontNotInstalled, font_digests
 from pipeline.render.versions import library_versions
 
 
-def warm_renderer() -> Any:
-    """One ``pipeline.render.Renderer`` per worker (imports WeasyPrint once, keeps fonts warm).
+def warm_renderer(templates: Path | None = None) -> Any:
+    """One ``pipeline.render.Renderer`` per worker (imports WeasyPrint once, keeps fonts warm),
+    on ``templates`` (None: the templates in use, ``default_templates_dir``).
 
     Called only where a case is built, so a run with nothing to build never imports a renderer.
     """
     from pipeline.render import Renderer
 
-    return Renderer()
+    return Renderer(templates)
 
 
 def document_templates() -> Path:
@@ -147,11 +149,16 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     them.
 
     ``build`` and ``make_renderer`` default to this module's ``build_case`` and ``warm_renderer``
-    (looked up at call time, so a test can substitute them even under the CLI).
+    (looked up at call time, so a test can substitute them even under the CLI). ``templates``:
+    the folder of the document templates (None: ``document_templates()``), for the renderer and
+    the build key alike.
     Raises ``BatchLocked`` when another run holds the folder and ``BatchError`` when it cannot run.
     """
     started = time.perf_counter()
-    build, make_renderer = build or build_case, make_renderer or warm_renderer
+    build = build or build_case
+    if make_renderer is None:  # a picklable factory: the workers call it
+        make_renderer = partial(warm_renderer, templates) if templates else warm_renderer
+    case_ids = _check_only(request)
     batch_dir = _batch_dir(request)
     key = build_key(request.batch_date, config, templates)
     notices: list[str] = []
@@ -159,7 +166,7 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
         leftovers = clean_leftovers(batch_dir)
         previous = _previous_manifest(batch_dir, notices)
         run = BatchRun(batch_dir, key, previous, _approvals(batch_dir, notices))
-        todo, unmatched = run.plan(request)
+        todo, unmatched = run.plan(request, case_ids)
         progress = _Progress(report, len(run.processed))
         for record in run.unchanged_records():
             progress(record)
@@ -178,6 +185,23 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
         _write_views(batch_dir, manifest, standing_approvals(batch_dir, run.approvals), previous)
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
                        time.perf_counter() - started, notices)
+
+
+def _check_only(request: BatchRequest) -> dict[str, str | None]:
+    """The inputs' 案件番号 for ``--only``; when no value selects any input, the run stops before
+    a batch folder exists (an empty batch would only look like a finished month)."""
+    case_ids = only_case_ids(request.only, request.inputs)
+    if not request.only:
+        return case_ids
+    try:
+        previous = read_manifest(request.out / request.batch)
+    except StateFileError:
+        previous = None
+    if len(unmatched_only(request.only, request.inputs, case_ids, previous)) == len(request.only):
+        raise BatchError(f"--only {'、'.join(request.only)} に一致する案件がありません（入力の"
+                         "ファイル名・ワークブックの案件番号のどちらとも一致しません）。"
+                         "何も作成していません")
+    return case_ids
 
 
 def _previous_manifest(batch_dir: Path, notices: list[str]) -> Manifest | None:

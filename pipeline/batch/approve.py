@@ -4,7 +4,8 @@ Layout: revision 1 of case ``X`` is the folder ``X/`` (docs/outputs.md); a later
 changed after ``X/`` was approved writes revision 2 to ``X/rev2/``, then ``X/rev3/`` and so on. The
 latest revision is replaced in place as long as nobody approved it. ``approve`` records who, when
 and the sha256 of every file of the case's current revision in approvals.json, after checking
-the files still match the manifest. An approval counts (here, on the review page and for
+the files still match the manifest. A case with 重要 (high) warnings — its documents carry the
+「案」 mark — is approved only with ``--override "理由"``, and the reason is recorded with it. An approval counts (here, on the review page and for
 ``ninbai review``) only while the files it names keep those sha256; a new build never takes a
 folder name an approval names. docs/cli.md ``ninbai approve``.
 """
@@ -34,6 +35,7 @@ from pipeline.batch.manifest import (
     write_approvals,
 )
 from pipeline.batch.review import write_review
+from pipeline.compute.warnings import warning_title
 
 _REVISION_DIR = re.compile(r"rev([2-9]|[1-9][0-9]+)")
 
@@ -92,17 +94,26 @@ class ApproveResult:
 
 
 def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
-                  now: datetime | None = None) -> ApproveResult:
-    """Approve the current revision of each case (under the batch lock), then redraw index.html."""
+                  now: datetime | None = None, override: str | None = None) -> ApproveResult:
+    """Approve the current revision of each case (under the batch lock), then redraw index.html.
+
+    A case with 重要 (high) warnings — its documents carry the 「案」 mark — is refused unless
+    ``override`` gives the reason it is approved all the same; the reason is recorded with it.
+    """
     by = by.strip()
     if not by:
         raise ApproveError("承認者の名前（--by）を入れてください。")
+    if override is not None:
+        override = override.strip()
+        if not override:
+            raise ApproveError("--override には、重要な警告があっても承認する理由を書いてください"
+                               "（空欄では承認できません）。")
     if not batch_dir.is_dir():
         raise ApproveError(f"フォルダが見つかりません: {batch_dir}")
     if not (batch_dir / MANIFEST_NAME).is_file():  # checked before locking: no stray .lock
         raise ApproveError(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）。")
     try:
-        return _approve_locked(batch_dir, case_ids, by, now)
+        return _approve_locked(batch_dir, case_ids, by, now, override)
     except StateFileError as exc:
         raise ApproveError(str(exc)) from None
     except OSError as exc:
@@ -111,7 +122,7 @@ def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
 
 
 def _approve_locked(batch_dir: Path, case_ids: list[str], by: str,
-                    now: datetime | None) -> ApproveResult:
+                    now: datetime | None, override: str | None) -> ApproveResult:
     with batch_lock(batch_dir):
         manifest = read_manifest(batch_dir)
         if manifest is None:
@@ -120,7 +131,7 @@ def _approve_locked(batch_dir: Path, case_ids: list[str], by: str,
         approvals = load_approvals(batch_dir, result.notices)
         stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
         for case_id in dict.fromkeys(case_ids):  # each id once, in the order given
-            _approve_one(batch_dir, manifest, approvals, case_id, by, stamp, result)
+            _approve_one(batch_dir, manifest, approvals, case_id, by, stamp, override, result)
         if result.approved or result.notices:  # a damaged approvals.json is rewritten whole
             write_approvals(batch_dir, approvals + result.approved)
         if result.approved:
@@ -130,7 +141,7 @@ def _approve_locked(batch_dir: Path, case_ids: list[str], by: str,
 
 
 def _approve_one(batch_dir: Path, manifest: Manifest, approvals: list[Approval], case_id: str,
-                 by: str, stamp: str, result: ApproveResult) -> None:
+                 by: str, stamp: str, override: str | None, result: ApproveResult) -> None:
     record = manifest.find(case_id)
     approval = approved_folders(approvals).get(record.folder) if record else None
     if record is None:
@@ -142,8 +153,27 @@ def _approve_one(batch_dir: Path, manifest: Manifest, approvals: list[Approval],
         result.already.append(case_id)
     elif not outputs_match(batch_dir, record):
         result.problems.append(f"{case_id}: {_mismatch(batch_dir, record)}")
+    elif (high := high_warnings(record)) and override is None:
+        result.problems.append(f"{case_id}: {_draft_refusal(high)}")
     else:
-        result.approved.append(_approval(record, by, stamp))
+        if override is not None and not high:
+            result.notices.append(f"{case_id}: 重要な警告はないため、--override の理由は記録せずに"
+                                  "承認しました。")
+        result.approved.append(_approval(record, by, stamp, override if high else None, high))
+
+
+def high_warnings(record: InputRecord) -> list[str]:
+    """Codes of the case's 重要 (high) warnings, each once: while there are any, its documents
+    carry 「案」 (pipeline/documents/common.py ``is_draft``) and approval needs a reason."""
+    return list(dict.fromkeys(w["code"] for w in record.warnings if w.get("severity") == "high"))
+
+
+def _draft_refusal(codes: list[str]) -> str:
+    """Why a case with 重要 warnings is refused: their titles (no names, no figures: a terminal)."""
+    titles = "、".join(warning_title(c) for c in codes)
+    return (f"重要な警告が{len(codes)}件あります（{titles}）。書類は「案」のままです。"
+            "入力を直して build し直すか、承知のうえで承認する場合は --override \"理由\" を"
+            "付けてください。")
 
 
 def _mismatch(batch_dir: Path, record: InputRecord) -> str:
@@ -156,7 +186,9 @@ def _mismatch(batch_dir: Path, record: InputRecord) -> str:
             "（変更・削除されています）。build し直してから確認・承認してください。")
 
 
-def _approval(record: InputRecord, by: str, stamp: str) -> Approval:
+def _approval(record: InputRecord, by: str, stamp: str, override: str | None,
+              overridden: list[str]) -> Approval:
     # outputs_match has just checked these hashes against the files on disk
     files = {Path(o["path"]).name: o["sha256"] for o in record.outputs}
-    return Approval(record.case_id or "", record.folder, record.revision, by, stamp, files)
+    return Approval(record.case_id or "", record.folder, record.revision, by, stamp, files,
+                    override or "", overridden if override else [])

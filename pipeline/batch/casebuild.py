@@ -65,7 +65,7 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
     from pipeline.render import RenderError
 
     clock = _Clock()
-    case, issues = load_case(source, profiles=config.profiles.keys(), clock=clock)
+    case, issues = load_case(source, profiles=config.profile_names(), clock=clock)
     if case is None:
         return CaseOutcome(source, _case_id_hint(issues), "error", issues, timings=clock.timings)
     figures = compute_case(case, config, batch_date)

@@ -270,7 +270,12 @@ APPROVALS_SCHEMA = "approvals/1"
 
 @dataclass(frozen=True)
 class Approval:
-    """承認: a person reviewed one revision folder of a case; ``files`` maps name → sha256."""
+    """承認: a person reviewed one revision folder of a case; ``files`` maps name → sha256.
+
+    ``override`` is the reason given (``--override``) for approving a case that has 重要 (high)
+    warnings, and ``overridden`` their codes; both empty for an ordinary approval (and in
+    approvals written before they existed).
+    """
 
     case_id: str
     folder: str
@@ -278,6 +283,8 @@ class Approval:
     by: str
     at: str  # UTC ISO
     files: dict[str, str]
+    override: str = ""  # 理由 of an approval despite 重要 warnings
+    overridden: list[str] = field(default_factory=list)  # codes of those warnings
 
 
 def load_approvals(batch_dir: Path, notices: list[str] | None = None) -> list[Approval]:
@@ -322,7 +329,8 @@ def _read_approvals(path: Path) -> list[Approval]:
     approvals = [Approval(**a) for a in data["approvals"]]
     for a in approvals:
         if not (isinstance(a.folder, str) and isinstance(a.files, dict)
-                and isinstance(a.revision, int) and isinstance(a.case_id, str)):
+                and isinstance(a.revision, int) and isinstance(a.case_id, str)
+                and isinstance(a.override, str) and isinstance(a.overridden, list)):
             raise TypeError("approval")
     return approvals
 
@@ -333,10 +341,19 @@ def write_approvals(batch_dir: Path, approvals: list[Approval]) -> None:
     The same content goes first to approvals.json.bak, so a damaged approvals.json (a sync
     tool, a hand edit) can always be read again from its last good copy.
     """
-    data = {"schema": APPROVALS_SCHEMA, "approvals": [asdict(a) for a in approvals]}
+    data = {"schema": APPROVALS_SCHEMA, "approvals": [_approval_json(a) for a in approvals]}
     text = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     write_atomic(batch_dir / APPROVALS_BACKUP, text)
     write_atomic(batch_dir / APPROVALS_NAME, text)
+
+
+def _approval_json(approval: Approval) -> dict:
+    """An approval as written: ``override``/``overridden`` only when it overrode 重要 warnings,
+    so an ordinary approval reads as before (and an older ninbai still reads the file)."""
+    data = asdict(approval)
+    if not approval.override:
+        del data["override"], data["overridden"]
+    return data
 
 
 def approval_holds(batch_dir: Path, approval: Approval) -> bool:

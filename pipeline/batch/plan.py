@@ -103,12 +103,16 @@ class BatchRun:
                 Path(o["path"]).name for o in record.outputs)
         self.last_checkpoint = time.monotonic()
 
-    def plan(self, request: BatchRequest) -> tuple[list[Path], list[str]]:
-        """Decide per input: rebuild or unchanged. Returns (to build, --only ids that matched nothing)."""
+    def plan(self, request: BatchRequest, case_ids: dict[str, str | None] | None = None
+             ) -> tuple[list[Path], list[str]]:
+        """Decide per input: rebuild or unchanged. Returns (to build, --only ids that matched nothing).
+
+        ``case_ids``: the 案件番号 read from each input (``only_case_ids``), for ``--only``.
+        """
         todo, matched = [], set()
         for source in request.inputs:
             path, previous = _abspath(source), self.previous.get(_abspath(source))
-            hits = _only_hits(request.only, source, previous)
+            hits = _only_hits(request.only, source, previous, (case_ids or {}).get(path))
             if path in self.sources or (request.only and not hits):
                 continue  # given twice; or not selected: its earlier record is carried over
             matched |= hits
@@ -403,10 +407,33 @@ def _fingerprint(source: Path) -> tuple[str, int]:
     return sha256_bytes(data), len(data)
 
 
-def _only_hits(only: tuple[str, ...], source: Path, previous: InputRecord | None) -> set[str]:
-    """The ``--only`` values that select this input: its file stem or its case id in the manifest."""
-    names = {source.stem} | ({previous.case_id} if previous and previous.case_id else set())
+def _only_hits(only: tuple[str, ...], source: Path, previous: InputRecord | None,
+               case_id: str | None = None) -> set[str]:
+    """The ``--only`` values that select this input: its file stem, the 案件番号 in the workbook
+    (``case_id``) or its case id in the manifest (the input may be unreadable now)."""
+    names = {source.stem} | {i for i in (case_id, previous and previous.case_id) if i}
     return set(only) & names
+
+
+def only_case_ids(only: tuple[str, ...], inputs: tuple[Path, ...]) -> dict[str, str | None]:
+    """The 案件番号 of each input whose file name is not itself an ``--only`` value, read cheaply
+    (``peek_case_id``: no openpyxl), by absolute path. Empty without ``--only``."""
+    if not only:
+        return {}
+    from pipeline.read.workbook import peek_case_id
+
+    return {_abspath(p): peek_case_id(p) for p in inputs if p.stem not in only}
+
+
+def unmatched_only(only: tuple[str, ...], inputs: tuple[Path, ...],
+                   case_ids: dict[str, str | None], previous: Manifest | None) -> list[str]:
+    """The ``--only`` values that select no input at all (file name, 案件番号, manifest)."""
+    records = {r.path: r for r in previous.inputs} if previous else {}
+    hit: set[str] = set()
+    for source in inputs:
+        path = _abspath(source)
+        hit |= _only_hits(only, source, records.get(path), case_ids.get(path))
+    return [o for o in only if o not in hit]
 
 
 def _write_output(work: Path, folder: str, name: str, data: bytes) -> dict:

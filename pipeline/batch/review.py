@@ -106,7 +106,7 @@ def _environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(REVIEW_TEMPLATES), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                finalize=finalize)
-    env.filters.update(yen=yen, href=href)
+    env.filters.update(yen=yen, href=href, warning_title=warning_title)
     env.globals.update(level_labels=LEVEL_LABELS, result_labels=RESULT_LABELS, kind_labels=KIND_LABELS,
                        approved_links=approved_links)
     return env
@@ -162,7 +162,20 @@ def _problem_text(problem: dict, details: bool) -> str:
 
 
 def _approval_text(approval: Approval | None) -> str:
-    return f"承認済み（{approval.by} {approval.at}）" if approval else "未承認"
+    # the reason of an --override is free text (it may name the debtor): the page shows it,
+    # the terminal says only that there is one
+    if approval is None:
+        return "未承認"
+    despite = "・重要な警告を承知で承認" if approval.override else ""
+    return f"承認済み（{approval.by} {approval.at}{despite}）"
+
+
+def _approval_json(approval: Approval) -> dict:
+    """who and when; with the reason and warning codes when it overrode 重要 warnings."""
+    data: dict = {"by": approval.by, "at": approval.at}
+    if approval.override:
+        data.update(override=approval.override, overridden=approval.overridden)
+    return data
 
 
 def review_json(cases: list[ReviewCase]) -> list[dict]:
@@ -171,5 +184,5 @@ def review_json(cases: list[ReviewCase]) -> list[dict]:
              "status": c.record.status, "folder": c.record.folder,
              "revision": c.record.revision, "errors": c.record.errors,
              "warnings": c.record.warnings,
-             "approved": {"by": c.approval.by, "at": c.approval.at} if c.approval else None}
+             "approved": _approval_json(c.approval) if c.approval else None}
             for c in cases]

@@ -8,9 +8,9 @@ no arithmetic and no formatting in templates, and both formats show the same tex
 Three kinds (docs/outputs.md):
 
 - ``sale_request`` 任意売却に関する同意申請書 — one per creditor name holding a 抵当権/根抵当権/差押;
-- ``household_statement`` 生活状況表 — one per case;
+- ``household_statement`` 生活状況表 — one per case, when somebody gets it (recipients.py);
 - ``repayment_proposal`` 残債務の返済に関する申出書 — one per creditor name with remaining debt in the
-  repayment plan.
+  repayment plan, none in bankruptcy.
 
 Conventions for template authors: text that may be absent is ``""`` (never ``None``), so a
 template tests it with ``{% if x %}``; amounts are ``int`` with a ``*_text`` twin (``1,234,000円``);
@@ -26,6 +26,12 @@ from pipeline.compute.figures import Figures
 from pipeline.config import Config
 from pipeline.documents.common import BaseView, CaseCommon
 from pipeline.documents.household_statement import HouseholdStatementView, build_household_statement
+from pipeline.documents.recipients import (
+    Packets,
+    plan_packets,
+    proposal_creditors,
+    sale_request_creditors,
+)
 from pipeline.documents.repayment_proposal import RepaymentProposalView, build_repayment_proposal
 from pipeline.documents.sale_request import (
     SHARED_ANNEX_MIN_LETTERS,
@@ -34,36 +40,29 @@ from pipeline.documents.sale_request import (
 )
 from pipeline.read.models import Case
 
-__all__ = ["BaseView", "DocumentView", "HouseholdStatementView", "RepaymentProposalView",
-           "SaleRequestView", "build_views", "proposal_creditors", "sale_request_creditors"]
+__all__ = ["BaseView", "DocumentView", "HouseholdStatementView", "Packets", "RepaymentProposalView",
+           "SaleRequestView", "build_views", "plan_packets", "proposal_creditors",
+           "sale_request_creditors"]
 
 DocumentView = SaleRequestView | HouseholdStatementView | RepaymentProposalView
 
 
 def build_views(case: Case, figures: Figures, config: Config) -> tuple[DocumentView, ...]:
-    """Every document of a case, in file order: 01 sale requests, 02 household, 03 proposals."""
+    """Every document of a case, in file order: 01 sale requests, 02 household, 03 proposals.
+
+    Who gets what is decided once (recipients.plan_packets) and each letter lists exactly what
+    its recipient gets; the 生活状況表 is written only when somebody gets it."""
+    packets = plan_packets(case, figures, config)
     common = CaseCommon.of(case, figures, config)
-    addressees = sale_request_creditors(figures)
-    shared = len(addressees) >= SHARED_ANNEX_MIN_LETTERS
-    views: list[DocumentView] = [build_sale_request(common, name, shared) for name in addressees]
-    views.append(build_household_statement(common))
-    owed = proposal_creditors(figures)
-    shared = len(owed) >= SHARED_ANNEX_MIN_LETTERS
-    views += [build_repayment_proposal(common, name, shared) for name in owed]
+    shared = len(packets.letters) >= SHARED_ANNEX_MIN_LETTERS
+    views: list[DocumentView] = [build_sale_request(common, name, packets, shared)
+                                 for name in packets.letters]
+    if packets.household:
+        views.append(build_household_statement(common, packets.household))
+    shared = len(packets.proposals) >= SHARED_ANNEX_MIN_LETTERS
+    views += [build_repayment_proposal(common, name, packets, shared)
+              for name in packets.proposals]
     return _unique_stems(views)
-
-
-def sale_request_creditors(figures: Figures) -> tuple[str, ...]:
-    """Creditor names holding a 抵当権/根抵当権/差押: liens by 順位, then 差押; each name once
-    (docs/outputs.md: one letter per 債権者名 covering all its rows)."""
-    names = [lien.creditor for lien in figures.sale.liens]
-    names += [seizure.creditor for seizure in figures.sale.seizures]
-    return tuple(dict.fromkeys(names))
-
-
-def proposal_creditors(figures: Figures) -> tuple[str, ...]:
-    """Creditor names with remaining debt in the repayment plan, in 順位 order, each once."""
-    return tuple(dict.fromkeys(s.creditor for s in figures.repayment.plan if s.remaining > 0))
 
 
 def _unique_stems(views: list[DocumentView]) -> tuple[DocumentView, ...]:

@@ -92,6 +92,9 @@ class BaseView:
     title: str
     filename_stem: str
     case_id: str
+    #: 案: the case has a warning of severity high (重要), so every page of the document carries
+    #: the 「案」 mark (docs/outputs.md) until the workbook no longer raises it
+    draft: bool
     date: dt.date
     date_text: str  # 和暦 document date (figures.document_date)
     #: full line: 「〇〇銀行 債権管理部 御中」 / 「〇〇銀行 債権管理部 山田太郎 様」; "" for the
@@ -99,9 +102,12 @@ class BaseView:
     addressee: str
 
     def document_entry(self) -> dict[str, Any]:
-        """case.json ``documents`` entry. ``addressee`` is the 債権者名 (None for 生活状況表)."""
+        """case.json ``documents`` entry. ``addressee`` is the 債権者名 (None for 生活状況表);
+        ``sent_to`` the creditor names that get this file (docs/outputs.md, who gets what)."""
         creditor = getattr(self, "creditor", None)  # a CreditorBlock on addressed views
+        sent_to = [creditor.name] if creditor is not None else list(getattr(self, "recipients", ()))
         return {"kind": self.kind, "addressee": creditor.name if creditor is not None else None,
+                "sent_to": sent_to,
                 "docx": self.filename_stem + ".docx", "pdf": self.filename_stem + ".pdf"}
 
     def to_dict(self) -> dict[str, Any]:
@@ -169,8 +175,17 @@ class CaseCommon:
         when = self.figures.document_date
         return {"kind": kind, "template": kind, "title": self.title(kind),
                 "filename_stem": self.stem(kind, creditor), "case_id": self.case.case_id,
-                "date": when, "date_text": wareki(when), "company": self.company,
+                "draft": is_draft(self.figures), "date": when, "date_text": wareki(when), "company": self.company,
                 "debtor": self.debtor}
+
+
+def is_draft(figures: Figures) -> bool:
+    """案: a 重要 (high) warning stands, so the letters may not go out as they are.
+
+    ``ninbai approve`` refuses the same cases (pipeline/batch/approve.py), from the warnings the
+    manifest recorded for them.
+    """
+    return any(w.severity == "high" for w in figures.warnings)
 
 
 def company_block(case: Case, config: Config) -> CompanyBlock:

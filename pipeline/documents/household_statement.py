@@ -104,22 +104,30 @@ class HouseholdStatementView(BaseView):
     other_debts_total_text: str
     other_debts_monthly_total: int
     other_debts_monthly_total_text: str  # "—" when no row gives a 月返済額
+    #: The creditor names that get this statement (recipients.py; docs/outputs.md).
+    recipients: tuple[str, ...] = ()
+    #: The 備考 of 世帯 and 収支 (health, family notes) are printed only when the office enables
+    #: [documents] household_remarks; otherwise the notes are "" and the column is left out.
+    show_remarks: bool = False
 
 
 
 # --- 02 household_statement ------------------------------------------------------------------
 
 
-def build_household_statement(common: CaseCommon) -> HouseholdStatementView:
-    """生活状況表 of the case (docs/rules.md §3): members, budget by 費目, assets, other debts."""
+def build_household_statement(common: CaseCommon,
+                              recipients: tuple[str, ...] = ()) -> HouseholdStatementView:
+    """生活状況表 of the case (docs/rules.md §3): members, budget by 費目, assets, other debts —
+    the 無担保 rows and the tax a 差押 leaves unpaid after the sale (滞納税等)."""
     case, h = common.case, common.figures.household
-    debts = tuple(debt_row(c) for c in case.unsecured)
+    remarks = common.config.documents.household_remarks
+    debts = tuple(debt_row(c) for c in case.unsecured) + unpaid_tax_rows(common)
     debts_total = sum(d.remaining for d in debts)
     return HouseholdStatementView(
         **common.header(HOUSEHOLD_STATEMENT), addressee="",
-        members=tuple(member_row(m) for m in case.members),
-        income_groups=budget_groups(case, h.income_subtotals),
-        expense_groups=budget_groups(case, h.expense_subtotals),
+        members=tuple(member_row(m, remarks) for m in case.members),
+        income_groups=budget_groups(case, h.income_subtotals, remarks),
+        expense_groups=budget_groups(case, h.expense_subtotals, remarks),
         income=h.income, income_text=yen(h.income), expenses=h.expenses,
         expenses_text=yen(h.expenses), surplus=h.surplus, surplus_text=yen(h.surplus),
         surplus_negative=h.surplus < 0,
@@ -127,7 +135,19 @@ def build_household_statement(common: CaseCommon) -> HouseholdStatementView:
         assets_total_text=yen(h.assets_total), other_debts=debts,
         other_debts_total=debts_total, other_debts_total_text=yen(debts_total),
         other_debts_monthly_total=h.unsecured_monthly_total,
-        other_debts_monthly_total_text=_monthly_total_text(debts, h.unsecured_monthly_total))
+        other_debts_monthly_total_text=_monthly_total_text(debts, h.unsecured_monthly_total),
+        recipients=tuple(clean_text(r) for r in recipients), show_remarks=remarks)
+
+
+#: The creditor column of a tax left unpaid after the sale.
+UNPAID_TAX = "{name}（滞納税等 売却後の残額）"
+
+
+def unpaid_tax_rows(common: CaseCommon) -> tuple[DebtRow, ...]:
+    """Each 差押 with a 残額 after the sale, as an other debt (no 月返済額 agreed yet)."""
+    return tuple(DebtRow(UNPAID_TAX.format(name=clean_text(s.creditor)), s.remaining,
+                         yen(s.remaining), None, yen(None))
+                 for s in common.figures.sale.seizures if s.remaining > 0)
 
 
 def _monthly_total_text(debts: tuple[DebtRow, ...], total: int) -> str:
@@ -135,27 +155,28 @@ def _monthly_total_text(debts: tuple[DebtRow, ...], total: int) -> str:
     return yen(total) if any(d.monthly is not None for d in debts) else DASH
 
 
-def member_row(m: Member) -> MemberRow:
+def member_row(m: Member, remarks: bool = True) -> MemberRow:
     age_text = f"{m.age}歳" if m.age is not None else ""
     return MemberRow(clean_text(m.name), clean_text(m.relation), m.age, age_text,
-                     clean_text(m.occupation), clean_text(m.note))
+                     clean_text(m.occupation), clean_text(m.note) if remarks else "")
 
 
-def budget_groups(case: Case, subtotals: tuple[BudgetSubtotal, ...]) -> tuple[BudgetGroup, ...]:
+def budget_groups(case: Case, subtotals: tuple[BudgetSubtotal, ...],
+                  remarks: bool = True) -> tuple[BudgetGroup, ...]:
     """One group per 費目 in the order the computation gives (the contract's 費目 order); its lines
     are the 収支 rows the subtotal was made of, so lines and subtotal always agree."""
     by_row = {line.row: line for line in case.budget}
     groups = []
     for sub in subtotals:
-        lines = tuple(_budget_line(by_row[r]) for r in sub.rows if r in by_row)
+        lines = tuple(_budget_line(by_row[r], remarks) for r in sub.rows if r in by_row)
         if lines:
             groups.append(BudgetGroup(sub.side, sub.category, lines, sub.amount, yen(sub.amount)))
     return tuple(groups)
 
 
-def _budget_line(line: BudgetLine) -> BudgetLineRow:
+def _budget_line(line: BudgetLine, remarks: bool = True) -> BudgetLineRow:
     return BudgetLineRow(clean_text(line.detail), line.monthly, yen(line.monthly),
-                         clean_text(line.note))
+                         clean_text(line.note) if remarks else "")
 
 
 def asset_row(a: Asset) -> AssetRow:

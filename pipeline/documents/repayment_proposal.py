@@ -15,6 +15,7 @@ from pipeline.compute.figures import (
     LumpSumShare,
     RepaymentShare,
 )
+from pipeline.config import Repayment
 from pipeline.documents.common import (
     REPAYMENT_PROPOSAL,
     BaseView,
@@ -36,6 +37,7 @@ from pipeline.documents.format import (
     yen,
     you_word,
 )
+from pipeline.documents.recipients import Packets
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,10 @@ class PlanRow:
     years: Decimal | None
     years_text: str  # 20.8年, "—" when monthly is 0
     is_addressee: bool
+    #: What the letter prints in the 返済回数 / 期間 columns: months_text / years_text, or, for a
+    #: plan longer than [repayment] period_cap_months, 「当面」 / 「5年後見直し」.
+    count_text: str = ""
+    span_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +128,11 @@ class RepaymentProposalView(BaseView):
     #: The 按分 tables (plan, lump_sum.rows) are the same in every letter of the case (no row
     #: highlighted): a 別紙 the renderer lays out once (sale_request.SHARED_ANNEX_MIN_LETTERS).
     shared_annex: bool = False
+    #: 返済回数・期間 as printed: 「250回（20.8年）」, or for a plan longer than the cap the review
+    #: (「当面の月額（令和14年2月に見直し）」); months/years above keep the full figures for staff.
+    period_text: str = ""
+    period_capped: bool = False
+    attachments_text: str = ""  # 添付書類: 「生活状況表」 when this creditor gets it, else ""
 
 
 OFFER = ("任意売却後の{you}に対する残債務{remaining}につきまして、{start}より毎月{monthly}を"
@@ -131,6 +142,15 @@ NO_CAPACITY = ("任意売却後の{you}に対する残債務{remaining}につき
                "お願い申し上げます。")
 LUMP_SUM = ("なお、一括でのお支払いとして{amount}（{you}に対する残債務の{percent}）にて和解いただけますよう、"
             "併せて御検討をお願い申し上げます。")
+OFFER_REVIEW = ("任意売却後の{you}に対する残債務{remaining}につきまして、{start}より当面毎月{monthly}を"
+                "お支払いし、{review}に改めて生活状況をお示しのうえ返済額を御相談させていただきたく、"
+                "御承諾賜りますようお願い申し上げます。")
+NO_CAPACITY_PLAIN = ("任意売却後の{you}に対する残債務{remaining}につきまして、現在の収支では返済原資が"
+                     "ございません。返済方法につき御相談させていただきたく、お願い申し上げます。")
+PERIOD = "{months}（{years}）"
+PERIOD_REVIEW = "当面の月額（{review}に見直し）"
+COUNT_REVIEW = "当面"
+SPAN_REVIEW = "{years}年後見直し"
 WAIVER = ("また、本申出による返済を継続している間は、今後発生する遅延損害金を免除して"
           "いただきますようお願い申し上げます。")
 PERCENT_STEP = Decimal("0.1")
@@ -139,7 +159,7 @@ PERCENT_STEP = Decimal("0.1")
 # --- 03 repayment_proposal -------------------------------------------------------------------
 
 
-def build_repayment_proposal(common: CaseCommon, name: str,
+def build_repayment_proposal(common: CaseCommon, name: str, packets: Packets | None = None,
                              shared_annex: bool = False) -> RepaymentProposalView:
     """残債務の返済に関する申出書 to one creditor name (docs/rules.md §4).
 
@@ -154,6 +174,10 @@ def build_repayment_proposal(common: CaseCommon, name: str,
     start = wareki_month(plan.start)
     plan_remaining = sum(s.remaining for s in plan.plan)
     you = you_word(name)
+    rules = common.config.repayment
+    capped = longest is not None and (longest.months or 0) > rules.period_cap_months
+    review = wareki_month(add_months(plan.start, rules.review_after_months))
+    household = packets is None or packets.gets_household(name)
     return RepaymentProposalView(
         **common.header(REPAYMENT_PROPOSAL, name), addressee=addressee_line(creditor), you=you,
         creditor=creditor, remaining=remaining, remaining_text=yen(remaining),
@@ -162,13 +186,25 @@ def build_repayment_proposal(common: CaseCommon, name: str,
         monthly_total_text=yen(plan.monthly_total), start=plan.start, start_text=start,
         months=longest.months if longest else None, months_text=months(_m(longest)),
         years=longest.years if longest else None, years_text=years(_y(longest)),
-        plan=tuple(plan_row(s, rows_for) for s in plan.plan), plan_remaining_total=plan_remaining,
+        plan=tuple(plan_row(s, rows_for, rules) for s in plan.plan),
+        plan_remaining_total=plan_remaining,
         plan_remaining_total_text=yen(plan_remaining),
         plan_monthly_total_text=yen(plan.monthly_total), has_capacity=monthly > 0,
-        offer_text=_offer_text(remaining, monthly, start, you),
+        offer_text=_offer_text(remaining, monthly, start, you, review if capped else "",
+                               household),
         lump_sum=lump_sum_block(plan.lump_sum, name, you, rows_for),
         has_lump_sum=plan.lump_sum is not None,
-        waiver_text=WAIVER, shared_annex=shared_annex)
+        waiver_text=WAIVER, shared_annex=shared_annex,
+        period_text=(PERIOD_REVIEW.format(review=review) if capped
+                     else PERIOD.format(months=months(_m(longest)), years=years(_y(longest)))),
+        period_capped=capped,
+        attachments_text=clean_text(common.config.titles["household_statement"]) if household else "")
+
+
+def add_months(start: dt.date, n: int) -> dt.date:
+    """The first of the month ``n`` months after ``start`` (the review month)."""
+    index = start.year * 12 + start.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _longest(shares: list[RepaymentShare]) -> RepaymentShare | None:
@@ -185,16 +221,34 @@ def _y(share: RepaymentShare | None) -> Decimal | None:
     return share.years if share else None
 
 
-def _offer_text(remaining: int, monthly: int, start: str, you: str) -> str:
+def _offer_text(remaining: int, monthly: int, start: str, you: str, review: str = "",
+                household: bool = True) -> str:
+    """The offer; past the period cap, the monthly amount 「当面」 and the review month instead of a
+    period no creditor takes seriously; without capacity, the 生活状況表 is cited only when it is
+    attached."""
     if monthly == 0:
-        return NO_CAPACITY.format(you=you, remaining=kin(remaining))
+        return (NO_CAPACITY if household else NO_CAPACITY_PLAIN).format(you=you,
+                                                                        remaining=kin(remaining))
+    if review:
+        return OFFER_REVIEW.format(you=you, remaining=kin(remaining), start=start,
+                                   monthly=kin(monthly), review=review)
     return OFFER.format(you=you, remaining=kin(remaining), start=start, monthly=kin(monthly))
 
 
-def plan_row(s: RepaymentShare, name: str) -> PlanRow:
+def plan_row(s: RepaymentShare, name: str, rules: Repayment | None = None) -> PlanRow:
+    capped = rules is not None and (s.months or 0) > rules.period_cap_months
+    count = COUNT_REVIEW if capped else months(s.months)
+    span = (SPAN_REVIEW.format(years=_years_of(rules.review_after_months))
+            if capped and rules is not None else years(s.years))
     return PlanRow(s.rank, rank_text(s.rank), clean_text(s.creditor), s.remaining, yen(s.remaining),
                    s.monthly, yen(s.monthly), s.months, months(s.months), s.years, years(s.years),
-                   is_addressee=s.creditor == name)
+                   is_addressee=s.creditor == name, count_text=count, span_text=span)
+
+
+def _years_of(n_months: int) -> str:
+    """60 → 「5」, 18 → 「1.5」: the review interval in years as the letter says it."""
+    value = Decimal(n_months) / 12
+    return f"{value.normalize():f}"
 
 
 def lump_sum_block(offer: LumpSumOffer | None, name: str, you: str,

@@ -21,6 +21,27 @@ from pipeline.compute.figures import (
 )
 from pipeline.config import Auction as AuctionRules
 from pipeline.config import Config
+from pipeline.documents.case_paths import (
+    REPLY_CHOICES,
+    REPLY_SLIP_TEXT,
+    REPLY_SLIP_TEXT_BANKRUPT,
+    OwnerRow,
+    ReplySlip,
+    TrusteeBlock,
+    buyer_relation_text,
+    date_or_blank,
+    is_applicant,
+    loan_numbers,
+    money_or_blank,
+    owner_rows,
+    path_requests,
+    reference_line,
+    reply_text,
+    seizure_fee_label,
+    tax_request,
+    trustee_block,
+)
+from pipeline.documents.case_paths import intro_text as path_intro
 from pipeline.documents.common import (
     SALE_REQUEST,
     BaseView,
@@ -44,6 +65,7 @@ from pipeline.documents.format import (
     yen,
     you_word,
 )
+from pipeline.documents.recipients import Packets, is_public_body
 from pipeline.read.models import Case, PropertyUnit
 
 
@@ -65,12 +87,12 @@ class DeductionRow:
     """配分案 費用控除 line, in the spec's order (docs/rules.md §1)."""
 
     code: str  # brokerage, registration, … (docs/outputs.md deduction codes)
-    label: str  # 仲介手数料, 抹消承諾料（ハンコ代）, …
+    label: str  # 仲介手数料, 抹消承諾料, …
     payee: str  # 支払先
     basis: str  # 算出根拠, "" when none
     amount: int
     amount_text: str
-    is_addressee: bool  # True when this line is paid to the addressee (its ハンコ代/差押解除料)
+    is_addressee: bool  # True when this line is paid to the addressee (its 抹消承諾料/差押解除料)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +105,11 @@ class LienRow:
     kind: str  # 抵当権 / 根抵当権
     claim: int  # 決済時債権額
     claim_text: str
-    release_fee: int  # ハンコ代
+    release_fee: int  # 抹消承諾料
     release_fee_text: str  # "—" when none (the 順位1 lien, a holder's own junior lien)
     waterfall: int  # 配当額
     waterfall_text: str
-    received: int  # 配分額 = ハンコ代 + 配当額
+    received: int  # 配分額 = 抹消承諾料 + 配当額
     received_text: str
     remaining: int  # 残債務
     remaining_text: str
@@ -233,6 +255,14 @@ class SaleRequestView(BaseView):
     shared_annex: bool = False
     #: 貴〇への配分 in the letter, two items a row as terms_rows, when shared_annex; else ()
     own_facts: tuple[tuple[Fact, Fact], ...] = ()
+    # Issue 13: the case path, the creditor's reference and the reply (case_paths.py).
+    reference: str = ""  # 「（貴行債権番号　123-456）」 under the addressee; "" when none
+    loan_number: str = ""  # the 債権番号 alone
+    trustee: TrusteeBlock | None = None  # the seller in bankruptcy (破産管財人)
+    is_applicant: bool = False  # the 申立債権者 of the auction (asked to withdraw it)
+    owners: tuple[OwnerRow, ...] = ()  # 所有者 when not the debtor alone
+    seizure_fee_label: str = "差押解除料"  # 「解除時の納付額」 when every 差押 holder is public
+    reply_slip: ReplySlip | None = None  # 回答書, the last page
 
 
 # The sentences of the letters. Kept here, next to the fields they fill, so that the Word and the
@@ -252,8 +282,16 @@ TERMS = (("売却価格", "sale_price_kin"), ("査定価格", "appraisal_text"),
          ("決済予定日", "settlement_date_text"))
 #: 競売の状況 printed with the sale terms, when the workbook gives them: a creditor checks that
 #: the settlement comes before the bidding (docs/rules.md §7).
-AUCTION_FACTS = (("case_number", "競売事件番号"), ("start_decision_date", "競売開始決定日"),
+AUCTION_FACTS = (("court", "執行裁判所"), ("case_number", "競売事件番号"),
+                 ("applicant", "申立債権者"), ("start_decision_date", "競売開始決定日"),
                  ("bidding_start", "入札期間開始日"), ("opening_date", "開札期日"))
+#: Terms printed only when the workbook gives them (issue 13).
+OPTIONAL_TERMS = (("deposit", "手付金"), ("handover_date", "引渡予定日"))
+#: Labels of deduction codes as the letters print them: 抹消承諾料, not the slang ハンコ代.
+DOC_LABELS = {"junior_release": "抹消承諾料"}
+#: A 差押 of a public body is released against 納付 of the tax, not a 解除料.
+PUBLIC_SEIZURE_LABEL = "滞納税等の納付（差押解除）"
+REPLY_TITLE = "回答書"
 #: What the liens leave (docs/rules.md §1 as the lead amended it: the 差押 are paid from it before
 #: the debtor): nothing to the 差押 / some to them and the rest to the debtor / all to them.
 SURPLUS = "全ての担保権者への配分後に残る{amount}（剰余金）は、債務者に帰属します。"
@@ -290,7 +328,7 @@ AUCTION_BASIS = {
 # --- 01 sale_request -------------------------------------------------------------------------
 
 
-def build_sale_request(common: CaseCommon, name: str,
+def build_sale_request(common: CaseCommon, name: str, packets: Packets | None = None,
                        shared_annex: bool = False) -> SaleRequestView:
     """任意売却に関する同意申請書 to one creditor name (all its liens and 差押 rows).
 
@@ -304,21 +342,54 @@ def build_sale_request(common: CaseCommon, name: str,
     remaining = sum(x.remaining for x in mine) + sum(s.remaining for s in my_seizures)
     you = you_word(name)
     auction = auction_block(common.figures, common.config.auction, name, you)
+    fee_label = seizure_fee_label([s.creditor for s in sale.seizures])
+    numbers = loan_numbers(case, name)
+    requests = [request_text(mine, my_seizures, you, case, common.figures),
+                *path_requests(case, common.figures, name, you), reply_text(case)]
     return SaleRequestView(
         **common.header(SALE_REQUEST, name), addressee=addressee_line(creditor), you=you,
         creditor=creditor,
-        intro_text=SALE_INTRO.format(price=kin(case.sale_price)),
+        intro_text=path_intro(case, kin(case.sale_price), _plain_intro(case)),
         **_sale_terms(case), **_distribution(sale, "" if shared_annex else name),
         addressee_received=received, addressee_received_text=yen(received),
         addressee_remaining=remaining, addressee_remaining_text=yen(remaining),
-        auction=auction, attachments=attachments(case, common.config),
-        is_seizure_holder=not mine, request_text=request_text(mine, my_seizures, you),
+        auction=auction, attachments=attachments(case, common.config, name, packets),
+        is_seizure_holder=not mine, request_text="\n".join(r for r in requests if r),
         shared_annex=shared_annex,
-        own_facts=own_facts(mine, my_seizures, auction, you) if shared_annex else ())
+        own_facts=own_facts(mine, my_seizures, auction, you, fee_label) if shared_annex else (),
+        reference=reference_line(you, numbers), loan_number=numbers, trustee=trustee_block(case),
+        is_applicant=is_applicant(case, name), owners=owner_rows(case),
+        seizure_fee_label=fee_label, reply_slip=reply_slip(common, name, you, numbers))
+
+
+def _plain_intro(case: Case) -> str:
+    """The debtor's own request; 「下記所有者の共有する不動産」 when the owners are not the debtor
+    alone (所有者 sheet)."""
+    text = SALE_INTRO.format(price=kin(case.sale_price))
+    return text.replace("下記債務者所有の", "下記所有者の共有する") if owner_rows(case) else text
+
+
+def reply_slip(common: CaseCommon, name: str, you: str, numbers: str) -> ReplySlip:
+    """回答書: returned to our company — or, in bankruptcy, to the 破産管財人 who sells."""
+    case = common.case
+    trustee = trustee_block(case)
+    title = common.title(SALE_REQUEST)
+    date = common.figures.document_date
+    if trustee is not None and trustee.name:
+        to = f"{trustee.debtor_line} {trustee.name} 様"
+        text = REPLY_SLIP_TEXT_BANKRUPT.format(debtor=clean_text(case.debtor.name),
+                                               trustee=trustee.name, date=wareki(date), title=title)
+    else:
+        to = f"{common.company.name} 御中"
+        text = REPLY_SLIP_TEXT.format(debtor=clean_text(case.debtor.name), date=wareki(date),
+                                      title=title)
+    return ReplySlip(REPLY_TITLE, to, text, REPLY_CHOICES,
+                     f"債権番号　{numbers}" if numbers else "",
+                     date_or_blank(case.reply_deadline), clean_text(name))
 
 
 def own_facts(liens: list[LienResult], seizures: list[SeizureResult], auction: AuctionBlock,
-              you: str) -> tuple[tuple[Fact, Fact], ...]:
+              you: str, fee_label: str = "差押解除料") -> tuple[tuple[Fact, Fact], ...]:
     """貴〇への配分: the addressee's rows of the shared 別紙 in a few lines of its own letter —
     which liens (順位・種別) or 差押, what it receives (and of what), what remains, and for a
     later lien its gain over an auction. Two items a row, so the letter keeps to its page."""
@@ -332,7 +403,7 @@ def own_facts(liens: list[LienResult], seizures: list[SeizureResult], auction: A
     parts = [("抹消承諾料", sum(x.release_fee for x in liens)),
              ("配当額", sum(x.waterfall for x in liens))] if liens else []
     if seizures:
-        parts += [("差押解除料", sum(s.release_fee for s in seizures)),
+        parts += [(fee_label, sum(s.release_fee for s in seizures)),
                   ("剰余からの配分", sum(s.surplus_share for s in seizures))]
     received = sum(amount for _, amount in parts)
     detail = "、".join(f"{label} {yen(amount)}" for label, amount in parts if amount)
@@ -351,7 +422,26 @@ def _sale_terms(case: Case) -> dict[str, Any]:
     table made of them."""
     terms = _prices_and_dates(case)
     facts = auction_facts(case)
-    return {**terms, "auction_facts": facts, "terms_rows": terms_rows(terms, facts)}
+    extra = optional_terms(case) + bankruptcy_facts(case)
+    return {**terms, "auction_facts": facts, "terms_rows": terms_rows(terms, extra + facts)}
+
+
+def optional_terms(case: Case) -> tuple[Fact, ...]:
+    """手付金, 引渡予定日 and 買主との関係, when given (practice's wording for the relation)."""
+    facts = [Fact("手付金", money_or_blank(case.deposit)),
+             Fact("引渡予定日", date_or_blank(case.handover_date)),
+             Fact("買主との関係", buyer_relation_text(case))]
+    return tuple(f for f in facts if f.text)
+
+
+def bankruptcy_facts(case: Case) -> tuple[Fact, ...]:
+    """売主 in bankruptcy: the 破産管財人 and the 破産事件 (court, number)."""
+    trustee = trustee_block(case)
+    if trustee is None:
+        return ()
+    facts = [Fact("売主", f"{trustee.debtor_line} {trustee.name}".strip()),
+             Fact("破産裁判所", trustee.court), Fact("破産事件番号", trustee.case_number)]
+    return tuple(f for f in facts if f.text)
 
 
 def terms_rows(terms: dict[str, Any], facts: tuple[Fact, ...]) -> tuple[tuple[Fact, Fact], ...]:
@@ -437,13 +527,16 @@ def surplus_sentence(left: int, surplus: int) -> str:
 
 
 def deduction_row(d: Deduction, name: str) -> DeductionRow:
-    return DeductionRow(d.code, clean_text(d.label), clean_text(d.payee), clean_text(d.basis),
+    label = DOC_LABELS.get(d.code, clean_text(d.label))
+    if d.code == "seizure_release" and d.creditor and is_public_body(d.creditor):
+        label = PUBLIC_SEIZURE_LABEL
+    return DeductionRow(d.code, label, clean_text(d.payee), clean_text(d.basis),
                         d.amount, yen(d.amount), is_addressee=d.creditor == name)
 
 
 
 def lien_row(x: LienResult, name: str) -> LienRow:
-    # No ハンコ代 is owed to the 順位1 lien or to a holder's own junior lien: 「—」, not 「0円」.
+    # No 抹消承諾料 is owed to the 順位1 lien or to a holder's own junior lien: 「—」, not 「0円」.
     fee_text = yen(x.release_fee) if x.release_fee else DASH
     return LienRow(x.rank, rank_text(x.rank), clean_text(x.creditor), x.kind,
                    x.claim, yen(x.claim), x.release_fee, fee_text,
@@ -458,22 +551,34 @@ def seizure_row(s: SeizureResult, name: str) -> SeizureRow:
                       s.remaining, yen(s.remaining), is_addressee=s.creditor == name)
 
 
-def attachments(case: Case, config: Config) -> tuple[str, ...]:
-    """添付書類 (config [attachments]): the list, plus the buyer-only items (買付証明書) when the
-    case has a buyer."""
+def attachments(case: Case, config: Config, name: str = "",
+                packets: Packets | None = None) -> tuple[str, ...]:
+    """添付書類 of this recipient's letter (docs/outputs.md, who gets what): the 別紙 配分案, the
+    documents of config [attachments] (買付証明書 only with a buyer), the 生活状況表 when this
+    recipient gets it and no 返済申出書 (which then carries it), and the 回答書. A generated
+    document named in the configuration (an older ninbai.toml listing 生活状況表) is not listed
+    twice, nor for a recipient that does not get it."""
     section = config.attachments
     if_buyer = section.sale_request_if_buyer if _buyer(case) else ()
-    items = (*section.sale_request, *if_buyer)
-    return tuple(clean_text(i) for i in items)
+    household = clean_text(config.titles["household_statement"])
+    generated = {"配分案", household, clean_text(config.titles["repayment_proposal"]), REPLY_TITLE}
+    items = [i for i in (clean_text(x) for x in (*section.sale_request, *if_buyer))
+             if i not in generated]
+    gets = packets is not None and packets.gets_household(name) and not packets.gets_proposal(name)
+    return ("配分案（別紙）", *items, *([household] if gets else []), REPLY_TITLE)
 
 
-def request_text(liens: list[LienResult], seizures: list[SeizureResult], you: str) -> str:
-    """The request for consent: release of the lien(s) (抹消), and/or 差押解除 against its fee."""
+def request_text(liens: list[LienResult], seizures: list[SeizureResult], you: str,
+                 case: Case | None = None, figures: Figures | None = None) -> str:
+    """The request for consent: release of the lien(s) (抹消), and/or 差押解除 against its fee —
+    to a public body, against 納付 of the tax (case_paths.tax_request)."""
     parts = []
     if liens:
         kinds = "・".join(dict.fromkeys(x.kind for x in liens))
         parts.append(LIEN_REQUEST.format(you=you, kinds=kinds))
-    if seizures:
+    if seizures and case is not None and figures is not None and is_public_body(seizures[0].creditor):
+        parts.append(tax_request(case, figures, seizures, you))
+    elif seizures:
         parts.append(SEIZURE_REQUEST.format(payment=seizure_payment(seizures)))
     return "\n".join(parts)
 

@@ -32,8 +32,9 @@ CASE_HEADER = ("項目", "値")
 CASE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 #: CASE_ID_PATTERN in words, for staff.
 CASE_ID_EXPECTED = "英数字で始まり英数字・-・_ だけの40文字以内（例: 2026-0142）"
-#: Creditor profiles known when no configuration is given (docs/rules.md, "Creditor profiles").
-DEFAULT_PROFILES: tuple[str, ...] = ("standard", "jhf")
+#: Creditor profiles known when no configuration is given (docs/rules.md, "Creditor profiles"):
+#: key → the name staff pick in the workbook (defaults.toml [profiles.*] label; a test keeps them equal).
+DEFAULT_PROFILES: dict[str, str] = {"standard": "標準", "jhf": "住宅金融支援機構"}
 #: 収支 区分 → the 費目 allowed for it.
 BUDGET_CATEGORIES: dict[str, tuple[str, ...]] = {
     "収入": INCOME_CATEGORIES, "支出": EXPENSE_CATEGORIES,
@@ -63,7 +64,7 @@ NOTE_MAX = 1000
 #: breaks across pages: about 970 kanji fill a whole A4 page there (and crash the layout).
 COST_NOTE_MAX = 500
 
-_YEN = "円。例: 1,400,000 / 1400万円"
+_YEN = "円。例: 14,000,000 / 1400万円"
 _DATE = "例: 2026/11/30 / 令和8年11月30日"
 _TEXT = "文字で入力"
 
@@ -191,8 +192,8 @@ CREDITORS = TableSpec("債権者", "creditors", (
     _f("基準日", "base_date", "date", hint="残高の基準日。" + _DATE,
        required_when="損害金率が0より大きいとき"),
     _f("損害金率", "damage_rate", "percent", hint="年率。例: 14.6%。空欄は0"),
-    _f("プロファイル", "profile", "choice", hint="控除基準。空欄は standard",
-       choices=DEFAULT_PROFILES),
+    _f("プロファイル", "profile", "choice", hint="控除基準（順位1の債権者のものを使用）",
+       choices=tuple(DEFAULT_PROFILES.values())),
     _f("部署", "department", "text", hint="宛先の部署", max_length=NAME_MAX),
     _f("担当者", "officer", "text", hint="先方担当者名", max_length=SHORT_MAX),
     _f("住所", "address", "text", hint="宛先住所", max_length=ADDRESS_MAX),

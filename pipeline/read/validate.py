@@ -54,6 +54,7 @@ from pipeline.read.models import (
     PropertyUnit,
     share_fraction,
 )
+from pipeline.read.profiles import parse_profile, profile_names
 from pipeline.read.schema import (
     BUDGET,
     BUDGET_CATEGORIES,
@@ -95,7 +96,11 @@ class StageClock(Protocol):
 
 def load_case(path: Path | str, profiles: Collection[str] = DEFAULT_PROFILES,
               clock: StageClock | None = None) -> tuple[Case | None, list[Issue]]:
-    """Read and validate one workbook; the case is None when any issue is an error."""
+    """Read and validate one workbook; the case is None when any issue is an error.
+
+    ``profiles``: the configured creditor profiles, keys or key → Japanese name
+    (``Config.profile_names()``, pipeline.read.profiles): a プロファイル cell may hold either.
+    """
     raw, issues = read_workbook(path)
     if clock is not None:
         clock.lap("read")
@@ -116,7 +121,7 @@ def validate_workbook(raw: RawWorkbook, profiles: Collection[str] = DEFAULT_PROF
     month-end batch goes on with the other cases.
     """
     try:
-        return _Validator(raw, tuple(profiles)).run()
+        return _Validator(raw, profile_names(profiles)).run()
     except Exception as exc:
         log.debug("internal error validating %s", raw.file, exc_info=True)
         return None, [Issue("internal_error", "error", "検証中に予期しない問題が発生しました"
@@ -127,7 +132,7 @@ def validate_workbook(raw: RawWorkbook, profiles: Collection[str] = DEFAULT_PROF
 class _Validator:
     """Collects issues and the cell side table while it reads one workbook."""
 
-    def __init__(self, raw: RawWorkbook, profiles: tuple[str, ...]):
+    def __init__(self, raw: RawWorkbook, profiles: dict[str, str]):
         self.raw = raw
         self.profiles = profiles
         self.issues: list[Issue] = []
@@ -176,9 +181,7 @@ class _Validator:
             try:
                 value = _parse_kind(spec, raw, self.profiles)
             except values.BadValue as bad:
-                verb = "は選べません。" if bad.code == "choice_invalid" else "を読めません。"
-                tail = "" if bad.code == "choice_invalid" else "で入力してください"
-                refusal = bad.code, f"{spec.label}「{typed}」{verb}{bad.expected}{tail}"
+                refusal = bad.code, _bad_value_message(spec, typed, bad)
             else:
                 refusal = _limit_refusal(spec, value, typed)
                 if refusal is None:
@@ -475,14 +478,15 @@ class _Validator:
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _parse_kind(spec: FieldSpec, raw: RawCell, profiles: tuple[str, ...]) -> Any:
+def _parse_kind(spec: FieldSpec, raw: RawCell, profiles: Collection[str]) -> Any:
     """One cell by its kind (docs/workbook.md, Value kinds); raises values.BadValue."""
     value = raw.value
     if spec.kind == "percent":
         return values.parse_percent(value, raw.number_format or "General")
+    if spec.name == "profile":  # a Japanese name or the key → the key (pipeline.read.profiles)
+        return parse_profile(value, profiles)
     if spec.kind == "choice":
-        choices = profiles if spec.name == "profile" else spec.choices
-        word = values.parse_choice(value, choices)
+        word = values.parse_choice(value, spec.choices)
         return word == spec.true_word if spec.true_word else word
     if spec.kind == "share":
         return values.parse_share(value)
@@ -506,6 +510,15 @@ def _cell_type_refusal(spec: FieldSpec, value: object, typed: str) -> tuple[str,
         return "boolean_value", (f"{spec.label}「{typed}」はExcelの論理値（TRUE/FALSE）です。"
                                  f"入力し直してください{hint}")
     return None
+
+
+def _bad_value_message(spec: FieldSpec, typed: str, bad: values.BadValue) -> str:
+    """「元金残高「1400万円くらい」を読めません（「くらい」が分かりません）。金額（例: …）で
+    入力してください」: the value as typed, the part not understood when known, what is expected."""
+    if bad.code == "choice_invalid":
+        return f"{spec.label}「{typed}」は選べません。{bad.expected}"
+    detail = f"（{bad.detail}）" if bad.detail else ""
+    return f"{spec.label}「{typed}」を読めません{detail}。{bad.expected}で入力してください"
 
 
 def _limit_refusal(spec: FieldSpec, value: Any, typed: str) -> tuple[str, str] | None:

@@ -24,6 +24,7 @@ from typing import TypeGuard
 
 from pipeline import eras
 from pipeline.eras import Era, date_text
+from pipeline.read import kansuji
 from pipeline.text import clean_text, drop_invisible, is_blank  # is_blank: re-exported
 
 __all__ = [
@@ -47,13 +48,15 @@ class BadValue(Exception):
     """A cell value that cannot be read as the expected kind.
 
     ``code`` is stable (tests and the validator key on it); ``expected`` says, in Japanese for
-    office staff, what the cell should hold (e.g. 「金額（例: 1,400,000 / 1400万円）」).
+    office staff, what the cell should hold (e.g. 「金額（例: 14,000,000 / 1400万円）」); ``detail``,
+    when the parser can tell, which part of the text it did not understand (「「くらい」が分かりません」).
     """
 
-    def __init__(self, code: str, expected: str):
-        super().__init__(f"{code}: {expected}")
+    def __init__(self, code: str, expected: str, detail: str = ""):
+        super().__init__(f"{code}: {expected}" + (f" ({detail})" if detail else ""))
         self.code = code
         self.expected = expected
+        self.detail = detail
 
 
 # --- limits and tolerances ---------------------------------------------------------------------
@@ -73,9 +76,9 @@ _MAX_TEXT_DIGITS = 20
 #: (0.14600000000000002 → 14.6). Rates in contracts never go past 3 decimals.
 _PERCENT_FLOAT_PLACES = 6
 
-_EXPECT_YEN = "金額（例: 1,400,000 / 1400万円）"
-_EXPECT_YEN_NEGATIVE = "0以上の金額（例: 1,400,000 / 1400万円）"
-_EXPECT_YEN_FRACTION = "1円単位の金額（円未満の端数は不可。例: 1,400,000 / 1400.5万円）"
+_EXPECT_YEN = "金額（例: 14,000,000 / 1400万円）"
+_EXPECT_YEN_NEGATIVE = "0以上の金額（例: 14,000,000 / 1400万円）"
+_EXPECT_YEN_FRACTION = "1円単位の金額（円未満の端数は不可。例: 14,005,000 / 1400.5万円）"
 _EXPECT_DATE = "日付（例: 2026/11/30 / 令和8年11月30日 / R8.11.30）"
 _EXPECT_DATE_REAL = "実在する日付（例: 令和8年2月28日）"
 _EXPECT_DATE_YEAR = "年を含む日付（例: 2026/11/30 / 令和8年11月30日）"
@@ -205,39 +208,58 @@ def _signed_match(text: str, pattern: re.Pattern[str], code: str, expected: str
 
 # --- yen ----------------------------------------------------------------------------------------
 
-#: 金額 as text: optional ¥ (or "\", which a Japanese keyboard types for ¥), then 億/万/千 parts
-#: and a remainder, optional 円. 「1億2000万円」「1400.5万円」「1,400千円」「1,400,000円」.
-_RE_YEN = re.compile(
-    rf"[¥\\]?(?:(?P<oku>{_NUM})億)?(?:(?P<man>{_NUM})万)?(?:(?P<sen>{_NUM})千)?(?P<one>{_NUM})?円?"
-)
-_YEN_UNITS = (("oku", 10**8), ("man", 10**4), ("sen", 10**3), ("one", 1))
+#: How an amount may be dressed (docs/workbook.md, Value kinds: yen): 金 or ¥ before it ("\\" is
+#: the ¥ key of a Japanese keyboard), 円 after it, and after 円 the 也 or 整 of a receipt or a
+#: contract (金壱千四百萬円也, 金14,000,000円整). 圓 is the old form of 円 on such papers.
+_YEN_PREFIXES = ("金", "¥", "\\")
+_RE_YEN_SUFFIX = re.compile(r"(?P<body>.*?)[円圓](?:也|整)?(?P<rest>.*)")
+#: The line drawn after an amount so that nothing can be added (¥14,000,000-, ￥14,000,000－;
+#: ー is the long-vowel mark a Japanese IME types for it). Read only after ¥ or 金: a bare
+#: 「14,000,000-」 is how accounting print-outs write a negative amount, so it is not guessed.
+_TRAILING_DASHES = frozenset("-−‐‑–—―ー")
+_DETAIL_TRAILING_DASH = "末尾の「-」は ¥ か 金 を前に付けたときだけ読めます（例: ¥14,000,000-）"
+_DETAIL_TOO_LARGE = "金額が大きすぎます（1000兆円未満）"
 
 
-def _yen_units_total(match: re.Match[str]) -> Decimal:
-    """Sum the 億/万/千 parts; a lower part must stay below the unit above it (1億12000万 is bad)."""
-    total, ceiling, seen = Decimal(0), None, False
-    for name, unit in _YEN_UNITS:
-        part = match.group(name)
-        if part is None:
-            continue
-        amount = Decimal(part.replace(",", "")) * unit
-        if ceiling is not None and amount >= ceiling:
-            raise BadValue("yen_invalid", _EXPECT_YEN)
-        total, ceiling, seen = total + amount, unit, True
-    if not seen:
-        raise BadValue("yen_invalid", _EXPECT_YEN)
-    return total
+def _yen_sign(text: str) -> tuple[bool, str, str]:
+    """(negative?, 金/¥ prefix, rest) of a folded amount; a minus (also △/▲) may stand before or
+    after the prefix (-¥1,000 / ¥-1,000)."""
+    negative = bool(_RE_MINUS.match(text))
+    if negative or text[:1] == "+":
+        text = text[1:]
+    prefix = text[:1] if text[:1] in _YEN_PREFIXES else ""
+    text = text[len(prefix):]
+    if not negative and _RE_MINUS.match(text):
+        negative, text = True, text[1:]
+    return negative, prefix, text
+
+
+def _yen_body(text: str, prefix: str) -> str:
+    """The number of an amount: 円 (with 也/整) or the anti-tamper dash taken off its end."""
+    dressed = _RE_YEN_SUFFIX.fullmatch(text)
+    if dressed:
+        if dressed.group("rest"):
+            raise BadValue("yen_invalid", _EXPECT_YEN, f"「{dressed.group('rest')}」が分かりません")
+        return dressed.group("body")
+    if len(text) > 1 and text[-1] in _TRAILING_DASHES:
+        if not prefix:
+            raise BadValue("yen_invalid", _EXPECT_YEN, _DETAIL_TRAILING_DASH)
+        return text[:-1]
+    return text
 
 
 def _yen_from_text(text: str) -> int:
-    negative, match = _signed_match(text, _RE_YEN, "yen_invalid", _EXPECT_YEN)
-    total = _yen_units_total(match)  # Decimal all the way: 1400.5万 is exactly 14,005,000
+    negative, prefix, rest = _yen_sign(kansuji.fold_daiji(normalize_label(text)))
+    try:  # Decimal all the way: 1400.5万 is exactly 14,005,000
+        total = kansuji.read_number(_yen_body(rest, prefix))
+    except kansuji.NumeralError as bad:
+        raise BadValue("yen_invalid", _EXPECT_YEN, bad.detail) from None
     if negative:
         raise BadValue("yen_negative", _EXPECT_YEN_NEGATIVE)
     if total != total.to_integral_value():
         raise BadValue("yen_fraction", _EXPECT_YEN_FRACTION)
     if total >= _MAX_MAGNITUDE:
-        raise BadValue("yen_invalid", _EXPECT_YEN)
+        raise BadValue("yen_invalid", _EXPECT_YEN, _DETAIL_TOO_LARGE)
     return int(total)
 
 
@@ -255,9 +277,11 @@ def parse_yen(value: object) -> int:
     """金額 (yen, int ≥ 0) from a number cell or text (docs/workbook.md, Value kinds: yen).
 
     A number cell must be integral (1000.5 → yen_fraction; Excel float noise within 1e-6 is
-    rounded). Text may be 1,400,000 / 1,400,000円 / ¥1,400,000 / 1400万 / 1400.5万円 /
-    1億2000万円 / 1,400千円, in full or half width. Negative (also △/▲) → yen_negative.
-    Blank, bool, dates → yen_invalid.
+    rounded). Text may be 14,000,000 / 14,000,000円 / ¥14,000,000 / 1400万 / 1400.5万円 /
+    1億2000万円 / 1,400千円 / 3千万円, in 漢数字 一千四百万円 / 千四百万円 / 一四〇〇万円, in 大字
+    金壱千四百萬円也, with ¥14,000,000- / 金14,000,000円整, in full or half width
+    (pipeline.read.kansuji). Negative (also △/▲) → yen_negative. Blank, bool, dates, and text
+    not understood → yen_invalid, whose ``detail`` names the part not understood.
     """
     if _is_number(value):
         return _yen_from_number(value)
@@ -278,13 +302,18 @@ def parse_integer(value: object) -> int:
     """整数 (順位, 年齢, 滞納月数) from a number cell or digits (full width ok).
 
     Non-integral numbers → integer_invalid. A sign is kept: ranges (順位 ≥ 1) are the model's
-    rule, not the parser's. Text may carry a counting word: 「3ヶ月」「45歳」「1番」.
+    rule, not the parser's. Text may carry a counting word: 「3ヶ月」「45歳」「1番」, and be in
+    漢数字: 「三ヶ月」「四十五歳」.
     """
     if _is_number(value):
         return _integral(value, "integer_invalid", _EXPECT_INTEGER)
     if not isinstance(value, str):
         raise BadValue("integer_invalid", _EXPECT_INTEGER)
-    negative, match = _signed_match(value, _RE_INTEGER, "integer_invalid", _EXPECT_INTEGER)
+    try:  # 漢数字 as digits: 三ヶ月 → 3ヶ月, 四十五歳 → 45歳
+        text = kansuji.digits_for_kanji(kansuji.fold_daiji(normalize_label(value)))
+    except kansuji.NumeralError as bad:
+        raise BadValue("integer_invalid", _EXPECT_INTEGER, bad.detail) from None
+    negative, match = _signed_match(text, _RE_INTEGER, "integer_invalid", _EXPECT_INTEGER)
     number = int(match.group("n").replace(",", ""))
     if number >= _MAX_MAGNITUDE:
         raise BadValue("integer_invalid", _EXPECT_INTEGER)
@@ -439,9 +468,53 @@ _YEAR_MONTH_PATTERNS = tuple(re.compile(p) for p in (
 _RE_NO_YEAR = re.compile(r"(?:0?[1-9]|1[0-2])(?:[/.\-]\d{1,2}|月\d{1,2}日?|月)")
 
 
-def _fold_date_text(text: str) -> str:
-    """NFKC (Ｒ８．１１．３０ → R8.11.30, ㋿ → 令和), no spaces, era letters upper-case."""
-    return normalize_label(text).upper()
+#: A weekday after a date, as calendars and letters write it: (金) （金） (金曜) (金曜日) 金曜日;
+#: without brackets 曜 is needed (「26日金」 is no weekday). NFKC has already made ㈮ into (金).
+_RE_WEEKDAY = re.compile(
+    r"(?P<date>.+?)(?:\((?P<bracketed>[月火水木金土日])(?:曜日?)?\)|(?P<bare>[月火水木金土日])曜日?)"
+)
+_WEEKDAYS = "月火水木金土日"  # date.weekday(): Monday is 0
+_EXPECT_WEEKDAY = "日付と曜日が合う値（例: 2027年2月26日(金)）"
+#: Characters a date may contain once folded: anything else is named in the message.
+_RE_NOT_DATE = re.compile(
+    "[^0-9/.\\-年月日元()曜" + "".join(sorted(set("".join(eras.tokens())))) + "]+"
+)
+
+
+def _fold_date_text(text: str, expected: str) -> str:
+    """NFKC (Ｒ８．１１．３０ → R8.11.30, ㋿ → 令和), no spaces, era letters upper-case, 漢数字 and
+    大字 as digits (令和八年十一月三十日 → 令和8年11月30日, pipeline.read.kansuji)."""
+    folded = kansuji.fold_daiji(normalize_label(text).upper())
+    try:
+        return kansuji.digits_for_kanji(folded)
+    except kansuji.NumeralError as bad:
+        raise BadValue("date_invalid", expected, bad.detail) from None
+
+
+def _split_weekday(text: str) -> tuple[str, str | None]:
+    """(the date, the weekday written after it or None): 2027年2月26日(金) → (…26日, "金")."""
+    found = _RE_WEEKDAY.fullmatch(text)
+    if found is None:
+        return text, None
+    return found.group("date"), found.group("bracketed") or found.group("bare")
+
+
+def _check_weekday(day: datetime.date, weekday: str | None) -> None:
+    """A weekday that is not the date's means a typo in one of them: which one is not guessed."""
+    if weekday is not None and weekday != _WEEKDAYS[day.weekday()]:
+        raise BadValue("weekday_mismatch", _EXPECT_WEEKDAY,
+                       f"{date_text(day)}は{_WEEKDAYS[day.weekday()]}曜日です")
+
+
+def _unread_part(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
+    """Which part of a folded date text was not understood, for the message ("" if unclear):
+    what follows a complete date (「ごろ」), else the characters no date has (「来」「末」)."""
+    for pattern in patterns:
+        found = pattern.match(text)
+        if found and found.end() < len(text):
+            return f"「{text[found.end():]}」が分かりません"
+    unknown = dict.fromkeys(_RE_NOT_DATE.findall(text))  # each part once, in order
+    return "".join(f"「{part}」" for part in unknown) + "が分かりません" if unknown else ""
 
 
 def _match(patterns: tuple[re.Pattern[str], ...], text: str) -> dict[str, str] | None:
@@ -492,20 +565,24 @@ def _date_from_parts(parts: dict[str, str]) -> datetime.date:
 
 
 def _date_from_text(text: str) -> datetime.date:
-    folded = _fold_date_text(text)
+    folded, weekday = _split_weekday(_fold_date_text(text, _EXPECT_DATE))
     parts = _match(_DATE_PATTERNS, folded)
     if parts is not None:
-        return _date_from_parts(parts)
+        day = _date_from_parts(parts)
+        _check_weekday(day, weekday)
+        return day
     if _RE_NO_YEAR.fullmatch(folded):
         raise BadValue("date_no_year", _EXPECT_DATE_YEAR)
-    raise BadValue("date_invalid", _EXPECT_DATE)
+    raise BadValue("date_invalid", _EXPECT_DATE, _unread_part(folded, _DATE_PATTERNS))
 
 
 def parse_date(value: object) -> datetime.date:
     """日付 from a date cell or text (spec: Value formats, date).
 
     A datetime cell gives its date (the time part is dropped). Text: 2026/11/30, 2026-11-30,
-    2026年11月30日, 令和8年11月30日, R8.11.30, R8/11/30, 令和元年5月1日, full width too.
+    2026年11月30日, 令和8年11月30日, R8.11.30, R8/11/30, 令和元年5月1日, full width too, in
+    漢数字 (令和八年十一月三十日, 二〇二六年十一月三十日), with a weekday after it (2027年2月26日(金),
+    （金曜日）); a weekday that is not the date's → weekday_mismatch.
     Impossible dates → date_impossible; outside the era → era_out_of_range; 「11/30」 →
     date_no_year. A number cell is refused (date_invalid), Excel serial or not: staff see a
     number such as 46000 in that cell, not a date, and a guessed date must not reach a
@@ -534,10 +611,10 @@ def parse_year_month(value: object) -> datetime.date:
     """年月 (返済開始年月) as the 1st of the month (spec: Value formats, year-month).
 
     Anything parse_date reads (the day is dropped), or 2027年2月, 令和9年2月, 2027-02, 2027/02,
-    R9.2. An era month is accepted when it overlaps the era (昭和64年1月, 平成元年1月).
+    R9.2, 令和九年二月. An era month is accepted when it overlaps the era (昭和64年1月, 平成元年1月).
     """
     if isinstance(value, str):
-        folded = _fold_date_text(value)
+        folded = _fold_date_text(value, _EXPECT_YEAR_MONTH)
         parts = _match(_YEAR_MONTH_PATTERNS, folded)
         if parts is not None:
             return _year_month_from_parts(parts)
@@ -545,7 +622,7 @@ def parse_year_month(value: object) -> datetime.date:
         return parse_date(value).replace(day=1)
     except BadValue as exc:
         if exc.code == "date_invalid":
-            raise BadValue("date_invalid", _EXPECT_YEAR_MONTH) from None
+            raise BadValue("date_invalid", _EXPECT_YEAR_MONTH, exc.detail) from None
         raise
 
 

@@ -22,6 +22,7 @@ import os
 import posixpath
 import re
 import stat
+import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterable
@@ -31,8 +32,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from xml.etree import ElementTree
 
 from pipeline.read.issues import CellRef, Issue
-from pipeline.read.schema import SHEETS
-from pipeline.read.values import normalize_label
+from pipeline.read.schema import CASE_FIELDS, CASE_SHEET, SHEETS
+from pipeline.read.values import normalize_label, parse_text
 
 if TYPE_CHECKING:  # what load_workbook(read_only=True) returns sheets as (a private module)
     from openpyxl.cell.read_only import ReadOnlyCell
@@ -417,3 +418,89 @@ def _raw_cell(cell: ReadOnlyCell) -> RawCell:
     """An error cell ('e': typed #REF!, or a formula's cached #N/A) keeps its kind (ExcelError)."""
     value = ExcelError(str(cell.value)) if cell.data_type == "e" else cell.value
     return RawCell(cell.coordinate, value, cell.number_format)
+
+
+# --- 案件番号 without reading the workbook --------------------------------------------------
+
+_CELL_COLUMN = re.compile(r"([A-Z]+)\d+$")
+CASE_ID_LABEL = next(f.label for f in CASE_FIELDS if f.name == "case_id")  # 案件番号
+
+
+def peek_case_id(path: Path, limits: Limits = LIMITS) -> str | None:
+    """The 案件番号 of a workbook as the validator would read it (案件 sheet, the B cell beside
+    the first A cell labelled 案件番号, NFKC), or None when it cannot be told.
+
+    For ``ninbai build --only 2026-0142``: only the zip directory, workbook.xml, the shared
+    strings and the 案件 sheet's XML are read, with the same refusals as ``read_workbook``
+    before anything is unzipped; openpyxl is never loaded. It never raises: a file that cannot
+    be read here is simply not selected by its 案件番号 (its file name still selects it).
+    """
+    try:
+        data = read_input_bytes(path, limits)
+        if isinstance(data, Issue) or _sniff(data, path.name):
+            return None
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if _check_zip(zf, path.name, limits):
+                return None
+            titles, _ = _contract_titles(parts := _sheet_parts(zf), path.name)
+            if CASE_SHEET not in titles:
+                return None
+            strings = _shared_strings(zf)
+            sheet = ElementTree.fromstring(zf.read(parts[titles[CASE_SHEET]]))
+    except Exception:  # noqa: BLE001 - a broken file is the validator's to report, not this look-up's
+        return None
+    return _case_id_in(sheet, strings)
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    """The shared strings by index; each is its text runs without the phonetic guide (rPh),
+    which Japanese Excel stores inside the same item (案件番号 + アンケンバンゴウ)."""
+    if "xl/sharedStrings.xml" not in zf.NameToInfo:
+        return []
+    return [_item_text(item) for item in ElementTree.fromstring(zf.read("xl/sharedStrings.xml"))
+            if item.tag.endswith("}si")]
+
+
+def _item_text(item: ElementTree.Element) -> str:
+    """The text of a string item (<si> or <is>): its own <t>, or the <t> of each run <r>."""
+    texts = []
+    for child in item:
+        if child.tag.endswith("}t"):
+            texts.append(child.text or "")
+        elif child.tag.endswith("}r"):
+            texts += [t.text or "" for t in child if t.tag.endswith("}t")]
+    return "".join(texts)
+
+
+def _case_id_in(sheet: ElementTree.Element, strings: list[str]) -> str | None:
+    """The B value of the first row whose A cell is the label 案件番号."""
+    wanted = normalize_label(CASE_ID_LABEL)
+    for row in sheet.iter():
+        if not row.tag.endswith("}row"):
+            continue
+        cells = {}
+        for cell in row:
+            column = _CELL_COLUMN.match(cell.get("r", ""))
+            if column and column.group(1) in ("A", "B"):
+                cells[column.group(1)] = _cell_value(cell, strings)
+        if normalize_label(cells.get("A") or "") == wanted:
+            value = cells.get("B")
+            text = unicodedata.normalize("NFKC", parse_text(value)) if value is not None else ""
+            return text or None
+    return None
+
+
+def _cell_value(cell: ElementTree.Element, strings: list[str]) -> str | float | None:
+    """A cell's value as the reader sees it: shared, inline or formula text, or a number."""
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        inline = next((c for c in cell if c.tag.endswith("}is")), None)
+        return _item_text(inline) if inline is not None else None
+    value = next((c.text for c in cell if c.tag.endswith("}v")), None)
+    if value is None:
+        return None
+    if kind == "s":
+        return strings[int(value)] if 0 <= int(value) < len(strings) else None
+    if kind in ("str", "e", "b", "d"):
+        return value if kind == "str" else None
+    return float(value)

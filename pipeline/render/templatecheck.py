@@ -256,7 +256,7 @@ def _render_sample(renderer: Any, sample: Path, config: Any, batch_date: date,
     from pipeline.documents import build_views
     from pipeline.read.validate import load_case
 
-    case, issues = load_case(sample, profiles=config.profiles.keys())
+    case, issues = load_case(sample, profiles=config.profile_names())
     if case is None:
         codes = ", ".join(sorted({i.code for i in issues if i.severity == "error"}))
         report.skipped.append(f"{sample.name}（{codes}）")

@@ -616,7 +616,8 @@ def test_cli_build_prints_one_line_per_case_and_the_closing_table(cli, tmp_path)
     result = cli("build", "in", "--date", "2026-11-30", "--jobs", "1")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert sorted(line.split()[1] for line in lines[:3]) == ["A", "B", "C"]  # largest first
+    assert lines[0].startswith("設定ファイル: ")  # then one line per case
+    assert sorted(line.split()[1] for line in lines[1:4]) == ["A", "B", "C"]  # largest first
     assert "山田" not in result.output and "12,345,678" not in result.output
     table = {line.split()[0]: line.split()[1] for line in lines if line.startswith("  ") and
              not line.startswith("  失敗:")}

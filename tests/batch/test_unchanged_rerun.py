@@ -19,7 +19,7 @@ import pytest
 
 from pipeline.batch import BatchRequest, run_batch
 from pipeline.batch.manifest import load_manifest
-from pipeline.config import load_config
+from pipeline.config import CONFIG_ENV, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 RENDERERS = ("weasyprint", "docxtpl")
@@ -46,8 +46,9 @@ def built(tmp_path_factory):
     for name in ("2026-0142.xlsx", "2026-0148.xlsx"):
         shutil.copy(REPO / "inputs" / name, folder / "in" / name)
     inputs = tuple(sorted((folder / "in").glob("*.xlsx")))
-    result = run_batch(BatchRequest(inputs, folder / "out", "b", date(2026, 11, 30)),
-                       load_config(None))
+    # the configuration the command line will read (tests/office.toml, by NINBAI_CONFIG)
+    office = load_config(Path(os.environ[CONFIG_ENV]))
+    result = run_batch(BatchRequest(inputs, folder / "out", "b", date(2026, 11, 30)), office)
     assert result.exit_code == 0
     return folder
 

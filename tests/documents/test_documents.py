@@ -292,7 +292,9 @@ def test_seizure_paid_from_the_surplus_before_the_debtor(config):
     (row,) = city.seizures
     assert (row.surplus_share, row.received, row.remaining) == (250_000, 350_000, 0)
     assert (city.addressee_received, city.addressee_remaining) == (350_000, 0)
-    assert all(k in city.request_text for k in ("金100,000円", "金250,000円", "金350,000円"))
+    # A city is a public body: it is paid the tax (納付), not a 解除料 (issue 13).
+    assert "滞納税等の全額金350,000円を納付" in city.request_text
+    assert "解除料" not in city.request_text
     assert city.seizures_release_fee_total + city.seizures_surplus_share_total == \
         city.seizures_received_total == 350_000
     assert city.liens_waterfall_total + city.left_after_liens == city.distributable
@@ -466,8 +468,11 @@ def test_household_statement(multi):
     assert sum(g.subtotal for g in view.income_groups) == view.income
     assert sum(g.subtotal for g in view.expense_groups) == view.expenses
     assert (view.surplus, view.surplus_negative) == (40_000, False)
-    assert [(d.remaining, d.monthly) for d in view.other_debts] == [(520_000, 10_000)]
-    assert view.other_debts_total == 520_000 and view.other_debts_monthly_total == 10_000
+    # the card loan, then the city's tax the sale leaves unpaid (its 残額), with no 月返済額 yet
+    assert [(d.remaining, d.monthly) for d in view.other_debts] == [(520_000, 10_000),
+                                                                    (250_000, None)]
+    assert view.other_debts[1].creditor == f"{CITY}（滞納税等 売却後の残額）"
+    assert view.other_debts_total == 770_000 and view.other_debts_monthly_total == 10_000
     assert view.assets_total == sum(x.amount for x in view.assets)
     assert view.members[0].age_text == "45歳"
 
@@ -529,7 +534,7 @@ def test_creditor_with_two_plan_rows_waits_for_the_longest():
 
 def test_document_entry(worked):
     assert worked[0].document_entry() == {
-        "kind": "sale_request", "addressee": BANK,
+        "kind": "sale_request", "addressee": BANK, "sent_to": [BANK],
         "docx": worked[0].filename_stem + ".docx", "pdf": worked[0].filename_stem + ".pdf"}
 
 

@@ -46,9 +46,12 @@ def workbook(folder: Path) -> Path:
     rows = {
         "債権者": [creditor],
         "費用": [{"項目": "残置物撤去費", "金額": 100000, "支払先": PAYEE}],
-        "世帯": [{"氏名": MEMBER, "続柄": "本人", "年齢": 45, "備考": LONG},
+        # the long note sits in 資産 備考, which is always printed: the 備考 of 世帯 and 収支 are
+        # printed only when the office enables [documents] household_remarks (issue 13)
+        "世帯": [{"氏名": MEMBER, "続柄": "本人", "年齢": 45, "備考": "通院中"},
                {"氏名": "髙橋 花子", "続柄": "妻", "職業・勤務先": CONTROL}],
         "収支": [{**ROWS["収支"][0], "内容": INVISIBLE}, ROWS["収支"][1]],
+        "資産": [{"種類": "預貯金", "内容": "普通預金", "評価額": 10000, "備考": LONG}],
     }
 
     def as_text(wb):  # openpyxl makes '=…' a formula; Excel keeps a typed '=…' as text
