@@ -175,7 +175,8 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
             raise
         manifest = run.finish()
         notices += run.notices
-        _write_views(batch_dir, manifest, standing_approvals(batch_dir, run.approvals), previous)
+        _write_views(batch_dir, manifest, standing_approvals(batch_dir, run.approvals), previous,
+                     config.review.timezone)
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
                        time.perf_counter() - started, notices)
 
@@ -223,7 +224,7 @@ class _Progress:
 
 
 def _write_views(batch_dir: Path, manifest: Manifest, approvals: list[Approval],
-                 previous: Manifest | None) -> None:
+                 previous: Manifest | None, zone: str) -> None:
     """summary.xlsx and index.html, both drawn from the manifest (and the approvals); the summary
     is left as it is when the previous manifest gives it the same rows."""
     from pipeline.batch.review import write_review
@@ -231,8 +232,9 @@ def _write_views(batch_dir: Path, manifest: Manifest, approvals: list[Approval],
 
     # Only under the same key: another version of ninbai may lay the summary out differently.
     same = previous is not None and previous.key == manifest.key
-    write_summary(batch_dir, manifest, previous.inputs if same and previous else None)
-    write_review(batch_dir, manifest, approvals)
+    write_summary(batch_dir, manifest, previous.inputs if same and previous else None,
+                  approvals, zone)
+    write_review(batch_dir, manifest, approvals, zone)
 
 __all__ = ["BatchError", "BatchRequest", "BatchResult", "CaseDone", "crashed_outcome",
            "run_batch"]
