@@ -247,7 +247,7 @@ def _warning_text(problem: dict, details: bool) -> str:
     code = problem.get("code", "")
     title = warning_title(code) if code in CATALOGUE else OTHER_TITLES.get(code, "確認が必要な点")
     place = problem_place(problem)
-    return f"{title} {place}" if place else title
+    return f"{place} {title}" if place else title  # place first, as errors are
 
 
 def approval_text(approval: Approval | None, zone: ZoneInfo | None = None) -> str:

@@ -142,6 +142,20 @@ def test_terminal_review(tmp_path):
     assert "元金残高を金額として読めません" in detailed and "引越費用を減額しました" in detailed
 
 
+def test_terminal_warnings_are_titles_with_their_cell_never_their_values():
+    from batch.test_summary import KEY, record
+    from pipeline.batch.manifest import Manifest
+
+    warned = record("2026-0142", status="warn", warnings=[
+        {"code": "moving_reduced", "severity": "warn", "sheet": "案件", "cell": "B23",
+         "message": "引越費用の希望額400,000円は上限300,000円に減額しました。"},
+        {"code": "unknown_label", "severity": "warn", "sheet": "案件", "cell": "A40",
+         "message": "2026-0142.xlsx 案件!A40: 項目「山田 太郎」は様式にありません。この行は無視します"}])
+    lines = review_lines(review_cases(Manifest("b", KEY, "t", [warned]), []))
+    assert lines[1:] == ["    [警告] 案件!B23 引越費用を上限まで減額",
+                         "    [警告] 案件!A40 様式にない項目（無視しました）"]
+
+
 def test_statuses_are_japanese_on_the_page(tmp_path):
     result = mixed_batch(tmp_path)
     text = visible_text((result.batch_dir / "index.html").read_text("utf-8"))
