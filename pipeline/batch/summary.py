@@ -110,6 +110,12 @@ def wrapped_lines(text: str, width: float) -> int:
     return sum(max(1, -(-display_width(line) // int(per_line))) for line in text.split("\n"))
 
 
+def header_height() -> float:
+    """Points for the header row: every heading wraps in its column (競売比較（有利額） takes two)."""
+    lines = max(wrapped_lines(c.header, c.width) for c in COLUMNS)
+    return lines * LINE_POINTS + ROW_PADDING_POINTS
+
+
 def row_height(values: list[object]) -> float:
     """Points for a row: enough lines for its tallest wrapped cell (one line at least)."""
     lines = max((wrapped_lines(v, c.width) for c, v in zip(COLUMNS, values, strict=True)
@@ -151,6 +157,7 @@ def summary_bytes(manifest: Manifest, approvals: Sequence[Approval] = (),
         header.font = Font(bold=True)
         header.alignment = alignments[True]
         sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.row_dimensions[1].height = header_height()
     for row, values in enumerate(summary_rows(manifest.inputs, approvals, zone), start=2):
         for index, (column, value) in enumerate(zip(COLUMNS, values, strict=True), start=1):
             _fill(sheet.cell(row=row, column=index), column, value, alignments)
@@ -198,16 +205,19 @@ def summary_rows(records: list[InputRecord], approvals: Sequence[Approval] = (),
 
 
 def write_summary(batch_dir: Path, manifest: Manifest, previous: list[InputRecord] | None = None,
-                  approvals: Sequence[Approval] = (),
-                  zone: str = DEFAULT_ZONE) -> None:
+                  approvals: Sequence[Approval] = (), zone: str = DEFAULT_ZONE,
+                  recorded: Sequence[Approval] | None = None) -> None:
     """Write summary.xlsx, unless it is there and ``previous`` (the records it was written from)
     gives the same rows: an unchanged rerun then spends nothing on it (1.5 s at 1,000 cases).
 
-    ``approvals`` are the standing ones (what the review shows as 承認済み); ``approve`` writes
-    the summary again whenever it records one, so the rows compared here share them.
+    ``approvals`` are the standing ones (what the review shows as 承認済み). The previous rows
+    are drawn with every ``recorded`` approval (approvals.json, standing or not): the summary
+    was written while they stood, so one whose files were changed since reads as a different
+    row and the sheet stops saying 承認済み. ``approve`` writes the summary whenever it records one.
     """
     path = batch_dir / SUMMARY_NAME
+    before = approvals if recorded is None else recorded
     if previous is not None and path.is_file() \
-            and summary_rows(previous, approvals, zone) == summary_rows(manifest.inputs, approvals, zone):
+            and summary_rows(previous, before, zone) == summary_rows(manifest.inputs, approvals, zone):
         return
     write_atomic(path, summary_bytes(manifest, approvals, zone))

@@ -223,6 +223,22 @@ def test_approving_rewrites_the_summary(tmp_path):
     assert sheet.cell(row=2, column=column).value.startswith("承認済み\n佐藤 花子\n")
 
 
+def test_an_approval_whose_files_changed_leaves_the_summary(tmp_path):
+    """The rerun after an approved document was edited by hand rebuilds the case as a new
+    revision; the row's figures are the same, but the sheet must stop saying 承認済み."""
+    from pipeline.batch.approve import approve_cases
+
+    from .test_batch import run, write_input
+
+    inputs = [write_input(tmp_path / "in", "A")]
+    result = run(tmp_path, inputs)
+    approve_cases(result.batch_dir, ["A"], "佐藤 花子")
+    (result.batch_dir / "A" / "01_申請書.pdf").write_bytes(b"%PDF edited")
+    run(tmp_path, inputs)
+    sheet = load_workbook(result.batch_dir / "summary.xlsx").active
+    assert sheet.cell(row=2, column=header_index("承認")).value == "未承認"
+
+
 def test_row_heights_fit_the_wrapped_text(tmp_path):
     """openpyxl does not autofit: each row is as tall as its most wrapped cell needs, from the
     text's display width (全角 = 2) over the column's width."""
@@ -239,6 +255,8 @@ def test_row_heights_fit_the_wrapped_text(tmp_path):
     # [重要] + the long message: 2 + 2·per_line/2 + … units → 3 lines; [警告] 短い → 1 line
     assert sheet.row_dimensions[2].height == 4 * LINE_POINTS + ROW_PADDING_POINTS
     assert sheet.row_dimensions[3].height == 1 * LINE_POINTS + ROW_PADDING_POINTS
+    # the header: 競売比較（有利額） is 18 units in a column of 14 → two lines
+    assert sheet.row_dimensions[1].height == 2 * LINE_POINTS + ROW_PADDING_POINTS
 
 
 def test_wrapped_lines_counts_wide_characters_twice():
