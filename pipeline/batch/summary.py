@@ -181,7 +181,8 @@ def _print_setup(sheet: Any, batch: str) -> None:
     sheet.print_title_rows = "1:1"
     sheet.print_options.gridLines = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.75  # inches; the header and footer
+    sheet.page_margins.header = sheet.page_margins.footer = 0.3  # sit in them, clear of the table
     sheet.oddHeader.center.text = f"一覧　バッチ {drop_invisible(batch)}"
     sheet.oddFooter.center.text = "&P / &N ページ"
 
