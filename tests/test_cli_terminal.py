@@ -187,7 +187,7 @@ def test_not_on_a_terminal_build_prints_one_line_per_case(tmp_path):
     out, err = process.communicate(timeout=120)
     lines = out.decode().splitlines()
     assert process.returncode == 0, err.decode()
-    assert [line.split()[:3] for line in lines[:2]] == [["[1/2]", "A", "ok"], ["[2/2]", "B", "ok"]]
+    assert [line.split()[:3] for line in lines[:2]] == [["[1/2]", "A", "問題なし"], ["[2/2]", "B", "問題なし"]]
     assert "作成中" not in out.decode() and "山田" not in out.decode()
 
 

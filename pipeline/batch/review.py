@@ -1,16 +1,20 @@
 """The review (確認): index.html and ``ninbai review``, the batch's cases most severe first.
 
-Both are drawn from manifest.json and approvals.json. Each case shows its status, key figures,
-every warning and error in Japanese, links to its PDF and Word files, and its approval state; a
-case approved earlier and rebuilt since shows the approved revision too. The page is a Jinja
-template (templates/review/index.html) rendered sandboxed with autoescape, so user text such as
-``<script>`` or ``{{ x }}`` in a name prints literally; it uses no external resource, so it works
-from ``file://``.
+Both are drawn from manifest.json and approvals.json. Each case shows its status (in Japanese,
+from the one table pipeline.read.issues.LEVEL_LABELS), key figures, every warning and error in
+Japanese, links to its PDF and Word files, and its approval state; a case approved earlier and
+rebuilt since shows the approved revision too. The page opens with a summary (counts per status,
+the cases to look at first, filters), shows times in local time (``[review] timezone``), names the
+input by its file name only, and tells what to do next for a failed case. It is a Jinja template
+(templates/review/index.html) rendered sandboxed with autoescape, so user text such as
+``<script>`` or ``{{ x }}`` in a name prints literally; it uses no external resource and its only
+script is its own filter, so it works from ``file://``.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -225,13 +229,18 @@ def review_lines(cases: list[ReviewCase], details: bool = False,
     return [drop_invisible(line) for line in lines]  # a file name may hold U+202E
 
 
+#: A message's input example, 「（例: 1,400,000 / 1400万円）」: help for the person at the review
+#: page, but figures in a log, where they cannot be told from a case's own amounts.
+_EXAMPLE = re.compile(r"[（(]例[:：][^）)]*[）)]")
+
+
 def error_summary(problem: dict) -> str:
-    """An error for a log: its place and its message without the cell's value
-    (「債権者!D7 金額として読めません」); the place alone when the value cannot be taken out."""
+    """An error for a log: its place and its message without the cell's value and without the
+    input example (「債権者!D7 元金残高を読めません。金額で入力してください」); a fixed text when the
+    value cannot be taken out. The full message is on the review page."""
     place = problem_place(problem)
     text = message_without_raw(problem.get("message", ""), problem.get("raw"))
-    if text is None:
-        text = "この値を読めません（内容は確認ページで）"
+    text = "この値を読めません（内容は確認ページで）" if text is None else _EXAMPLE.sub("", text)
     return f"{place} {text}" if place else text
 
 
