@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.keyfigures import KeyFigures
+from pipeline.read.issues import level_of
 
 MANIFEST_NAME = "manifest.json"
 #: A state file larger than this is damaged (or not ours): it is not read into memory.
@@ -112,6 +113,11 @@ class InputRecord:
     def label(self) -> str:
         """How terminal output names the case: its id, else its file name (never a person)."""
         return self.case_id or Path(self.path).name
+
+    @property
+    def level(self) -> str:
+        """The case's level (pipeline.read.issues.LEVELS): error, its worst warning, else ok."""
+        return level_of(self.status, [w.get("severity", "warn") for w in self.warnings])
 
 
 @dataclass

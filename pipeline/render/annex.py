@@ -61,6 +61,5 @@ def append_pages(letter: bytes, annex: bytes) -> bytes:
 def reply_slip_page(reader: PdfReader) -> int:
     """Index of the page where the 回答書 begins, or the page count when the letter has none."""
     destination = reader.named_destinations.get(REPLY_SLIP_ANCHOR)
-    if destination is None:
-        return len(reader.pages)
-    return reader.get_destination_page_number(destination)
+    page = None if destination is None else reader.get_destination_page_number(destination)
+    return len(reader.pages) if page is None else page

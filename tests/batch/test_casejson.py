@@ -93,18 +93,19 @@ def test_months_null_where_monthly_is_zero():
     assert (share["monthly"], share["months"], share["years"]) == (0, None, None)
 
 
-@pytest.mark.parametrize(("overrides", "extra", "status"), [
-    ({}, [], "ok"),
-    ({"costs": (cost("測量費", 1),)}, [], "ok"),  # info only
-    ({"moving_requested": 400_000}, [], "warn"),
-    ({"sale_price": 7_000_000}, [], "warn"),  # high
-    ({}, [{"code": "unknown_label", "severity": "warn", "message": "x"}], "warn"),
-    ({}, [{"code": "render_warning", "severity": "info", "message": "x"}], "ok"),
+@pytest.mark.parametrize(("overrides", "extra", "status", "label"), [
+    ({}, [], "ok", "問題なし"),
+    ({"costs": (cost("測量費", 1),)}, [], "ok", "参考"),  # info only
+    ({"moving_requested": 400_000}, [], "warn", "警告"),
+    ({"sale_price": 7_000_000}, [], "warn", "重要"),  # high
+    ({}, [{"code": "unknown_label", "severity": "warn", "message": "x"}], "warn", "警告"),
+    ({}, [{"code": "render_warning", "severity": "info", "message": "x"}], "ok", "参考"),
 ])
-def test_status(overrides, extra, status):
+def test_status(overrides, extra, status, label):
     case = make_case(**overrides)
     data = data_of(case, extra=extra)
     assert data["status"] == status
+    assert data["status_label"] == label  # the 状態 the summary and the review page show
     computed = compute_case(case, CONFIG, BATCH).warnings
     assert [w["code"] for w in data["warnings"]] == [w.code for w in computed] + [
         w["code"] for w in extra]
@@ -113,8 +114,8 @@ def test_status(overrides, extra, status):
 def test_warnings_carry_code_severity_message_and_place():
     data = data_of(make_case(moving_requested=400_000))
     (w,) = data["warnings"]
-    assert (w["code"], w["severity"], w["sheet"], w["cell"]) == (
-        "moving_reduced", "warn", "案件", "B23")
+    assert (w["code"], w["severity"], w["severity_label"], w["sheet"], w["cell"]) == (
+        "moving_reduced", "warn", "警告", "案件", "B23")
     assert "400,000" in w["message"]
 
 
