@@ -632,7 +632,7 @@ def test_cli_build_prints_one_line_per_case_and_the_closing_table(cli, tmp_path)
     assert lines[lines.index("  失敗: C") + 1] == "    元金残高を金額として読めません"
     assert "yen_invalid" not in result.output and "1,2OO" not in result.output
     # each case's 状態 in Japanese, never ok/warn/error
-    assert {line.split()[2] for line in lines[:3]} == {"問題なし", "警告", "エラー"}
+    assert {line.split()[2] for line in lines[1:4]} == {"問題なし", "警告", "エラー"}
     assert lines[-1] == f"確認ページ: {Path('outputs') / '2026-11-30' / 'index.html'}"
     assert (tmp_path / "outputs" / "2026-11-30" / "A" / "case.json").is_file()
 
