@@ -325,7 +325,7 @@ def require_company(config: Config, source: Path | None) -> None:
     missing = missing_company(config)
     if not missing:
         return
-    where = (f"設定ファイル {source}" if source is not None
+    where = (f"設定ファイル「{source}」" if source is not None
              else f"設定ファイル（{CONFIG_NAME}）が見つからず、標準設定だけ")
     raise ConfigError(f"書類の差出人（会社の情報）が設定されていません: {'、'.join(missing)}。"
                       f"読んだのは{where}です。[company] に記入してから作成してください"

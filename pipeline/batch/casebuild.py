@@ -80,8 +80,7 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
             pdf, logged = renderer.pdf(view)
             files[view.filename_stem + ".pdf"] = pdf
             clock.lap("pdf")
-            render_warnings += [{"code": "render_warning", "severity": "info", "message": m}
-                                for m in logged]
+            render_warnings += [render_warning(view.filename_stem, m) for m in logged]
             documents.append(view.document_entry())
     except RenderError as exc:
         issue = Issue("render_failed", "error", str(exc))
@@ -98,3 +97,13 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
 def _case_id_hint(issues: list[Issue]) -> str | None:
     """A failed case has no validated id; the batch names it by file instead."""
     return None
+
+
+def render_warning(document: str, logged: str) -> dict:
+    """A WeasyPrint log line as a warning staff can read: the message in Japanese, WeasyPrint's own
+    English line kept in ``detail`` of case.json for whoever edits the templates (only an office's
+    edited templates raise these; the shipped ones raise none)."""
+    return {"code": "render_warning", "severity": "info", "detail": logged,
+            "message": f"{document}.pdf の書式（テンプレート）に表示上の注意があります。PDF の見た目を"
+                       "確かめ、続くようならテンプレートを変えた担当者に ninbai check-templates で"
+                       "確かめてもらってください"}

@@ -65,9 +65,12 @@ def _visible(value: Any) -> Any:
 def _warning(w: dict) -> dict[str, Any]:
     """code, severity, message (docs/outputs.md), plus severity_label, and sheet and cell when
     known (added)."""
-    return {"code": w["code"], "severity": w["severity"],
-            "severity_label": level_label(w["severity"]), "message": w["message"],
-            "sheet": w.get("sheet"), "cell": w.get("cell")}
+    out = {"code": w["code"], "severity": w["severity"],
+           "severity_label": level_label(w["severity"]), "message": w["message"],
+           "sheet": w.get("sheet"), "cell": w.get("cell")}
+    if w.get("detail"):  # added: a render warning's own (English) log line, for template editors
+        out["detail"] = w["detail"]
+    return out
 
 
 def sale_json(sale: SaleDistribution) -> dict[str, Any]:

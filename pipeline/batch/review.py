@@ -27,8 +27,9 @@ from jinja2.sandbox import SandboxedEnvironment
 import pipeline
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.manifest import RESULT_LABELS, Approval, InputRecord, Manifest, approved_folders
-from pipeline.compute.money import yen
+from pipeline.compute.money import exact, floor_1dp, yen
 from pipeline.compute.warnings import CATALOGUE, warning_title
+from pipeline.documents.format import months, years
 from pipeline.read.issues import (
     LEVEL_LABELS,
     LEVELS,
@@ -176,7 +177,7 @@ def _environment(zone: ZoneInfo) -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(REVIEW_TEMPLATES), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                finalize=finalize)
-    env.filters.update(yen=yen, href=href, warning_title=warning_title,
+    env.filters.update(yen=yen, href=href, warning_title=warning_title, period=repayment_period,
                        local_time=lambda stamp: local_time(stamp, zone),
                        file_name=lambda path: Path(path).name, level_label=level_label)
     env.globals.update(level_labels=LEVEL_LABELS, result_labels=RESULT_LABELS, kind_labels=KIND_LABELS,
@@ -258,6 +259,14 @@ def _warning_text(problem: dict, details: bool) -> str:
     title = warning_title(code) if code in CATALOGUE else OTHER_TITLES.get(code, "確認が必要な点")
     place = problem_place(problem)
     return f"{place} {title}" if place else title  # place first, as errors are
+
+
+def repayment_period(n: int) -> str:
+    """最長返済期間 for staff, in full: ``1819`` → 「1,819回（151.5年）」, 0 (no plan) → 「—」.
+    The letters may say only 「当面の月額」 past the period cap (docs/rules.md §4)."""
+    if not n:
+        return "—"
+    return f"{months(n)}（{years(floor_1dp(exact(n) / 12))}）"
 
 
 def approval_text(approval: Approval | None, zone: ZoneInfo | None = None) -> str:

@@ -92,7 +92,8 @@ def fake_build(source: Path, config, batch_date: date, renderer) -> CaseOutcome:
     price = data["sale"]["price"]
     figures = KeyFigures(debtor=spec.get("debtor", "山田 太郎"), price=price,
                          first_lien_received=price - 100_000, advantage=1_234_000,
-                         remaining_total=7_030_000, monthly_total=31_000)
+                         remaining_total=7_030_000, monthly_total=31_000,
+                         repayment_months=spec.get("months", 0))
     return CaseOutcome(source, case_id, status, [], warnings, files, data, {"read": 0.01}, figures)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from compute.builder import BATCH, cost, lien, line, make_case, seizure
@@ -123,3 +124,16 @@ def test_user_text_is_kept_literally():
     case = make_case(costs=(cost("{{ 7*7 }} <b>A&B</b>", 1, "=HYPERLINK(\"x\")"),))
     (line,) = [d for d in data_of(case)["sale"]["deductions"] if d["code"] == "other"]
     assert (line["label"], line["payee"]) == ("{{ 7*7 }} <b>A&B</b>", "=HYPERLINK(\"x\")")
+
+
+def test_a_render_warning_speaks_japanese_and_keeps_weasyprint_s_line_as_detail():
+    """Staff see Japanese only: WeasyPrint's English log line goes to ``detail`` for whoever
+    edits the templates, the message names the document and what to do."""
+    from pipeline.batch.casebuild import render_warning
+
+    line = "Ignored `colour: red` at 3:1, unknown property."
+    warning = render_warning("01_任意売却に関する同意申請書_A銀行", line)
+    assert warning["detail"] == line
+    assert "01_任意売却に関する同意申請書_A銀行.pdf" in warning["message"]
+    assert not re.search(r"[A-Za-z]{4,}", warning["message"].replace("check-templates", "")
+                         .replace("ninbai", ""))

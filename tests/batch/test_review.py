@@ -178,6 +178,17 @@ def test_times_are_local_and_the_zone_is_configurable(tmp_path):
     assert "2026年11月30日 18:05" in other
 
 
+def test_the_full_repayment_period_is_shown_to_staff(tmp_path):
+    """Letters may say only 「当面の月額」 past the period cap; the review page keeps the full
+    figure (issue 13), and a case without a plan shows a dash."""
+    src = tmp_path / "in"
+    result = run(tmp_path, [write_input(src, "A", months=1819), write_input(src, "B")])
+    text = visible_text((result.batch_dir / "index.html").read_text("utf-8"))
+    assert "最長返済期間" in text
+    assert "1,819回（151.5年）" in text
+    assert text.count("最長返済期間") == 2 and "—" in text
+
+
 def test_the_input_is_named_by_its_file_not_its_path(tmp_path):
     result = mixed_batch(tmp_path)
     html = (result.batch_dir / "index.html").read_text("utf-8")
