@@ -41,7 +41,13 @@ from pipeline.batch.manifest import (
     read_manifest,
     standing_approvals,
 )
-from pipeline.batch.review import INDEX_NAME, review_cases, review_json, review_lines
+from pipeline.batch.review import (
+    INDEX_NAME,
+    error_summary,
+    review_cases,
+    review_json,
+    review_lines,
+)
 from pipeline.cli_japanese import (
     CountType,
     DateType,
@@ -58,10 +64,11 @@ from pipeline.config import (
     require_company,
 )
 from pipeline.eras import date_text
-from pipeline.read.issues import Issue
+from pipeline.read.issues import Issue, level_label, level_of
 from pipeline.read.models import Case
 from pipeline.read.schema import DATE_RANGES
 from pipeline.read.workbook import discover_inputs
+from pipeline.text import drop_invisible, pad
 
 #: Exit status after Ctrl-C (128 + SIGINT, as shells report it); 1 means "some case failed".
 INTERRUPTED = 130
@@ -214,7 +221,7 @@ def issue_line(issue: Issue, shown: Path) -> str:
     place = str(shown)
     if issue.where and issue.where.sheet:
         place += f" {issue.where.sheet}" + (f"!{issue.where.cell}" if issue.where.cell else "")
-    mark = "" if issue.severity == "error" else "[警告] "
+    mark = "" if issue.severity == "error" else f"[{level_label(issue.severity)}] "
     return f"{place}: {mark}{issue.message}"
 
 
@@ -241,7 +248,7 @@ def validate(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> Non
         for result in results:
             _print_result(*result)
         bad = sum(case is None for _, case, _ in results)
-        say(f"検証 {len(results)}件: OK {len(results) - bad}件 / NG {bad}件")
+        say(f"検証 {len(results)}件: 作成できる {len(results) - bad}件 / {level_label('error')} {bad}件")
     ctx.exit(1 if any(case is None for _, case, _ in results) else 0)
 
 
@@ -250,10 +257,11 @@ def _print_result(path: Path, case: Case | None, issues: list[Issue]) -> None:
         say(issue_line(issue, path))
     errors = sum(i.severity == "error" for i in issues)
     warns = len(issues) - errors
+    level = level_of("error" if case is None else "ok", [i.severity for i in issues])
     if case is None:
-        say(f"NG  {path}  エラー{errors}件" + (f"・警告{warns}件" if warns else ""))
+        say(f"{level_label(level)}  {path}  エラー{errors}件" + (f"・警告{warns}件" if warns else ""))
     else:
-        say(f"OK  {path}  {case.case_id}" + (f"  警告{warns}件" if warns else ""))
+        say(f"{level_label(level)}  {path}  {case.case_id}" + (f"  警告{warns}件" if warns else ""))
 
 
 def _result_dict(path: Path, case: Case | None, issues: list[Issue]) -> dict[str, Any]:
@@ -487,33 +495,42 @@ class ProgressDisplay:
 
 
 def case_line(event: CaseDone) -> str:
-    """One line per case for a log: case id (or file name), status, warnings; never a name."""
+    """One line per case for a log: case id (or file name), 状態 in Japanese (問題なし, 警告, …),
+    warnings; never a name."""
     record, width = event.record, len(str(event.total))
-    return (f"[{event.done:>{width}}/{event.total}] {record.label:<20} {record.status:<5} "
-            f"警告{len(record.warnings)}件  {RESULT_LABELS[record.result]}")
+    return (f"[{event.done:>{width}}/{event.total}] {record.label:<20} "
+            f"{pad(level_label(record.level), 8)} 警告{len(record.warnings)}件  "
+            f"{RESULT_LABELS[record.result]}")
+
+
+#: How many of a failed case's problems the closing table prints before 「ほかN件」.
+FAILED_SHOWN = 3
 
 
 def closing_lines(result: BatchResult) -> list[str]:
-    """The table at the end of ``ninbai build``: built / warnings / failed / unchanged."""
+    """The table at the end of ``ninbai build``: built / warnings / failed / unchanged, then each
+    failed case with its first problems."""
     counts = result.counts()
     lines = [f"  作成      {counts['built']:>5}件", f"  うち警告  {counts['warnings']:>5}件",
              f"  失敗      {counts['failed']:>5}件", f"  変更なし  {counts['unchanged']:>5}件"]
-    lines += [f"  失敗: {_failed_label(r)}" for r in result.processed if r.status == "error"]
+    for record in result.processed:
+        if record.status == "error":
+            lines += failed_lines(record)
     lines.append(f"所要時間 {result.seconds:.1f}秒")
     lines.append(f"確認ページ: {result.batch_dir / 'index.html'}")
     return lines
 
 
-def _failed_label(record: InputRecord) -> str:
-    """「2026-0142: 債権者!D7 ほか2件の問題」: where the first problem is, never the internal codes
-    (staff read Japanese) nor the message (it quotes the cell's value, and this line is a log:
-    names and amounts stay on the review page and in ``ninbai validate``)."""
-    places = [f"{e['sheet']}!{e['cell']}" if e.get("sheet") and e.get("cell")
-              else (e.get("sheet") or "ファイル") for e in record.errors]
-    if not places:
-        return record.label
-    more = f" ほか{len(places) - 1}件" if len(places) > 1 else ""
-    return f"{record.label}: {places[0]}{more}の問題（内容は確認ページで）"
+def failed_lines(record: InputRecord) -> list[str]:
+    """「  失敗: 2026-0142」, then its first problems in Japanese with their place (「債権者!D7
+    元金残高を金額として読めません」), then 「ほかN件」. Never the internal codes, and never the
+    cell's value the message quotes: this output is a log, and a cell may hold a person's name
+    (the full message is on the review page and in ``ninbai validate``)."""
+    lines = [f"  失敗: {record.label}"]
+    lines += [f"    {error_summary(e)}" for e in record.errors[:FAILED_SHOWN]]
+    if len(record.errors) > FAILED_SHOWN:
+        lines.append(f"    ほか{len(record.errors) - FAILED_SHOWN}件（確認ページに全件）")
+    return [drop_invisible(line) for line in lines]
 
 
 @main.command()
@@ -544,7 +561,7 @@ def review(ctx: click.Context, batch_dir: Path, as_json: bool, details: bool) ->
     if as_json:
         say(json.dumps(review_json(cases), ensure_ascii=False, indent=2))
     else:
-        for line in review_lines(cases, details=details):
+        for line in review_lines(cases, details=details, zone=settings(ctx).review.timezone):
             say(line)
         say(f"確認ページ: {batch_dir / INDEX_NAME}")
     ctx.exit(1 if any(c.level == "error" for c in cases) else 0)
@@ -569,7 +586,8 @@ def approve(ctx: click.Context, batch_dir: Path, case_ids: tuple[str, ...], by: 
       ninbai approve outputs/2026-11-30 2026-0142 2026-0148 --by "佐藤 花子"
       ninbai approve outputs/2026-11-30 2026-0172 --by "佐藤 花子" --override "第1順位と合意済み"
     """
-    result = approve_cases(batch_dir, list(case_ids), by, override=override)
+    result = approve_cases(batch_dir, list(case_ids), by, override=override,
+                           zone=settings(ctx).review.timezone)
     for approval in result.approved:
         despite = "・重要な警告を承知で承認" if approval.override else ""
         say(f"承認しました: {approval.case_id}（{approval.folder}・{len(approval.files)}ファイル"

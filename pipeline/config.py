@@ -20,6 +20,7 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -230,6 +231,25 @@ class WarningLimits(Frozen):
     close_to_opening_days: int = Field(ge=0)
 
 
+class Review(Frozen):
+    """確認ページ settings: they shape index.html only, never a document."""
+
+    timezone: str  # IANA name; the page's times (UTC in the manifest) are shown in it
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"タイムゾーン名（例 \"Asia/Tokyo\"）を書いてください: {name}") from None
+        return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
 class Config(Frozen):
     """The effective configuration (defaults + the user's file)."""
 
@@ -245,10 +265,15 @@ class Config(Frozen):
     stamp_duty: StampDuty
     warnings: WarningLimits
     documents: Documents
+    review: Review
 
     def digest(self) -> str:
-        """sha256 of the effective configuration, for the batch's "unchanged" decision."""
-        data = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """sha256 of the effective configuration, for the batch's "unchanged" decision.
+
+        ``review`` is left out: it shapes index.html only, so changing it rebuilds no case.
+        """
+        data = json.dumps(self.model_dump(mode="json", exclude={"review"}), sort_keys=True,
+                          ensure_ascii=False)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
     def profile_names(self) -> dict[str, str]:
@@ -310,7 +335,7 @@ def require_company(config: Config, source: Path | None) -> None:
     missing = missing_company(config)
     if not missing:
         return
-    where = (f"設定ファイル {source}" if source is not None
+    where = (f"設定ファイル「{source}」" if source is not None
              else f"設定ファイル（{CONFIG_NAME}）が見つからず、標準設定だけ")
     raise ConfigError(f"書類の差出人（会社の情報）が設定されていません: {'、'.join(missing)}。"
                       f"読んだのは{where}です。[company] に記入してから作成してください"

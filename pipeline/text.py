@@ -60,3 +60,14 @@ def finalize(value: object) -> object:
         return value
     text = drop_invisible(value)
     return text if type(value) is str else type(value)(text)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal or in a spreadsheet cell: a wide (全角) character
+    counts 2, others 1 — what lining up Japanese labels or estimating wrapped lines needs."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` display columns (``display_width``)."""
+    return text + " " * max(width - display_width(text), 0)

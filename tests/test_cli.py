@@ -41,7 +41,7 @@ def test_validate_valid_workbook_exits_0(tmp_path):
     write_case(tmp_path)
     result = run("validate", "2026-0142.xlsx")
     assert result.exit_code == 0
-    assert "OK  2026-0142.xlsx  2026-0142" in result.output
+    assert "問題なし  2026-0142.xlsx  2026-0142" in result.output
 
 
 def test_validate_folder_reports_located_problems_and_exits_1(tmp_path):
@@ -53,8 +53,8 @@ def test_validate_folder_reports_located_problems_and_exits_1(tmp_path):
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert any(line.startswith("inputs/bad.xlsx 債権者!D2: ") for line in lines)
-    assert any(line.startswith("NG  inputs/bad.xlsx") for line in lines)
-    assert any(line.startswith("OK  inputs/a.xlsx") for line in lines)
+    assert any(line.startswith("エラー  inputs/bad.xlsx") for line in lines)
+    assert any(line.startswith("問題なし  inputs/a.xlsx") for line in lines)
 
 
 def test_warnings_are_printed_but_the_case_is_ok(tmp_path):

@@ -89,7 +89,7 @@ def test_build_with_an_incomplete_company_names_the_file_that_was_read(tmp_path)
     write_case(tmp_path / "in")
     result = run("build", "in", "--out", "out", "--date", "2026-11-30")
     assert result.exit_code == 2
-    assert "設定ファイル ninbai.toml" in result.output
+    assert "設定ファイル「ninbai.toml」" in result.output
     assert "電話番号（company.phone）" in result.output and "company.name" not in result.output
     assert not (tmp_path / "out").exists()
 

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from batch.test_batch import (
@@ -82,6 +83,8 @@ def test_run_batch_prints_nothing_and_reports_each_case(tmp_path, capfd):
 
 
 class _Config:
+    review = SimpleNamespace(timezone="Asia/Tokyo")  # [review] of the real Config
+
     def digest(self) -> str:
         return "config"
 
@@ -185,7 +188,7 @@ def test_not_on_a_terminal_build_prints_one_line_per_case(tmp_path):
     lines = out.decode().splitlines()
     assert process.returncode == 0, err.decode()
     assert lines[0].startswith("設定ファイル: ")
-    assert [line.split()[:3] for line in lines[1:3]] == [["[1/2]", "A", "ok"], ["[2/2]", "B", "ok"]]
+    assert [line.split()[:3] for line in lines[1:3]] == [["[1/2]", "A", "問題なし"], ["[2/2]", "B", "問題なし"]]
     assert "作成中" not in out.decode() and "山田" not in out.decode()
 
 
@@ -274,7 +277,7 @@ def test_a_named_pipe_given_to_build_fails_its_case_and_the_batch_ends(tmp_path)
     finally:
         process.kill()
     assert process.returncode == 1, err
-    assert "失敗: pipe.xlsx: ファイルの問題" in out + err and "not_regular_file" not in out + err
+    assert "  失敗: pipe.xlsx\n    通常のファイルではありません" in out and "not_regular_file" not in out + err
     manifest = load_manifest(tmp_path / "out" / "b")
     results = {Path(r.path).name: r.result for r in manifest.inputs}
     assert results == {"pipe.xlsx": "failed", "2026-0142.xlsx": "built"}

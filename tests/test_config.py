@@ -129,6 +129,16 @@ def test_digest_tracks_the_effective_configuration(tmp_path, defaults):
     assert changed.digest() != defaults.digest()
 
 
+def test_the_review_pages_time_zone_is_tokyo_unless_configured(tmp_path, defaults):
+    """[review] timezone shapes index.html only: changing it rebuilds no case (digest)."""
+    assert defaults.review.timezone == "Asia/Tokyo" and defaults.review.zone.key == "Asia/Tokyo"
+    other = user_config(tmp_path, '[review]\ntimezone = "America/New_York"\n')
+    assert other.review.zone.key == "America/New_York"
+    assert other.digest() == defaults.digest()
+    with pytest.raises(ConfigError, match="「review.timezone」.*Asia/Tokyo"):
+        user_config(tmp_path, '[review]\ntimezone = "Asia/Tokio"\n')
+
+
 def test_config_is_frozen(defaults):
     with pytest.raises(ValidationError):
         defaults.company = defaults.company

@@ -33,6 +33,8 @@ OTHER_WARNINGS = {
     "extra_column": ("warn", "様式にない列"),
     "priority_ignored": ("warn", "差押以外の行の「優先」"),
     "monthly_payment_ignored": ("warn", "無担保以外の行の「月返済額」"),
+    "bankruptcy_not_set": ("warn", "破産手続が「あり」でないのに破産管財人がある"),
+    "auction_not_set": ("warn", "事件番号も開札期日もないのに申立債権者・執行裁判所がある"),
     "render_warning": ("info", "書式の注意"),
 }
 WARNING_SEVERITIES = frozenset(SEVERITY_LABELS)

@@ -131,4 +131,4 @@ def test_check_templates_asks_for_samples_outside_a_checkout(venv, outside):
     done = run([ninbai, "check-templates", "--samples", "inputs/2026-0142.xlsx", "--date", DAY],
                cwd=outside, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "OK  sale_request.docx" in done.stdout
+    assert "問題なし  sale_request.docx" in done.stdout

@@ -183,7 +183,7 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
             raise
         manifest = run.finish()
         notices += run.notices
-        _write_views(batch_dir, manifest, standing_approvals(batch_dir, run.approvals), previous)
+        _write_views(batch_dir, manifest, run.approvals, previous, config.review.timezone)
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
                        time.perf_counter() - started, notices)
 
@@ -247,17 +247,20 @@ class _Progress:
             self.report(CaseDone(record, self.done, self.total))
 
 
-def _write_views(batch_dir: Path, manifest: Manifest, approvals: list[Approval],
-                 previous: Manifest | None) -> None:
-    """summary.xlsx and index.html, both drawn from the manifest (and the approvals); the summary
-    is left as it is when the previous manifest gives it the same rows."""
+def _write_views(batch_dir: Path, manifest: Manifest, recorded: list[Approval],
+                 previous: Manifest | None, zone: str) -> None:
+    """summary.xlsx and index.html, both drawn from the manifest and the standing approvals of
+    those ``recorded``; the summary is left as it is when the previous manifest gives it the
+    same rows."""
     from pipeline.batch.review import write_review
     from pipeline.batch.summary import write_summary
 
     # Only under the same key: another version of ninbai may lay the summary out differently.
     same = previous is not None and previous.key == manifest.key
-    write_summary(batch_dir, manifest, previous.inputs if same and previous else None)
-    write_review(batch_dir, manifest, approvals)
+    approvals = standing_approvals(batch_dir, recorded)
+    write_summary(batch_dir, manifest, previous.inputs if same and previous else None,
+                  approvals, zone, recorded)
+    write_review(batch_dir, manifest, approvals, zone)
 
 __all__ = ["BatchError", "BatchRequest", "BatchResult", "CaseDone", "crashed_outcome",
            "run_batch"]

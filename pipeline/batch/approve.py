@@ -34,7 +34,8 @@ from pipeline.batch.manifest import (
     unrecorded_files,
     write_approvals,
 )
-from pipeline.batch.review import write_review
+from pipeline.batch.review import DEFAULT_ZONE, write_review
+from pipeline.batch.summary import write_summary
 from pipeline.compute.warnings import warning_title
 
 _REVISION_DIR = re.compile(r"rev([2-9]|[1-9][0-9]+)")
@@ -94,8 +95,10 @@ class ApproveResult:
 
 
 def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
-                  now: datetime | None = None, override: str | None = None) -> ApproveResult:
-    """Approve the current revision of each case (under the batch lock), then redraw index.html.
+                  now: datetime | None = None, override: str | None = None,
+                  zone: str = DEFAULT_ZONE) -> ApproveResult:
+    """Approve the current revision of each case (under the batch lock), then redraw index.html
+    (its times in ``zone``, ``[review] timezone``) and summary.xlsx (its approval column).
 
     A case with 重要 (high) warnings — its documents carry the 「案」 mark — is refused unless
     ``override`` gives the reason it is approved all the same; the reason is recorded with it.
@@ -113,7 +116,7 @@ def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
     if not (batch_dir / MANIFEST_NAME).is_file():  # checked before locking: no stray .lock
         raise ApproveError(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）。")
     try:
-        return _approve_locked(batch_dir, case_ids, by, now, override)
+        return _approve_locked(batch_dir, case_ids, by, now, override, zone)
     except StateFileError as exc:
         raise ApproveError(str(exc)) from None
     except OSError as exc:
@@ -122,7 +125,7 @@ def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
 
 
 def _approve_locked(batch_dir: Path, case_ids: list[str], by: str,
-                    now: datetime | None, override: str | None) -> ApproveResult:
+                    now: datetime | None, override: str | None, zone: str) -> ApproveResult:
     with batch_lock(batch_dir):
         manifest = read_manifest(batch_dir)
         if manifest is None:
@@ -135,8 +138,9 @@ def _approve_locked(batch_dir: Path, case_ids: list[str], by: str,
         if result.approved or result.notices:  # a damaged approvals.json is rewritten whole
             write_approvals(batch_dir, approvals + result.approved)
         if result.approved:
-            write_review(batch_dir, manifest,
-                         standing_approvals(batch_dir, approvals + result.approved))
+            standing = standing_approvals(batch_dir, approvals + result.approved)
+            write_review(batch_dir, manifest, standing, zone)
+            write_summary(batch_dir, manifest, approvals=standing, zone=zone)
     return result
 
 

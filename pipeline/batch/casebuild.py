@@ -97,7 +97,7 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
             pdf, logged = renderer.pdf(view)
             files[view.filename_stem + ".pdf"] = pdf
             clock.lap("pdf")
-            render_warnings += _render_warnings(logged)
+            render_warnings += [render_warning(view.filename_stem, m) for m in logged]
             documents.append(view.document_entry())
         made = build_packets(CaseCommon.of(case, figures, config), views, files,
                              plan_packets(case, figures, config, scans), attachments, renderer,
@@ -110,7 +110,8 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
     # Validation and attachment warnings (unknown 項目, a scan disarmed) travel with the computed.
     found = [{"code": i.code, "severity": i.severity, "message": str(i)} for i in issues]
     data = case_json(case, figures, made.documents + documents,
-                     extra_warnings=found + render_warnings + _render_warnings(made.warnings),
+                     extra_warnings=found + render_warnings
+                     + [render_warning(stem, m) for stem, m in made.warnings],
                      packets=made.packets)
     files["case.json"] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     clock.lap("compute")
@@ -147,10 +148,16 @@ def _attachments(source: Path, case: Case, raw: RawWorkbook | None, config: Conf
                               config.attachment_limits)
 
 
-def _render_warnings(logged: list[str]) -> list[dict]:
-    return [{"code": "render_warning", "severity": "info", "message": m} for m in logged]
-
-
 def _case_id_hint(issues: list[Issue]) -> str | None:
     """A failed case has no validated id; the batch names it by file instead."""
     return None
+
+
+def render_warning(document: str, logged: str) -> dict:
+    """A WeasyPrint log line as a warning staff can read: the message in Japanese, WeasyPrint's own
+    English line kept in ``detail`` of case.json for whoever edits the templates (only an office's
+    edited templates raise these; the shipped ones raise none)."""
+    return {"code": "render_warning", "severity": "info", "detail": logged,
+            "message": f"{document}.pdf の書式（テンプレート）に表示上の注意があります。PDF の見た目を"
+                       "確かめ、続くようならテンプレートを変えた担当者に ninbai check-templates で"
+                       "確かめてもらってください"}

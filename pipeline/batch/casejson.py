@@ -5,7 +5,9 @@ also need: the accrual and principal of each lien, the auction assumptions, the 
 subtotals, the place of each warning. Amounts are int yen, dates ISO ``YYYY-MM-DD``, months
 ``YYYY-MM``, ``percent`` and ``years`` JSON numbers (7.0, 20.8). Only valid cases get a case.json,
 so ``status`` is "warn" if any warning is ``warn`` or ``high`` (validation warnings included), else
-"ok" — never "error".
+"ok" — never "error". The codes are for tools; ``status_label`` (the case's 状態: its most severe
+warning) and each warning's ``severity_label`` are the Japanese words staff see on the other
+surfaces (問題なし, 参考, 警告, 重要).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pipeline.compute.figures import (
     RepaymentPlan,
     SaleDistribution,
 )
+from pipeline.read.issues import level_label, level_of
 from pipeline.read.models import Case
 from pipeline.text import drop_invisible
 
@@ -36,6 +39,8 @@ def case_json(case: Case, figures: Figures, documents: list[dict],
     status = "warn" if any(w["severity"] in _WARN_LEVELS for w in warnings) else "ok"
     return _visible({
         "schema": SCHEMA, "case_id": case.case_id, "status": status,
+        # added: the case's 状態 as summary.xlsx and index.html show it (its worst warning)
+        "status_label": level_label(level_of(status, [w["severity"] for w in warnings])),
         "rules_version": figures.rules_version,  # added
         "document_date": figures.document_date.isoformat(),  # added
         "governing_profile": figures.governing_profile,  # added
@@ -59,9 +64,14 @@ def _visible(value: Any) -> Any:
 
 
 def _warning(w: dict) -> dict[str, Any]:
-    """code, severity, message (docs/outputs.md), plus sheet and cell when known (added)."""
-    return {"code": w["code"], "severity": w["severity"], "message": w["message"],
-            "sheet": w.get("sheet"), "cell": w.get("cell")}
+    """code, severity, message (docs/outputs.md), plus severity_label, and sheet and cell when
+    known (added)."""
+    out = {"code": w["code"], "severity": w["severity"],
+           "severity_label": level_label(w["severity"]), "message": w["message"],
+           "sheet": w.get("sheet"), "cell": w.get("cell")}
+    if w.get("detail"):  # added: a render warning's own (English) log line, for template editors
+        out["detail"] = w["detail"]
+    return out
 
 
 def sale_json(sale: SaleDistribution) -> dict[str, Any]:

@@ -15,6 +15,10 @@ if TYPE_CHECKING:  # the summary and the review page read key figures without lo
     from pipeline.compute.figures import Figures
 
 
+#: Fields added after manifest/2 was first written, with the value an older record means.
+ADDED: dict[str, int] = {"repayment_months": 0}
+
+
 @dataclass(frozen=True)
 class KeyFigures:
     """The key figures of one built case (all amounts int yen)."""
@@ -25,6 +29,9 @@ class KeyFigures:
     advantage: int  # 競売比較（任意売却の有利額）
     remaining_total: int  # 残債務合計: what every lien and 差押 still claims after the sale
     monthly_total: int  # 返済提案月額
+    #: 最長返済回数: months of the longest repayment line (0 without a plan). The letters may give
+    #: only 「当面の月額」 past the period cap (docs/rules.md §4); staff see the full figure here.
+    repayment_months: int = 0
 
     @classmethod
     def of(cls, figures: Figures, debtor: str) -> KeyFigures:
@@ -39,6 +46,7 @@ class KeyFigures:
             remaining_total=(sum(lien.remaining for lien in sale.liens)
                              + sum(seizure.remaining for seizure in sale.seizures)),
             monthly_total=figures.repayment.monthly_total,
+            repayment_months=max((s.months or 0 for s in figures.repayment.plan), default=0),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -51,6 +59,8 @@ class KeyFigures:
         if data is None or data == {}:
             return None
         names = [f.name for f in fields(cls)]
+        if isinstance(data, dict) and sorted(data) == sorted(set(names) - set(ADDED)):
+            data = {**data, **ADDED}  # written before the field existed
         if not isinstance(data, dict) or sorted(data) != sorted(names):
             raise ValueError("key figures: unexpected fields")
         if not isinstance(data["debtor"], str) or not all(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.keyfigures import KeyFigures
+from pipeline.read.issues import level_of
 
 MANIFEST_NAME = "manifest.json"
 #: A packet's file name starts so: 送付書類一式_<債権者名>.pdf (pipeline.batch.packets; ``export``
@@ -121,6 +122,11 @@ class InputRecord:
     def label(self) -> str:
         """How terminal output names the case: its id, else its file name (never a person)."""
         return self.case_id or Path(self.path).name
+
+    @property
+    def level(self) -> str:
+        """The case's level (pipeline.read.issues.LEVELS): error, its worst warning, else ok."""
+        return level_of(self.status, [w.get("severity", "warn") for w in self.warnings])
 
 
 @dataclass

@@ -44,7 +44,7 @@ class CasePackets:
     files: dict[str, bytes]  # the 送付状 .docx and .pdf and the packets, by file name
     documents: list[dict]  # case.json ``documents`` entries of the 送付状
     packets: list[dict]  # case.json ``packets``: addressee, pdf, pages, parts (title, pages)
-    warnings: list[str]  # WeasyPrint's warnings while laying out the 送付状
+    warnings: list[tuple[str, str]]  # (file stem, WeasyPrint's line) while laying out a 送付状
 
 
 def letter_parts(views: Sequence[Any], pdfs: dict[str, bytes], packets: Packets
@@ -81,8 +81,8 @@ def build_packets(common: CaseCommon, views: Sequence[Any], pdfs: dict[str, byte
         enclosed += [Enclosed(e.title, e.pages) for e in scans]
         lap("packet")
         view, cover, logged = cover_pages(common, name, enclosed, renderer)
-        out.warnings.extend(logged)
         view = _unique(view, stems)
+        out.warnings.extend((view.filename_stem, line) for line in logged)
         out.files[view.filename_stem + ".docx"] = renderer.docx(view)
         out.files[view.filename_stem + ".pdf"] = cover
         lap("cover")

@@ -47,7 +47,7 @@ class ProcedureCost(NamedTuple):
 
 
 #: The 算出根拠 of a table keyed by the 請求債権額 (the 順位 1 claim at settlement).
-BY_CLAIM = "（第1順位の債権額による）"
+BY_CLAIM = "第1順位の債権額による"
 #: 「地裁」 as staff abbreviate it, and a trailing 「本庁」: the same court.
 _ABBREVIATED = re.compile(r"地裁(?=$|.+支部$|本庁$)")
 _BRANCH = re.compile(r"(?P<main>.+?地方裁判所).+支部")
@@ -77,10 +77,10 @@ def procedure_cost(case: Case, config: Config, first_claim: int) -> ProcedureCos
     if found is None:
         rules = config.auction
         return ProcedureCost(rules.procedure_cost(first_claim), None, rules.procedure_cost_source,
-                             None, f"{rules.procedure_cost_source}{BY_CLAIM}")
+                             None, f"{rules.procedure_cost_source}（{BY_CLAIM}）")
     name, costs = found
     table = f"{name}の予納金"
-    notes = ["第1順位の債権額による" if costs.by == "claim" else f"物件{len(case.units)}個による"]
+    notes = [BY_CLAIM if costs.by == "claim" else f"物件{len(case.units)}個による"]
     if court_key(name) != court_key(case.auction.court or ""):
         notes.append("支部は本庁の表による")
     return ProcedureCost(costs.cost(first_claim, len(case.units)), name, table, costs.source,

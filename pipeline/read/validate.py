@@ -15,7 +15,8 @@ Issue codes (severity error unless noted):
   boolean_value (a TRUE/FALSE cell), date_out_of_range (FieldSpec.dates), text_too_long
   (FieldSpec.max_length); the BadValue codes of pipeline.read.values
   (yen_invalid, date_impossible, choice_invalid, …); warnings: unknown_label,
-  value_without_label, extra_column, priority_ignored, monthly_payment_ignored.
+  value_without_label, extra_column, priority_ignored, monthly_payment_ignored,
+  bankruptcy_not_set, auction_not_set.
 """
 
 from __future__ import annotations
@@ -299,6 +300,7 @@ class _Validator:
 
     def _cross_rules(self, head: Record, tables: dict[str, list[Record]]) -> None:
         self._case_id(head)
+        self._paths(head)
         if UNITS.sheet in tables and not tables[UNITS.sheet]:
             self.add("no_units", "物件が1行もありません（登記の単位ごとに1行）", UNITS.sheet)
         if CREDITORS.sheet in tables:
@@ -311,6 +313,29 @@ class _Validator:
             self._budget(tables[BUDGET.sheet])
         if OWNERS.sheet in tables:
             self._shares(tables[OWNERS.sheet])
+
+    def _paths(self, head: Record) -> None:
+        """Details of a path given without the 項目 that puts the case on it: said, not guessed.
+
+        A 破産管財人 or 破産事件番号 without 破産手続 あり, or a 申立債権者 or 執行裁判所 without a
+        事件番号 or 開札期日, leave the letters on the ordinary path (docs/workbook.md).
+        """
+        trustee = [f for f in ("bankruptcy_case.trustee", "bankruptcy_case.case_number")
+                   if head.get(f) not in (None, _BAD)]
+        if trustee and head.get("bankruptcy") is not True and head.get("bankruptcy") is not _BAD:
+            self.add("bankruptcy_not_set", "破産管財人・破産事件番号がありますが、破産手続が「あり」では"
+                     "ありません。破産手続中なら「あり」にしてください（このままでは通常の書面になります）",
+                     CASE_SHEET, self.cells.get("bankruptcy", self.cells[trustee[0]]),
+                     self.raws.get("bankruptcy"), "warn")
+        auction = [f for f in ("auction.applicant", "auction.court")
+                   if head.get(f) not in (None, _BAD)]
+        marked = any(head.get(f) not in (None, _BAD)
+                     for f in ("auction.case_number", "auction.opening_date"))
+        if auction and not marked:
+            self.add("auction_not_set", "申立債権者・執行裁判所がありますが、事件番号も開札期日も"
+                     "ありません。競売中なら事件番号を入力してください（このままでは競売中の書面に"
+                     "なりません）", CASE_SHEET, self.cells.get("auction.case_number",
+                                                       self.cells[auction[0]]), None, "warn")
 
     def _case_id(self, head: Record) -> None:
         case_id = head.get("case_id")

@@ -38,13 +38,28 @@ class AnnexCache:
         return self._pdf, list(self._warnings)
 
 
-def append_pages(letter: bytes, annex: bytes) -> bytes:
-    """The letter's PDF followed by the pages of ``annex``; the letter's metadata kept.
+#: The id of the 回答書 section (templates/_reply_slip.html). WeasyPrint writes every id as a PDF
+#: named destination, which is how the shared 別紙 finds where the reply slip begins.
+REPLY_SLIP_ANCHOR = "reply-slip"
 
-    The 別紙 keeps its own page numbers (「別紙 1 / 3」…), as a 別紙 passed round alone would.
+
+def append_pages(letter: bytes, annex: bytes) -> bytes:
+    """The letter's PDF with the pages of ``annex`` added; the letter's metadata kept.
+
+    The 別紙 goes after the letter's text and before its 回答書, so the reply slip stays the last
+    page as in a letter with the 別紙 inside (and as in the Word file). The 別紙 keeps its own page
+    numbers (「別紙 1 / 3」…), as a 別紙 passed round alone would.
     """
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(letter)))
-    writer.append(PdfReader(io.BytesIO(annex)))
+    reader = PdfReader(io.BytesIO(letter))
+    writer = PdfWriter(clone_from=reader)
+    writer.merge(reply_slip_page(reader), PdfReader(io.BytesIO(annex)))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def reply_slip_page(reader: PdfReader) -> int:
+    """Index of the page where the 回答書 begins, or the page count when the letter has none."""
+    destination = reader.named_destinations.get(REPLY_SLIP_ANCHOR)
+    page = None if destination is None else reader.get_destination_page_number(destination)
+    return len(reader.pages) if page is None else page

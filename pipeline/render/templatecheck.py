@@ -32,6 +32,8 @@ from jinja2 import TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
 from weasyprint.urls import FatalURLFetchingError
 
+from pipeline.read.issues import level_label
+
 #: Problem kinds, with the words staff see.
 KIND_LABELS = {
     "syntax": "書き方の誤り", "undefined": "未定義の変数", "sandbox": "許可されていない操作",
@@ -130,20 +132,21 @@ def check_templates(templates_dir: Path, samples: Sequence[Path], config: Any,
 
 
 def report_lines(report: TemplateReport) -> list[str]:
-    """What ``ninbai check-templates`` prints: per template OK or NG with its problems."""
+    """What ``ninbai check-templates`` prints: per template 問題なし or エラー with its problems."""
+    ok, bad_label = level_label("ok"), level_label("error")
     lines = []
     for name in report.templates:
         problems = report.of(name)
-        lines.append(f"{'NG' if problems else 'OK'}  {name}")
+        lines.append(f"{bad_label if problems else ok}  {name}")
         for problem in problems:
             lines.append(f"    {problem.text()}")
             lines += [f"      {row}" for row in problem.context]
-    lines += [f"NG  {p.template}\n    {p.text()}" for p in report.problems
+    lines += [f"{bad_label}  {p.template}\n    {p.text()}" for p in report.problems
               if p.template not in report.templates]
     lines += [f"[注意] サンプル案件を使えませんでした: {s}" for s in report.skipped]
     bad = len({p.template for p in report.problems})
-    lines.append(f"テンプレート {len(report.templates)}件: OK {len(report.templates) - bad}件 / "
-                 f"NG {bad}件（サンプル案件 {len(report.cases)}件で確認）")
+    lines.append(f"テンプレート {len(report.templates)}件: {ok} {len(report.templates) - bad}件 / "
+                 f"{bad_label} {bad}件（サンプル案件 {len(report.cases)}件で確認）")
     return lines
 
 

@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -26,7 +27,7 @@ from pipeline.batch.casebuild import CaseOutcome
 from pipeline.batch.keyfigures import KeyFigures
 from pipeline.batch.lock import BatchLocked, batch_lock
 from pipeline.batch.manifest import load_manifest, sha256_file
-from pipeline.read.issues import Issue
+from pipeline.read.issues import CellRef, Issue
 from pipeline.render.fonts import NAMES_FAMILY, PDF_FONT_FAMILIES, FontNotInstalled, font_digests
 from pipeline.render.versions import library_versions
 
@@ -36,11 +37,14 @@ BATCH_DATE = date(2026, 11, 30)
 
 
 # ---------------------------------------------------------------------------------------------
-# The fake build: a "workbook" is JSON {"case_id", "status", "sleep", "raise", "files", "debtor"}
+# The fake build: a "workbook" is JSON {"case_id", "status", "sleep", "raise", "files", "debtor",
+# "errors": [[code, message, raw, sheet, cell], …] of a failed one}
 # ---------------------------------------------------------------------------------------------
 
 
 class FakeConfig:
+    review = SimpleNamespace(timezone="Asia/Tokyo")  # [review] of the real Config
+
     def __init__(self, digest: str = "config-1") -> None:
         self._digest = digest
 
@@ -74,8 +78,10 @@ def fake_build(source: Path, config, batch_date: date, renderer) -> CaseOutcome:
         raise RuntimeError("boom")
     case_id, status = spec.get("case_id"), spec.get("status", "ok")
     if status == "error":
-        issue = Issue("yen_invalid", "error", "元金残高を金額として読めません", raw="1,2OO万")
-        return CaseOutcome(source, case_id, "error", [issue])
+        issues = [Issue(code, "error", message, CellRef(source.name, sheet, cell), raw)
+                  for code, message, raw, sheet, cell in spec["errors"]] if "errors" in spec else \
+            [Issue("yen_invalid", "error", "元金残高を金額として読めません", raw="1,2OO万")]
+        return CaseOutcome(source, case_id, "error", issues)
     data = fake_case_json(case_id, status, spec.get("price", 10_000_000))
     warnings = [{"code": "moving_reduced", "severity": "warn", "message": "引越費用を減額しました"}] \
         if status == "warn" else []
@@ -86,7 +92,8 @@ def fake_build(source: Path, config, batch_date: date, renderer) -> CaseOutcome:
     price = data["sale"]["price"]
     figures = KeyFigures(debtor=spec.get("debtor", "山田 太郎"), price=price,
                          first_lien_received=price - 100_000, advantage=1_234_000,
-                         remaining_total=7_030_000, monthly_total=31_000)
+                         remaining_total=7_030_000, monthly_total=31_000,
+                         repayment_months=spec.get("months", 0))
     return CaseOutcome(source, case_id, status, [], warnings, files, data, {"read": 0.01}, figures)
 
 
@@ -620,17 +627,48 @@ def test_cli_build_prints_one_line_per_case_and_the_closing_table(cli, tmp_path)
     assert sorted(line.split()[1] for line in lines[1:4]) == ["A", "B", "C"]  # largest first
     assert "山田" not in result.output and "12,345,678" not in result.output
     table = {line.split()[0]: line.split()[1] for line in lines if line.startswith("  ") and
-             not line.startswith("  失敗:")}
+             not line.startswith(("  失敗:", "    "))}
     assert table == {"作成": "2件", "うち警告": "1件", "失敗": "1件", "変更なし": "0件"}
-    # the failed case with where its problem is, in Japanese: never the internal code, and
-    # never the message (it quotes the cell's value; this output is a log)
-    assert "  失敗: C: ファイルの問題（内容は確認ページで）" in lines
+    # the failed case with its Japanese message: never the internal code, never the cell's value
+    assert lines[lines.index("  失敗: C") + 1] == "    元金残高を金額として読めません"
     assert "yen_invalid" not in result.output and "1,2OO" not in result.output
+    # each case's 状態 in Japanese, never ok/warn/error
+    assert {line.split()[2] for line in lines[1:4]} == {"問題なし", "警告", "エラー"}
     assert lines[-1] == f"確認ページ: {Path('outputs') / '2026-11-30' / 'index.html'}"
     assert (tmp_path / "outputs" / "2026-11-30" / "A" / "case.json").is_file()
 
     again = cli("build", "in", "--date", "2026-11-30", "--jobs", "1")
     assert "  変更なし      2件" in again.output and again.exit_code == 1
+
+
+def test_cli_build_prints_a_failed_cases_messages_without_the_values_they_quote(cli, tmp_path):
+    """The closing table names the place and says what is wrong, in Japanese, for the first three
+    problems, then 「ほかN件」; the value a message quotes (a cell may hold a person's name) stays
+    on the review page: the terminal's output is a log."""
+    errors = [
+        ["yen_invalid", "元金残高「山田 太郎」を読めません。金額（例: 14,000,000）で入力してください",
+         "山田 太郎", "債権者", "D7"],
+        ["text_too_long", "債務者氏名が長すぎます（300文字、上限100文字）。短くしてください: 「鈴木 一郎…」",
+         "鈴木 一郎…", "案件", "B5"],
+        ["required", "売却価格を入力してください（例: 14,000,000）", None, "案件", "B9"],
+        ["yen_invalid", "手付金「佐藤」を読めません", "佐藤", "案件", "B12"],
+        ["sheet_missing", "シート「収支」がありません", None, "", ""],
+    ]
+    write_input(tmp_path / "in", "C", status="error", errors=errors)
+    result = cli("build", "in", "--date", "2026-11-30", "--jobs", "1")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    at = lines.index("  失敗: C")
+    assert lines[at + 1:at + 5] == [
+        "    債権者!D7 元金残高を読めません。金額で入力してください",
+        "    案件!B5 債務者氏名が長すぎます（300文字、上限100文字）。短くしてください",
+        "    案件!B9 売却価格を入力してください",
+        "    ほか2件（確認ページに全件）"]
+    # nor the input examples: their figures (14,000,000) cannot be told from a case's amounts
+    for name in ("山田", "鈴木", "佐藤", "yen_invalid", "required", "14,000,000"):
+        assert name not in result.output
+    html = (tmp_path / "outputs" / "2026-11-30" / "index.html").read_text("utf-8")
+    assert "元金残高「山田 太郎」を読めません" in html  # the review page keeps the value
 
 
 def test_cli_build_all_good_exits_0(cli, tmp_path):

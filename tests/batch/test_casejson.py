@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from compute.builder import BATCH, cost, lien, line, make_case, seizure
@@ -93,18 +94,19 @@ def test_months_null_where_monthly_is_zero():
     assert (share["monthly"], share["months"], share["years"]) == (0, None, None)
 
 
-@pytest.mark.parametrize(("overrides", "extra", "status"), [
-    ({}, [], "ok"),
-    ({"costs": (cost("測量費", 1),)}, [], "ok"),  # info only
-    ({"moving_requested": 400_000}, [], "warn"),
-    ({"sale_price": 7_000_000}, [], "warn"),  # high
-    ({}, [{"code": "unknown_label", "severity": "warn", "message": "x"}], "warn"),
-    ({}, [{"code": "render_warning", "severity": "info", "message": "x"}], "ok"),
+@pytest.mark.parametrize(("overrides", "extra", "status", "label"), [
+    ({}, [], "ok", "問題なし"),
+    ({"costs": (cost("測量費", 1),)}, [], "ok", "参考"),  # info only
+    ({"moving_requested": 400_000}, [], "warn", "警告"),
+    ({"sale_price": 7_000_000}, [], "warn", "重要"),  # high
+    ({}, [{"code": "unknown_label", "severity": "warn", "message": "x"}], "warn", "警告"),
+    ({}, [{"code": "render_warning", "severity": "info", "message": "x"}], "ok", "参考"),
 ])
-def test_status(overrides, extra, status):
+def test_status(overrides, extra, status, label):
     case = make_case(**overrides)
     data = data_of(case, extra=extra)
     assert data["status"] == status
+    assert data["status_label"] == label  # the 状態 the summary and the review page show
     computed = compute_case(case, CONFIG, BATCH).warnings
     assert [w["code"] for w in data["warnings"]] == [w.code for w in computed] + [
         w["code"] for w in extra]
@@ -113,8 +115,8 @@ def test_status(overrides, extra, status):
 def test_warnings_carry_code_severity_message_and_place():
     data = data_of(make_case(moving_requested=400_000))
     (w,) = data["warnings"]
-    assert (w["code"], w["severity"], w["sheet"], w["cell"]) == (
-        "moving_reduced", "warn", "案件", "B23")
+    assert (w["code"], w["severity"], w["severity_label"], w["sheet"], w["cell"]) == (
+        "moving_reduced", "warn", "警告", "案件", "B23")
     assert "400,000" in w["message"]
 
 
@@ -122,3 +124,16 @@ def test_user_text_is_kept_literally():
     case = make_case(costs=(cost("{{ 7*7 }} <b>A&B</b>", 1, "=HYPERLINK(\"x\")"),))
     (line,) = [d for d in data_of(case)["sale"]["deductions"] if d["code"] == "other"]
     assert (line["label"], line["payee"]) == ("{{ 7*7 }} <b>A&B</b>", "=HYPERLINK(\"x\")")
+
+
+def test_a_render_warning_speaks_japanese_and_keeps_weasyprint_s_line_as_detail():
+    """Staff see Japanese only: WeasyPrint's English log line goes to ``detail`` for whoever
+    edits the templates, the message names the document and what to do."""
+    from pipeline.batch.casebuild import render_warning
+
+    line = "Ignored `colour: red` at 3:1, unknown property."
+    warning = render_warning("01_任意売却に関する同意申請書_A銀行", line)
+    assert warning["detail"] == line
+    assert "01_任意売却に関する同意申請書_A銀行.pdf" in warning["message"]
+    assert not re.search(r"[A-Za-z]{4,}", warning["message"].replace("check-templates", "")
+                         .replace("ninbai", ""))

@@ -50,7 +50,23 @@ def test_key_figures_agree_with_case_json(name):
         first_lien_received=sum(lien["received"] for lien in sale["liens"] if lien["rank"] == 1),
         advantage=data["auction"]["advantage"],
         remaining_total=sum(r["remaining"] for r in sale["liens"] + sale["seizures"]),
-        monthly_total=data["repayment"]["monthly_total"])
+        monthly_total=data["repayment"]["monthly_total"],
+        repayment_months=max((line["months"] or 0 for line in data["repayment"]["plan"]),
+                             default=0))
+
+
+def test_the_longest_repayment_is_kept_in_full_for_staff():
+    """The worked example: 7,742,000円 at 31,000円 a month is 250 months (ceil), 20.8 years."""
+    case, figures = figures_of("2026-0142.xlsx")
+    assert KeyFigures.of(figures, case.debtor.name).repayment_months == 250
+
+
+def test_a_record_written_before_repayment_months_reads_as_none_known():
+    old = {"debtor": "山田 太郎", "price": 1, "first_lien_received": 1, "advantage": 0,
+           "remaining_total": 0, "monthly_total": 0}
+    assert KeyFigures.from_json(old) == KeyFigures(**old, repayment_months=0)
+    with pytest.raises(ValueError):
+        KeyFigures.from_json({**old, "unexpected": 1})
 
 
 def test_the_manifest_stores_them_typed_and_reads_them_back(tmp_path):

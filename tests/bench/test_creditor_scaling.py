@@ -85,8 +85,10 @@ def test_an_annex_is_laid_out_once_per_case(tmp_path, renderer):
     pdfs = [renderer.pdf(v)[0] for v in views]
     assert renderer.annexes.layouts - before == 2  # 配分案 and 債権者間の按分
     letters = [PdfReader(io.BytesIO(p)) for p, v in zip(pdfs, views) if v.kind == "sale_request"]
-    # every letter ends with the same 別紙 pages, listing every lender
-    annexes = {tuple(p.extract_text() for p in r.pages[1:]) for r in letters}
+    # every letter has the same 別紙 pages, listing every lender, between its text and its 回答書,
+    # which stays the last page as in a letter with the 別紙 inside
+    assert all("回 答 書" in r.pages[-1].extract_text() for r in letters)
+    annexes = {tuple(p.extract_text() for p in r.pages[1:-1]) for r in letters}
     assert len(annexes) == 1
     annex = "".join(annexes.pop())
     assert all(name in annex for name in lenders(10))

@@ -104,4 +104,4 @@ def test_validate_prints_each_problem_located(batch):
         if hostile.sheet:
             place += f" {hostile.sheet}" + (f"!{hostile.cell}" if hostile.cell else "")
         assert any(line.startswith(place + ":") for line in lines), hostile.name
-        assert any(line.startswith(f"NG  {inputs / hostile.name}  ") for line in lines)
+        assert any(line.startswith(f"エラー  {inputs / hostile.name}  ") for line in lines)

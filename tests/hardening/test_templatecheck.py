@@ -196,7 +196,9 @@ def run_cli(*args: str):
 def test_command_prints_ok_per_template_and_exits_0(root):
     result = run_cli("--templates", str(root))
     assert result.exit_code == 0, result.output
-    assert "OK  sale_request.docx" in result.output and "NG" not in result.output.split("OK ")[0]
+    assert "問題なし  sale_request.docx" in result.output
+    assert not [line for line in result.output.splitlines() if line.startswith("エラー")]
+    assert "OK" not in result.output and "NG" not in result.output  # staff read Japanese
 
 
 def test_command_prints_the_problem_and_exits_1(root):
@@ -205,7 +207,7 @@ def test_command_prints_the_problem_and_exits_1(root):
     result = run_cli("--templates", str(root))
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    at = lines.index("NG  repayment_proposal.html")
+    at = lines.index("エラー  repayment_proposal.html")
     assert "waiver_txt" in lines[at + 1]
     assert any(re.match(r"\s+> +\d+\| .*waiver_txt", line) for line in lines[at + 2:at + 6])
     assert "Traceback" not in result.output

@@ -35,6 +35,7 @@ def owner(name: str, share: object, address: str = "東京都新宿区西新宿�
 # --- 案件: the new 項目 ------------------------------------------------------------------------
 
 FULL = {
+    "事件番号": "令和8年(ケ)第1号", "破産手続": "あり",
     "申立債権者": "○○銀行", "執行裁判所": "静岡地方裁判所", "競売申立費用": "82万円",
     "破産管財人": "弁護士 山田 太郎", "破産管財人事務所": "山田総合法律事務所",
     "破産管財人電話": "03-5555-0001", "破産事件番号": "令和8年(フ)第1234号",
@@ -75,13 +76,14 @@ def test_a_workbook_without_the_new_fields_reads_as_before(tmp_path):
 def test_applicant_is_stored_as_the_creditor_sheet_writes_it(tmp_path):
     """Width and spaces tolerated, as for every name compared (normalize_label)."""
     rows = {"債権者": [CREDITOR, SECOND]}
-    case, issues = check(tmp_path, case={"申立債権者": "やまびこ債権回収 株式会社"}, rows=rows)
+    case, issues = check(tmp_path, case={"申立債権者": "やまびこ債権回収 株式会社",
+                                         "事件番号": "令和8年(ケ)第1号"}, rows=rows)
     assert issues == []
     assert case.auction.applicant == "やまびこ債権回収株式会社"
 
 
 def test_an_applicant_that_is_no_creditor_is_refused_at_its_cell(tmp_path):
-    changes = {"申立債権者": "○○信用金庫"}
+    changes = {"申立債権者": "○○信用金庫", "事件番号": "令和8年(ケ)第1号"}
     case, issues = check(tmp_path, case=changes, rows={"債権者": [CREDITOR, SECOND]})
     assert case is None
     assert errors(issues) == [("案件", case_cell("申立債権者", changes), "applicant_unknown")]
@@ -106,7 +108,7 @@ def test_buyer_relation_is_a_choice(tmp_path, typed, code):
     ("回答期限", "2101/01/01", "date_out_of_range"),
     ("引渡予定日", "1026/01/31", "date_out_of_range"),
     ("競売申立費用", "-1", "yen_negative"),
-    ("手付金", "五十万", "yen_invalid"),
+    ("手付金", "五十万くらい", "yen_invalid"),
     ("破産管財人電話", "0" * 31, "text_too_long"),
     ("執行裁判所", "裁" * 61, "text_too_long"),
 ])
@@ -212,5 +214,28 @@ def test_auction_costs_need_an_applicant(tmp_path):
     case, issues = check(tmp_path, case=changes)
     assert case is None
     assert errors(issues) == [("案件", case_cell("競売申立費用", changes), "applicant_required")]
-    case, issues = check(tmp_path, case={**changes, "申立債権者": "○○銀行"})
+    case, issues = check(tmp_path, case={**changes, "申立債権者": "○○銀行",
+                                         "事件番号": "令和8年(ケ)第1号"})
     assert issues == [] and case.auction.costs == 820_000
+
+
+def warnings_of(issues) -> list[tuple[str, str, str]]:
+    return [i.triple for i in issues if i.severity == "warn"]
+
+
+@pytest.mark.parametrize(("changes", "code", "at"), [
+    ({"破産管財人": "弁護士 山田 太郎"}, "bankruptcy_not_set", "破産管財人"),
+    ({"破産手続": "なし", "破産事件番号": "令和8年(フ)第1号"}, "bankruptcy_not_set", "破産手続"),
+    ({"破産手続": "あり", "破産管財人": "弁護士 山田 太郎"}, None, None),
+    ({"申立債権者": "○○銀行"}, "auction_not_set", "申立債権者"),
+    ({"執行裁判所": "静岡地方裁判所", "開札期日": date(2027, 3, 1)}, None, None),
+    ({"申立債権者": "○○銀行", "事件番号": "令和8年(ケ)第1号"}, None, None),
+])
+def test_path_details_without_their_path_are_said(tmp_path, changes, code, at):
+    """A 管財人 without 破産手続 あり, or an applicant without 事件番号/開札期日: the case stays on
+    the ordinary path, and staff are told so, at the 破産手続 cell if there is one, else at the
+    detail itself."""
+    case, issues = check(tmp_path, case=changes)
+    assert case is not None
+    expected = [("案件", case_cell(at, changes), code)] if code else []
+    assert warnings_of(issues) == expected

@@ -309,7 +309,8 @@ def test_blank_workbook_with_owners_validates(blank):
     wb = load_workbook(blank)
     values = {"担当者": "佐藤 花子", "債務者氏名": "髙橋 一郎", "債務者住所": "東京都新宿区",
               "物件種別": "戸建", "査定価格": 15_000_000, "売却価格": "1400万円",
-              "決済予定日": date(2026, 11, 30), "申立債権者": "○○銀行", "買主との関係": "親族"}
+              "決済予定日": date(2026, 11, 30), "事件番号": "令和8年(ケ)第1号",
+              "申立債権者": "○○銀行", "買主との関係": "親族"}
     case_ws = wb["案件"]
     for row in range(2, case_ws.max_row + 1):
         if case_ws.cell(row, 1).value in values:

@@ -53,8 +53,8 @@ def test_check_templates_passes_on_the_shipped_templates():
     assert len(samples) >= 9 and {p.parent for p in samples} == {REPO / "inputs"}
     lines = result.output.splitlines()
     for path in sorted(TEMPLATES.rglob("*.docx")) + sorted(TEMPLATES.rglob("*.html")):
-        assert f"OK  {path.relative_to(TEMPLATES).as_posix()}" in lines, result.output
-    assert not [line for line in lines if line.startswith("NG")], result.output
+        assert f"問題なし  {path.relative_to(TEMPLATES).as_posix()}" in lines, result.output
+    assert not [line for line in lines if line.startswith("エラー")], result.output
     assert f"サンプル案件 {len(samples)}件で確認" in lines[-1]
 
 
