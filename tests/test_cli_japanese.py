@@ -26,7 +26,7 @@ ALLOWED_WORDS = {
     "jobs", "only", "force", "wait", "samples", "id", "inputs", "outputs", "xlsx", "toml",
     "html", "index", "summary", "manifest", "docx", "pdf", "word", "yyyy", "mm", "dd", "edit",
     "final", "sha", "rev", "templates-edit", "ninbai_config", "NINBAI_CONFIG", "xlsm", "xls",
-    "cpu", "url", "readme", "md", "override",
+    "cpu", "url", "readme", "md", "override", "export", "to",
 }
 
 

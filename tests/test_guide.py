@@ -36,6 +36,7 @@ OTHER_WARNINGS = {
     "bankruptcy_not_set": ("warn", "破産手続が「あり」でないのに破産管財人がある"),
     "auction_not_set": ("warn", "事件番号も開札期日もないのに申立債権者・執行裁判所がある"),
     "render_warning": ("info", "書式の注意"),
+    "attachment_unlisted": ("warn", "添付シートにないファイル"),
 }
 WARNING_SEVERITIES = frozenset(SEVERITY_LABELS)
 

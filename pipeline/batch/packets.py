@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import pikepdf
+
 from pipeline.attach.case import CaseAttachments, Enclosure
 from pipeline.attach.packet import assemble, page_count
 from pipeline.batch.manifest import PACKET_PREFIX
@@ -72,6 +74,16 @@ def build_packets(common: CaseCommon, views: Sequence[Any], pdfs: dict[str, byte
                   packets: Packets, attachments: CaseAttachments | None, renderer: Any,
                   lap: Callable[[str], None] = lambda stage: None) -> CasePackets:
     """The 送付状 and packet of every recipient of the case (raises ``RenderError``)."""
+    try:
+        return _build_packets(common, views, pdfs, packets, attachments, renderer, lap)
+    except pikepdf.PdfError as exc:  # our own PDFs: qpdf must read them, or nothing is sent
+        raise RenderError(f"送付書類一式（案件 {common.case.case_id}）を作れません: 作成したPDFを"
+                          "読み直せませんでした。システム担当者に連絡してください") from exc
+
+
+def _build_packets(common: CaseCommon, views: Sequence[Any], pdfs: dict[str, bytes],
+                   packets: Packets, attachments: CaseAttachments | None, renderer: Any,
+                   lap: Callable[[str], None]) -> CasePackets:
     out = CasePackets({}, [], [], [])
     counts: dict[bytes, int] = {}  # the 生活状況表 goes into several packets: counted once
     stems: set[str] = set()

@@ -319,3 +319,18 @@ def test_a_lost_manifest_does_not_turn_a_packet_into_a_staff_file(tmp_path, conf
     again = build(tmp_path, [workbook], config)
     assert again.exit_code == 0, again.processed[0].errors
     assert again.processed[0].result == "built"
+
+
+def test_a_pdf_qpdf_cannot_read_back_fails_the_case_in_japanese(tmp_path, config):
+    from pipeline.batch.casebuild import build_case
+
+    class Garbled:
+        def docx(self, view) -> bytes:
+            return b""
+
+        def pdf(self, view) -> tuple[bytes, list[str]]:
+            return b"%PDF-1.7 broken", []
+
+    outcome = build_case(case_input(tmp_path, "2026-0142", scans=()), config, BATCH_DATE, Garbled())
+    assert outcome.status == "error" and outcome.files == {}
+    assert outcome.issues[-1].code == "render_failed" and "送付書類一式" in outcome.issues[-1].message

@@ -40,7 +40,22 @@ class _NoRenderer:
         return b""
 
     def pdf(self, view) -> tuple[bytes, list[str]]:
-        return b"", []
+        return _ONE_PAGE, []  # a real PDF: the packets count and join the pages
+
+
+def _one_page() -> bytes:
+    import io
+
+    import pikepdf
+
+    buffer = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(buffer)
+    return buffer.getvalue()
+
+
+_ONE_PAGE = _one_page()
 
 
 def test_the_batch_reads_a_japanese_profile_name_as_its_key(tmp_path):
