@@ -258,7 +258,8 @@ def test_ctrl_c_during_a_real_build_leaves_only_whole_case_folders(tmp_path):
         record = recorded.get(folder.name)
         assert record is not None, folder
         case = json.loads((folder / "case.json").read_text("utf-8"))
-        expected = {"case.json"} | {d[kind] for d in case["documents"] for kind in ("pdf", "docx")}
+        expected = {"case.json"} | {d[kind] for d in case["documents"] for kind in ("pdf", "docx")} \
+            | {p["pdf"] for p in case["packets"]}
         assert {p.name for p in folder.iterdir()} == expected
 
 
