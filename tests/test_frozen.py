@@ -41,4 +41,4 @@ def test_a_frozen_model_refuses_change_and_typos():
         company.name = "X"  # type: ignore[misc]
     with pytest.raises(ValidationError):
         pipeline.config.Company(name="A", address="B", phone="C", license_no="D",
-                                representative="E", fax="F")  # type: ignore[call-arg]
+                                representative="E", fxa="F")  # type: ignore[call-arg]
