@@ -21,6 +21,7 @@ from pathlib import Path
 from pipeline.attach.kinds import Kind, name_mismatch, sniff, unsupported_reason
 from pipeline.config import AttachmentLimits
 from pipeline.read.issues import CellRef, Issue, Severity
+from pipeline.read.workbook import read_at_most
 
 MB = 1024 * 1024
 
@@ -210,7 +211,7 @@ class _Reader:
                 self.refuse(name, "attachment_not_regular", "通常のファイルではありません（名前付き"
                             "パイプ、デバイスなど）。PDF・JPEG・PNGのファイルを置いてください")
                 return None
-            data = b"" if info.st_size > limit else _read_at_most(fd, limit + 1)
+            data = b"" if info.st_size > limit else read_at_most(fd, limit + 1)
         finally:
             os.close(fd)
         if info.st_size > limit or len(data) > limit:
@@ -220,13 +221,6 @@ class _Reader:
             return None
         return data
 
-
-def _read_at_most(fd: int, size: int) -> bytes:
-    chunks: list[bytes] = []
-    while size > 0 and (chunk := os.read(fd, min(size, 1 << 20))):
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
 
 
 def attachments_fingerprint(sha256: dict[str, str]) -> str:

@@ -214,7 +214,7 @@ def read_input_bytes(path: Path, limits: Limits = LIMITS) -> bytes | Issue:
                           "名前付きパイプ、デバイスなど）。Excelブック（.xlsx）を指定してください")
         if info.st_size > limits.max_file_bytes:
             return _too_large(path.name, info.st_size, limits)
-        data = _read_at_most(fd, limits.max_file_bytes + 1)
+        data = read_at_most(fd, limits.max_file_bytes + 1)
     finally:
         os.close(fd)
     if len(data) > limits.max_file_bytes:
@@ -222,7 +222,9 @@ def read_input_bytes(path: Path, limits: Limits = LIMITS) -> bytes | Issue:
     return data
 
 
-def _read_at_most(fd: int, size: int) -> bytes:
+def read_at_most(fd: int, size: int) -> bytes:
+    """At most ``size`` bytes from an open file: a file that grows while read (or lies about its
+    size) cannot make the reader hold more than the limit. Also used for attachments."""
     chunks: list[bytes] = []
     while size > 0 and (chunk := os.read(fd, min(size, 1 << 20))):
         chunks.append(chunk)
