@@ -14,30 +14,14 @@ import io
 from pathlib import Path
 
 import docx
-import pytest
 from docx.shared import RGBColor
 from pypdf import PdfReader
 
-from pipeline.render import Renderer
 from render.test_templates import INPUTS, case_views
 
 DRAFT = INPUTS / "2026-0172.xlsx"  # deductions_exceed_price, price_below_min_bid, … (high)
 CLEAN = INPUTS / "2026-0142.xlsx"  # no warning at all
 RED = RGBColor(0xC0, 0x00, 0x00)
-
-
-@pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    from pipeline.config import load_config
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(tmp_path_factory.mktemp("cwd"))  # a local ninbai.toml must not leak in
-        return load_config(None)
-
-
-@pytest.fixture(scope="module")
-def renderer() -> Renderer:
-    return Renderer()
 
 
 def corner_marks(page) -> list[float]:

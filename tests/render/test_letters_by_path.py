@@ -14,27 +14,10 @@ import re
 from datetime import date
 from pathlib import Path
 
-import pytest
 from textof import docx_text, pdf_text
-
-from pipeline.render import Renderer
 
 INPUTS = Path(__file__).parents[2] / "inputs"
 BATCH_DATE = date(2026, 11, 30)
-
-
-@pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    from pipeline.config import load_config
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(tmp_path_factory.mktemp("cwd"))  # a local ninbai.toml must not leak in
-        return load_config(None)
-
-
-@pytest.fixture(scope="module")
-def renderer() -> Renderer:
-    return Renderer()
 
 
 def views_of(case_id: str, config, enclosures=None) -> tuple:

@@ -18,28 +18,12 @@ import pytest
 from lxml import etree
 from textof import docx_text, pdf_text
 
-from pipeline.render import Renderer
-
 INPUTS = Path(__file__).parents[2] / "inputs"
 SAMPLES = sorted(p for p in INPUTS.glob("*.xlsx") if not p.name.startswith("~$"))
 BATCH_DATE = date(2026, 11, 30)
 #: A yen figure as printed: 1,234,567円, △12,000円 (not preceded by a digit, so that two
 #: neighbouring cells read as one line cannot fuse into a larger number).
 YEN = re.compile(r"(?<![\d,.])△?\d{1,3}(?:,\d{3})*円")
-
-
-@pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    from pipeline.config import load_config
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(tmp_path_factory.mktemp("cwd"))  # a local ninbai.toml must not leak in
-        return load_config(None)
-
-
-@pytest.fixture(scope="module")
-def renderer() -> Renderer:
-    return Renderer()
 
 
 def case_views(source: Path, config) -> tuple:
