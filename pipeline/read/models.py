@@ -22,6 +22,8 @@ SecurityKind = Literal["抵当権", "根抵当権", "差押", "無担保"]
 BudgetSide = Literal["収入", "支出"]
 AssetKind = Literal["預貯金", "保険", "自動車", "有価証券", "その他"]
 BuyerRelation = Literal["なし", "親族", "知人", "勤務先", "その他"]
+ReplyKind = Literal["回答待ち", "同意", "条件付同意", "不同意"]  # 回答
+MovingReply = Literal["可", "不可", "減額"]  # 引越費用 (the creditor's answer to the request)
 
 INCOME_CATEGORIES: tuple[str, ...] = (
     "給与", "賞与(月額換算)", "年金", "児童手当等", "養育費", "事業収入", "援助", "その他収入",
@@ -89,6 +91,26 @@ def share_fraction(share: str) -> Fraction:
     """A 持分 text 「b分のa」 (as pipeline.read.values.parse_share writes it) → a/b."""
     denominator, _, numerator = share.partition("分の")
     return Fraction(int(numerator), int(denominator))
+
+
+class NegotiationRound(Frozen):
+    """One row of the 交渉 sheet: one creditor's answer to one round (第N回) of the proposal.
+
+    A creditor's demands never change the figures by themselves: compute only compares them with
+    the 配分案 (warnings) and uses 最低売却価格 for the break-even prices; staff enter new values.
+    """
+
+    row: int
+    creditor: str  # 債権者名 (as written on a 債権者 row)
+    round: int = Field(ge=1)  # 回
+    sent_on: date | None = None  # 送付日
+    reply_deadline: date | None = None  # 回答期限
+    replied_on: date | None = None  # 回答日
+    reply: ReplyKind = "回答待ち"  # 回答
+    floor_price: int | None = Field(default=None, ge=0)  # 最低売却価格 (「〇〇万円以上なら可」)
+    release_fee_demand: int | None = Field(default=None, ge=0)  # 抹消承諾料 the creditor demands
+    moving_cost: MovingReply | None = None  # 引越費用: 可 / 不可 / 減額
+    memo: str | None = None  # 条件メモ
 
 
 class PropertyUnit(Frozen):
@@ -212,6 +234,8 @@ class Case(Frozen):
     assets: tuple[Asset, ...] = ()
     #: 所有者: empty when the debtor owns the property alone (the sheet absent or empty).
     owners: tuple[Owner, ...] = ()
+    #: 交渉: each creditor's replies, one row per creditor per round (the sheet absent: none yet).
+    negotiation: tuple[NegotiationRound, ...] = ()
     #: Where each value came from, so later stages can point staff at a cell. Keys: a 案件 field
     #: name ("sale_price") or "<sheet>:<row>:<field>" for table rows ("債権者:5:release_fee");
     #: values: the A1 cell ("B9", "N5"). Filled by validate.
@@ -234,6 +258,10 @@ class Case(Frozen):
     @property
     def unsecured(self) -> tuple[Creditor, ...]:
         return tuple(c for c in self.creditors if c.kind == "無担保")
+
+    def rounds_of(self, creditor: str) -> tuple[NegotiationRound, ...]:
+        """The 交渉 rows of one creditor (by 債権者名), earliest round first."""
+        return tuple(sorted((n for n in self.negotiation if n.creditor == creditor), key=lambda n: n.round))
 
     @property
     def first_lien(self) -> Creditor:
