@@ -37,6 +37,8 @@ OTHER_WARNINGS = {
     "auction_not_set": ("warn", "事件番号も開札期日もないのに申立債権者・執行裁判所がある"),
     "render_warning": ("info", "書式の注意"),
     "attachment_unlisted": ("warn", "添付シートにないファイル"),
+    "reply_date_missing": ("warn", "交渉シートの回答日がない"),
+    "reply_missing": ("warn", "交渉シートの回答が空欄なのに回答日がある"),
 }
 WARNING_SEVERITIES = frozenset(SEVERITY_LABELS)
 

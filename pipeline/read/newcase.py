@@ -38,6 +38,7 @@ from pipeline.read.schema import (
     CASE_SHEET,
     CREDITORS,
     DEFAULT_PROFILES,
+    NEGOTIATION,
     TABLES,
     FieldSpec,
     TableSpec,
@@ -118,6 +119,8 @@ def _table_sheet(ws: Worksheet, table: TableSpec, profile_words: dict[str, str])
                         f"{_prompt(spec)}。空欄は「{_default_word(profile_words)}」")
         elif table is ATTACHMENTS and spec.name == "recipient":
             _recipient_suggestions(ws, spec, cells)
+        elif table is NEGOTIATION and spec.name == "creditor":
+            _recipient_suggestions(ws, spec, cells, one_name=True)
         elif table is BUDGET and spec.name == "category":
             side = get_column_letter(table.fields.index(table.field("side")) + 1)
             _validation(ws, spec, cells,
@@ -164,15 +167,23 @@ def _default_word(profile_words: dict[str, str]) -> str:
                 DEFAULT_PROFILE)
 
 
-def _recipient_suggestions(ws: Worksheet, spec: FieldSpec, cells: str) -> None:
-    """添付 宛先 (docs/attachments.md §3): a list of the 債権者名 typed so far, with the hint.
+def _recipient_suggestions(ws: Worksheet, spec: FieldSpec, cells: str,
+                           one_name: bool = False) -> None:
+    """A list of the 債権者名 typed so far on 債権者, with the hint: 添付 宛先
+    (docs/attachments.md §3) and 交渉 債権者名.
 
-    The list only suggests (no error alert): several creditors may be typed in one cell. One
+    添付 宛先 only suggests (no error alert): several creditors may be typed in one cell. 交渉
+    holds ``one_name``: a name not in the list gets Excel's 「注意」 alert (style warning: staff
+    may still keep it; the validator has the last word, width and spaces tolerated). One
     validation carries both the list and the hint: Excel keeps one rule per cell.
     """
     names = get_column_letter(CREDITORS.fields.index(CREDITORS.field("name")) + 1)
-    dv = DataValidation(type="list", allow_blank=True, showErrorMessage=False,
+    dv = DataValidation(type="list", allow_blank=True, showErrorMessage=one_name,
                         formula1=f"{CREDITORS.sheet}!${names}$2:${names}${TABLE_ROWS + 1}")
+    if one_name:
+        dv.errorStyle = "warning"
+        dv.errorTitle = spec.label[:32]
+        dv.error = "債権者シートの債権者名のとおりに入力してください"
     dv.showInputMessage = True
     dv.promptTitle = spec.label[:32]
     dv.prompt = _prompt(spec)[:255]

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from pipeline import eras
-from pipeline.read.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, BuyerRelation
+from pipeline.read.models import (
+    EXPENSE_CATEGORIES,
+    INCOME_CATEGORIES,
+    BuyerRelation,
+    MovingReply,
+    ReplyKind,
+)
 
 Kind = Literal[
     "yen", "date", "year_month", "percent", "integer", "decimal", "choice", "text", "case_id",
@@ -245,6 +251,24 @@ OWNERS = TableSpec("所有者", "owners", (
     _f("持分", "share", "share", True, "例: 2分の1。全員の合計が1"),
 ), required=False)
 
+#: 交渉: each creditor's answer to each round (第N回) of the proposal, one row per creditor per
+#: round (docs/workbook.md, Sheet 交渉). Optional: a case before its first send has none.
+NEGOTIATION = TableSpec("交渉", "negotiation", (
+    _f("債権者名", "creditor", "text", True, "債権者シートの債権者名のとおりに",
+       max_length=NAME_MAX),
+    _f("回", "round", "integer", True, "何回目の提案か（1以上の整数）。債権者ごとに1回1行"),
+    _f("送付日", "sent_on", "date", hint="その回の書面を送った日。" + _DATE),
+    _f("回答期限", "reply_deadline", "date", hint="その回でお願いした回答の期限。" + _DATE),
+    _f("回答日", "replied_on", "date", hint="回答を受けた日（送付日以降）。" + _DATE),
+    _f("回答", "reply", "choice", hint="一覧から選択。空欄は「回答待ち」",
+       choices=get_args(ReplyKind)),
+    _f("最低売却価格", "floor_price", "yen", hint="「〇〇万円以上なら可」の額。" + _YEN),
+    _f("抹消承諾料", "release_fee_demand", "yen", hint="債権者が求める抹消承諾料。" + _YEN),
+    _f("引越費用", "moving_cost", "choice", hint="引越費用への回答。一覧から選択",
+       choices=get_args(MovingReply)),
+    _f("条件メモ", "memo", "text", hint="回答の条件など", max_length=NOTE_MAX),
+), required=False)
+
 #: Longest file name the 添付 sheet may name (most file systems stop at 255).
 FILE_NAME_MAX = 255
 
@@ -259,7 +283,8 @@ ATTACHMENTS = TableSpec("添付", "attachments", (
     _f("宛先", "recipient", "text", hint="債権者名。空欄なら全債権者", max_length=PHRASE_MAX),
 ), required=False)
 
-TABLES: tuple[TableSpec, ...] = (UNITS, CREDITORS, COSTS, MEMBERS, BUDGET, ASSETS, OWNERS)
+TABLES: tuple[TableSpec, ...] = (UNITS, CREDITORS, COSTS, MEMBERS, BUDGET, ASSETS, OWNERS,
+                                 NEGOTIATION)
 SHEETS: tuple[str, ...] = (CASE_SHEET,) + tuple(t.sheet for t in TABLES) + (ATTACHMENTS.sheet,)
 REQUIRED_SHEETS: tuple[str, ...] = (CASE_SHEET,) + tuple(t.sheet for t in TABLES if t.required)
 TABLE_BY_SHEET: dict[str, TableSpec] = {t.sheet: t for t in TABLES}

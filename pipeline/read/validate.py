@@ -50,6 +50,7 @@ from pipeline.read.models import (
     CostItem,
     Creditor,
     Member,
+    NegotiationRound,
     Owner,
     PropertyUnit,
     share_fraction,
@@ -65,6 +66,7 @@ from pipeline.read.schema import (
     CASE_SHEET,
     CREDITORS,
     DEFAULT_PROFILES,
+    NEGOTIATION,
     OWNERS,
     REQUIRED_SHEETS,
     SHEETS,
@@ -79,7 +81,7 @@ log = logging.getLogger(__name__)
 
 ROW_MODELS: dict[str, type[BaseModel]] = {
     "物件": PropertyUnit, "債権者": Creditor, "費用": CostItem, "世帯": Member,
-    "収支": BudgetLine, "資産": Asset, "所有者": Owner,
+    "収支": BudgetLine, "資産": Asset, "所有者": Owner, "交渉": NegotiationRound,
 }
 _BAD = object()  # a value that failed to parse (its issue is already recorded)
 _LABELS = {values.normalize_label(f.label): f for f in CASE_FIELDS}
@@ -313,6 +315,8 @@ class _Validator:
             self._budget(tables[BUDGET.sheet])
         if OWNERS.sheet in tables:
             self._shares(tables[OWNERS.sheet])
+        if NEGOTIATION.sheet in tables:
+            self._negotiation(tables[NEGOTIATION.sheet], tables.get(CREDITORS.sheet))
 
     def _paths(self, head: Record) -> None:
         """Details of a path given without the 項目 that puts the case on it: said, not guessed.
@@ -426,6 +430,68 @@ class _Validator:
         self.add("share_sum", f"持分の合計が1になりません（合計{_share_text(total)}: "
                  f"{'＋'.join(shares)}）。登記どおりの持分を全員分入力してください", OWNERS.sheet,
                  where, "＋".join(shares))
+
+    def _negotiation(self, rounds: list[Record], creditors: list[Record] | None) -> None:
+        """交渉 rows: 債権者名 a 債権者 row's name, one row per (債権者名, 回), dates in order.
+
+        The name is stored as the 債権者 sheet writes it (width and spaces tolerated), as for
+        申立債権者, so that compute finds a creditor's rounds by plain equality.
+        """
+        names = None if creditors is None or any(r["name"] is _BAD for r in creditors) else (
+            list(dict.fromkeys(r["name"] for r in creditors)))
+        seen: dict[tuple[str, int], str] = {}
+        for r in rounds:
+            if names is not None and isinstance(r["creditor"], str):
+                self._negotiation_creditor(r, names)
+            at = self._negotiation_cell(r, "round")
+            if isinstance(r["creditor"], str) and isinstance(r["round"], int):
+                key = (r["creditor"], r["round"])
+                if key in seen:
+                    self.add("round_duplicate", f"{r['creditor']}の第{r['round']}回が2行あります"
+                             f"（{seen[key]}と同じ）。1回1行にしてください", NEGOTIATION.sheet,
+                             at, str(r["round"]))
+                seen.setdefault(key, at)
+            self._negotiation_dates(r)
+
+    def _negotiation_cell(self, r: Record, field: str) -> str:
+        return self.cells.get(f"{NEGOTIATION.sheet}:{r['row']}:{field}", "")
+
+    def _negotiation_creditor(self, r: Record, names: list[str]) -> None:
+        typed = r["creditor"]
+        match = next((n for n in names
+                      if values.normalize_label(n) == values.normalize_label(typed)), None)
+        if match is not None:
+            r["creditor"] = match
+            return
+        r["creditor"] = _BAD
+        self.add("negotiation_creditor_unknown", f"債権者名「{typed}」が債権者シートの債権者名に"
+                 f"ありません。債権者名のとおりに入力してください（{'／'.join(names)}）",
+                 NEGOTIATION.sheet, self._negotiation_cell(r, "creditor"),
+                 self.raws.get(f"{NEGOTIATION.sheet}:{r['row']}:creditor"))
+
+    def _negotiation_dates(self, r: Record) -> None:
+        """回答期限 and 回答日 not before 送付日 (errors: a reply cannot precede the letter);
+        a reply without 回答日, or a 回答日 without a reply, is a warning (the answer is what
+        the checks use; the date is the record of when it came)."""
+        sent, sheet = r["sent_on"], NEGOTIATION.sheet
+        for code, field, label in (("deadline_before_sent", "reply_deadline", "回答期限"),
+                                   ("reply_before_sent", "replied_on", "回答日")):
+            value = r[field]
+            if isinstance(sent, datetime.date) and isinstance(value, datetime.date) and value < sent:
+                self.add(code, f"{label}{date_text(value)}が送付日"
+                         f"{date_text(sent)}より前です。日付を確認してください", sheet,
+                         self._negotiation_cell(r, field),
+                         self.raws.get(f"{sheet}:{r['row']}:{field}"))
+        reply, replied = r["reply"], r["replied_on"]
+        if reply not in (None, _BAD, "回答待ち") and replied is None:
+            self.add("reply_date_missing", f"回答「{reply}」の回答日が空欄です。回答を受けた日を"
+                     "入力してください（回答はこのまま確認に使います）", sheet,
+                     self._negotiation_cell(r, "replied_on"), None, "warn")
+        if reply in (None, "回答待ち") and isinstance(replied, datetime.date):
+            self.add("reply_missing", f"回答日{date_text(replied)}がありますが、回答が空欄（回答待ち）"
+                     "です。同意・条件付同意・不同意のどれかを選んでください（このままでは回答待ち"
+                     "として扱います）", sheet, self._negotiation_cell(r, "reply"),
+                     self.raws.get(f"{sheet}:{r['row']}:reply"), "warn")
 
     def _budget(self, lines: list[Record]) -> None:
         """費目 must belong to its 区分; at least one 収入 line."""

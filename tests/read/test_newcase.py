@@ -51,7 +51,7 @@ def validations(ws) -> dict[str, object]:
 def test_sheets_labels_and_headers_are_the_contracts(blank):
     wb = load_workbook(blank)
     assert wb.sheetnames == ["案件", "物件", "債権者", "費用", "世帯", "収支", "資産", "所有者",
-                             "添付", "選択肢"]  # the dropdowns' lists, hidden after the contract's sheets
+                             "交渉", "添付", "選択肢"]  # the dropdowns' lists, hidden after the contract's sheets
     ws = wb["案件"]
     assert [ws["A1"].value, ws["B1"].value] == ["項目", "値"]
     assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == CASE_LABELS
@@ -69,6 +69,19 @@ def test_the_attachments_sheet_offers_the_creditors_names_without_forcing_them(b
     assert dv.showInputMessage and dv.prompt  # the hint rides on the same rule
     ranges = [str(v.sqref) for v in load_workbook(blank)["添付"].data_validations.dataValidation]
     assert len(ranges) == len(set(ranges)) == 3  # one rule per column: Excel keeps one per cell
+
+
+def test_the_negotiation_sheet_has_its_dropdowns_and_the_creditors_names(blank):
+    rules = {str(dv.sqref): dv for dv in load_workbook(blank)["交渉"].data_validations.dataValidation}
+    assert rules["F2:F501"].formula1 == '"回答待ち,同意,条件付同意,不同意"'
+    assert rules["I2:I501"].formula1 == '"可,不可,減額"'
+    names = rules["A2:A501"]
+    assert names.formula1 == "債権者!$B$2:$B$501"
+    # one name per cell: Excel warns on a name not in the list (staff may keep it; the validator
+    # has the last word, width and spaces tolerated)
+    assert names.showErrorMessage and names.errorStyle == "warning"
+    assert "空欄は「回答待ち」" in rules["F2:F501"].prompt
+    assert len(rules) == 10  # one rule per column
 
 
 def test_headers_are_bold_frozen_and_coloured_by_requirement(blank):

@@ -55,7 +55,8 @@ def test_reads_contract_sheets_with_cells_values_and_formats(tmp_path):
         wb.create_sheet("メモ")["A1"] = "extra sheets are not read"
     raw, issues = read_workbook(write_case(tmp_path, edit=edit))
     assert issues == []
-    assert set(raw.sheets) == {"案件", "物件", "債権者", "費用", "世帯", "収支", "資産", "所有者"}
+    assert set(raw.sheets) == {"案件", "物件", "債権者", "費用", "世帯", "収支", "資産", "所有者",
+                               "交渉"}
     first = raw.sheets["債権者"].rows[1]
     assert first.number == 2
     assert first.cells[4].cell == "D2" and first.cells[4].value == 19500000
