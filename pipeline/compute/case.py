@@ -12,6 +12,7 @@ from pipeline.compute.deductions import Context
 from pipeline.compute.distribution import distribute
 from pipeline.compute.figures import Figures
 from pipeline.compute.household import household_budget
+from pipeline.compute.negotiation import negotiation_checks
 from pipeline.compute.repayment import plan_repayment
 from pipeline.config import Config
 from pipeline.read.models import Case
@@ -34,4 +35,5 @@ def compute_case(case: Case, config: Config, batch_date: date) -> Figures:
         governing_profile=profile_name, sale=sale, auction=auction, household=household,
         repayment=repayment,
         warnings=(sale_warnings + auction_warnings + household_warnings + repayment_warnings
-                  + case_checks(case, config, document_date)))
+                  + case_checks(case, config, document_date)
+                  + negotiation_checks(case, sale, batch_date)))

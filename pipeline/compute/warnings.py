@@ -7,12 +7,14 @@ wording and the severities stay in this one table.
 
 Severities (the spec leaves them to us):
 - ``high``: the proposal cannot go out as it is — the deductions eat the whole price, the price is
-  below the court's 買受可能価額, the 順位 1 holder does better at auction, or the settlement falls
-  on or after the 開札期日 (the auction can no longer be withdrawn).
+  below the court's 買受可能価額 or below a creditor's recorded 最低売却価格, the 順位 1 holder does
+  better at auction, or the settlement falls on or after the 開札期日 (the auction can no longer
+  be withdrawn).
 - ``info``: ``other_cost_needs_approval`` — an ordinary step of every case with a 費用 row;
   ``procedure_cost_court_unknown`` — the 予納金 of an auction case comes from the shipped table,
   not its court's: it moves the auction estimate by a few hundred thousand yen at most, and the
-  documents print which table was used.
+  documents print which table was used; ``moving_reduction_requested`` — a reminder that the
+  引越費用 a creditor asked to reduce is entered by staff (pipeline.compute.negotiation).
 - ``warn``: everything else — staff must check a figure or a date, but the proposal stands.
 """
 
@@ -103,6 +105,23 @@ CATALOGUE = MappingProxyType({
     "settlement_in_past": Rule(
         "warn", "決済予定日が作成日より前",
         "決済予定日{settlement}が作成日{created}より前です。日付を確認してください。"),
+    # 交渉 (pipeline.compute.negotiation): each creditor's standing answer against the 配分案.
+    "below_creditor_floor": Rule(
+        "high", "売却価格が債権者の最低売却価格未満",
+        "売却価格{price:yen}が{creditor}の最低売却価格{floor:yen}（第{round}回の回答）を"
+        "{short:yen}下回ります。このままでは同意を得られないため、売却価格を見直すか債権者と"
+        "調整してください。"),
+    "condition_not_met": Rule(
+        "warn", "債権者の条件を配分案が満たしていない",
+        "{creditor}の第{round}回の回答の条件を配分案が満たしていません: {condition}。{action}。"),
+    "moving_reduction_requested": Rule(
+        "info", "引越費用の減額を求める回答",
+        "{creditor}は第{round}回の回答で引越費用の減額を求めています。配分案の引越費用"
+        "{amount:yen}が合意した額か確認し、違えば案件シートの引越費用希望額に入力してください。"),
+    "reply_overdue": Rule(
+        "warn", "回答期限を過ぎても回答待ち",
+        "{creditor}の第{round}回の回答期限{deadline}を過ぎています（{today}時点で{days}日経過、"
+        "回答待ち）。債権者に回答を催促してください。"),
 })
 
 Where = tuple[str, str | None]

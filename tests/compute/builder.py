@@ -20,6 +20,7 @@ from pipeline.read.models import (
     CostItem,
     Creditor,
     Debtor,
+    NegotiationRound,
     PropertyUnit,
 )
 
@@ -38,6 +39,10 @@ CASE_ORDER = (
 )
 CASE_CELLS = {name: f"B{i}" for i, name in enumerate(CASE_ORDER, start=2)}
 CREDITOR_COLUMNS = {"principal": "D", "release_fee": "N", "priority": "M"}
+#: 交渉 columns of the contract (docs/workbook.md, Sheet 交渉).
+NEGOTIATION_COLUMNS = {"creditor": "A", "round": "B", "sent_on": "C", "reply_deadline": "D",
+                       "replied_on": "E", "reply": "F", "floor_price": "G",
+                       "release_fee_demand": "H", "moving_cost": "I", "memo": "J"}
 
 
 def lien(rank: int, name: str = BANK, principal: int = 0, **kw: Any) -> Creditor:
@@ -57,6 +62,11 @@ def unsecured(name: str, principal: int, monthly: int | None = None) -> Creditor
 
 def unit(kind: str = "区分建物", number: str = "101") -> PropertyUnit:
     return PropertyUnit(row=0, kind=kind, location="東京都港区芝一丁目", number=number)
+
+
+def answer(creditor: str = BANK, round: int = 1, **kw: Any) -> NegotiationRound:
+    """A 交渉 row (row number set by make_case)."""
+    return NegotiationRound(row=0, creditor=creditor, round=round, **kw)
 
 
 def cost(item: str, amount: int, payee: str | None = None) -> CostItem:
@@ -93,13 +103,15 @@ def _cells(fields: dict[str, Any]) -> dict[str, str]:
         cells.update({f"債権者:{c.row}:{f}": f"{col}{c.row}" for f, col in CREDITOR_COLUMNS.items()})
     for c in fields.get("costs", ()):
         cells[f"費用:{c.row}:amount"] = f"B{c.row}"
+    for n in fields.get("negotiation", ()):
+        cells.update({f"交渉:{n.row}:{f}": f"{col}{n.row}" for f, col in NEGOTIATION_COLUMNS.items()})
     return cells
 
 
 def make_case(**overrides: Any) -> Case:
     """The worked example with ``overrides`` applied (rows renumbered, cells filled)."""
     fields = worked_example_fields() | overrides
-    for table in ("units", "creditors", "costs", "budget", "assets", "members"):
+    for table in ("units", "creditors", "costs", "budget", "assets", "members", "negotiation"):
         if table in fields:
             fields[table] = _renumber(tuple(fields[table]))
     fields.setdefault("cells", _cells(fields))

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from compute.builder import BATCH, CASE_CELLS, cost, lien, line, make_case, seizure
+from compute.builder import BATCH, CASE_CELLS, answer, cost, lien, line, make_case, seizure
 from pipeline.compute import compute_case
 from pipeline.compute.warnings import CATALOGUE, make_warning
 from pipeline.config import load_config
@@ -70,12 +70,30 @@ SCENARIOS = {
                              case_cell("listing_price")),
     "settlement_in_past": ({"created": date(2027, 1, 30)}, {"created": date(2027, 1, 29)},
                            case_cell("settlement_date")),
+    # 交渉 (tests/compute/test_negotiation.py has the rest): the price is 14,000,000.
+    "below_creditor_floor": ({"negotiation": (answer(floor_price=14_000_001),)},
+                             {"negotiation": (answer(floor_price=14_000_000),)}, ("交渉", "G2")),
+    # ひかり保証 (第2順位, 元金 1,000,000) gets its ハンコ代 min(300,000, 10%) = 100,000 and
+    # nothing of the waterfall (the first lien's 19,500,000 takes it all).
+    "condition_not_met": (
+        {"creditors": (FIRST, lien(2, "ひかり保証", 1_000_000)),
+         "negotiation": (answer("ひかり保証", release_fee_demand=100_001),)},
+        {"creditors": (FIRST, lien(2, "ひかり保証", 1_000_000)),
+         "negotiation": (answer("ひかり保証", release_fee_demand=100_000),)}, ("交渉", "H2")),
+    "moving_reduction_requested": (
+        {"negotiation": (answer(moving_cost="減額"),)},
+        {"negotiation": (answer(moving_cost="減額"),), "moving_requested": None}, ("交渉", "I2")),
+    "reply_overdue": (
+        {"negotiation": (answer(reply_deadline=date(2026, 11, 29)),)},
+        {"negotiation": (answer(reply_deadline=BATCH),)}, ("交渉", "D2")),
 }
 
 SEVERITY = {
     "deductions_exceed_price": "high", "price_below_min_bid": "high",
     "auction_better_for_first_lien": "high", "settlement_after_opening": "high",
+    "below_creditor_floor": "high",
     "other_cost_needs_approval": "info", "procedure_cost_court_unknown": "info",
+    "moving_reduction_requested": "info",
 }
 
 
