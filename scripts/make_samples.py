@@ -1,7 +1,7 @@
 """Write the sample case workbooks (案件ワークブック) in inputs/: fictional cases for demos and tests.
 
 Each sample is data below, written with openpyxl exactly in the shape of
-docs/workbook.md (sheets 案件 物件 債権者 費用 世帯 収支 資産; 案件 is 項目 | 値,
+docs/workbook.md (sheets 案件 物件 債権者 費用 世帯 収支 資産, and 所有者 / 交渉 where used; 案件 is 項目 | 値,
 the others have the contract's headers in row 1 in the contract's column order). The batch date of
 the samples is 2026-11-30. Every name, address, phone number (555 blocks) and 番地 is invented.
 
@@ -54,12 +54,16 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "収支": ("区分", "費目", "内容", "月額", "備考"),
     "資産": ("種類", "内容", "評価額", "備考"),
     "所有者": ("氏名", "住所", "持分"),  # written only by a sample with 共有者
+    # written only by a sample with replies to a sent proposal
+    "交渉": ("債権者名", "回", "送付日", "回答期限", "回答日", "回答", "最低売却価格", "抹消承諾料",
+           "引越費用", "条件メモ"),
 }
 #: Labels (項目 or column headers) whose numbers are yen: shown with thousands separators.
 YEN_LABELS = frozenset({
     "査定価格", "売出価格", "売却価格", "固定資産税年額", "管理費等月額", "管理費等滞納額",
     "引越費用希望額", "売却基準価額", "買受可能価額", "返済提案月額", "一括和解提案額", "元金残高",
     "損害金等", "解除料", "月返済額", "金額", "月額", "評価額", "競売申立費用", "手付金",
+    "最低売却価格", "抹消承諾料",
 })
 NUMBER_FORMATS = {"yen": "#,##0", "date": "yyyy/mm/dd", "month": 'yyyy"年"m"月"',
                   "percent": "0.0%", "rate": "0.0", "area": "0.00"}
@@ -89,6 +93,7 @@ class Sample:
     budget: tuple[dict, ...] = ()
     assets: tuple[dict, ...] = ()
     owners: tuple[dict, ...] = ()  # 所有者 (共有), when the debtor is not the only owner
+    negotiation: tuple[dict, ...] = ()  # 交渉: the creditors' replies, once letters went out
     labels: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -97,7 +102,8 @@ class Sample:
 
     def rows(self, sheet: str) -> tuple[dict, ...]:
         attr = {"物件": "units", "債権者": "creditors", "費用": "costs", "世帯": "members",
-                "収支": "budget", "資産": "assets", "所有者": "owners"}[sheet]
+                "収支": "budget", "資産": "assets", "所有者": "owners",
+                "交渉": "negotiation"}[sheet]
         return getattr(self, attr)
 
     def case_keys(self) -> tuple[str, ...]:
@@ -112,8 +118,9 @@ class Sample:
         return HEADERS[sheet]
 
     def sheets(self) -> tuple[str, ...]:
-        """The table sheets to write: every one of the contract, 所有者 only when it has rows."""
-        return tuple(s for s in HEADERS if s != "所有者" or self.owners)
+        """The table sheets to write: every one of the contract, 所有者 and 交渉 only when they
+        have rows (so the older samples stay byte for byte what they were)."""
+        return tuple(s for s in HEADERS if s not in ("所有者", "交渉") or self.rows(s))
 
 
 def table(headers: tuple[str, ...], *rows: tuple) -> tuple[dict, ...]:
@@ -139,6 +146,10 @@ def budget(*rows: tuple) -> tuple[dict, ...]:
 
 def assets(*rows: tuple) -> tuple[dict, ...]:
     return table(HEADERS["資産"], *rows)
+
+
+def negotiation(*rows: tuple) -> tuple[dict, ...]:
+    return table(HEADERS["交渉"], *rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -857,8 +868,87 @@ def sample_0181() -> Sample:
     )
 
 
+def sample_0190() -> Sample:
+    """Two rounds of replies (交渉): the first lien raised its floor, the junior demands more
+    than the guideline, the junior's round-2 reply is overdue.
+
+    Round 1 (2026-09-14) proposed 15,500,000: the bank answered 「1,600万円以上なら可」 and
+    引越費用 減額 (20万円まで; staff entered 200,000); つばさ信販 asked 500,000 of 抹消承諾料
+    (the guideline gives 240,000); the city agreed. Round 2 (2026-10-30) proposed 15,800,000: the
+    bank raised its floor to 16,200,000 after a new appraisal, the city agreed, つばさ信販 has not
+    answered by its 回答期限 2026-11-13. The buyer then came up to 16,200,000 (買付日 2026-11-20):
+    the price now meets the bank's floor exactly, and this batch's letters are round 3.
+    """
+    case = {
+        "案件番号": "2026-0190", "担当者": "藤井 美和", "作成日": date(2026, 11, 30),
+        "債務者氏名": "石川 健二", "債務者フリガナ": "イシカワ ケンジ",
+        "債務者住所": "千葉県ゆりが丘市桜台二丁目99番9号 ゆりが丘パークハウス705号室",
+        "債務者電話": "090-5555-0190", "物件種別": "マンション", "査定価格": 16_500_000,
+        "査定根拠": "同一マンション内の成約事例3件（2025年〜2026年、㎡単価22.1〜23.4万円）を基に"
+                "所在階・眺望を補正。",
+        "売出価格": 17_800_000, "売却価格": 16_200_000, "買主": "大野 真一",
+        "買付日": date(2026, 11, 20), "契約予定日": date(2026, 12, 21),
+        "決済予定日": date(2027, 1, 29), "固定資産税年額": 96_000, "管理費等月額": 23_000,
+        "引越費用希望額": 200_000, "破産手続": "なし", "回答期限": date(2026, 12, 14),
+        "買主との関係": "なし",
+    }
+    bank, servicer, city = "ゆりが丘銀行", "つばさ信販株式会社", "ゆりが丘市役所"
+    creditors = (
+        {"順位": 1, "債権者名": bank, "担保種別": "抵当権", "元金残高": 19_800_000,
+         "損害金等": 640_000, "基準日": date(2026, 10, 31), "損害金率": 14.6,
+         "プロファイル": "standard", "部署": "融資管理部 管理課", "担当者": "松田 直樹",
+         "住所": "千葉県ゆりが丘市本町一丁目9番9号", "電話": "04-5555-0191"},
+        {"順位": 2, "債権者名": servicer, "担保種別": "抵当権", "元金残高": 2_400_000,
+         "損害金等": 96_000, "基準日": date(2026, 10, 31), "損害金率": 14.6,
+         "部署": "債権管理部", "住所": "東京都千代田区神田九丁目9番9号", "電話": "03-5555-0192"},
+        {"債権者名": city, "担保種別": "差押", "元金残高": 412_000, "部署": "納税課 滞納整理係",
+         "住所": "千葉県ゆりが丘市中央一丁目99番地", "電話": "04-5555-0193", "優先": "いいえ"},
+    )
+    return Sample(
+        case=case,
+        units=units(
+            ("区分建物", "ゆりが丘市桜台二丁目 99番地9", "桜台二丁目99番9の705",
+             "鉄筋コンクリート造7階建 居宅", 71.35, "ゆりが丘パークハウス 705号室"),
+            ("敷地権", "ゆりが丘市桜台二丁目", "99番9", "宅地（敷地権割合 10万分の2480）", 2104.62),
+        ),
+        creditors=creditors,
+        members=members(
+            ("石川 健二", "本人", 47, "会社員（物流）"),
+            ("石川 恵", "妻", 45, "パート（介護）"),
+            ("石川 陸", "長男", 15, "中学生"),
+        ),
+        budget=budget(
+            ("収入", "給与", "本人 手取り", 248_000),
+            ("収入", "給与", "妻 パート 手取り", 92_000),
+            ("収入", "児童手当等", None, 10_000),
+            ("支出", "住居費", "売却後の賃貸（3DK）家賃", 82_000),
+            ("支出", "食費", None, 68_000),
+            ("支出", "水道光熱費", None, 19_000),
+            ("支出", "通信費", None, 14_000),
+            ("支出", "保険料", None, 11_000),
+            ("支出", "教育費", "長男 塾代", 22_000),
+            ("支出", "交通費・車両費", None, 9_000),
+            ("支出", "日用品・被服費", None, 14_000),
+            ("支出", "交際費・娯楽費", None, 6_000),
+            ("支出", "雑費", None, 8_000),
+        ),
+        negotiation=negotiation(
+            (bank, 1, date(2026, 9, 14), date(2026, 9, 30), date(2026, 9, 29), "条件付同意",
+             16_000_000, None, "減額", "売却価格1,600万円以上なら可。引越費用は20万円まで"),
+            (servicer, 1, date(2026, 9, 14), date(2026, 9, 30), date(2026, 9, 28), "条件付同意",
+             None, 500_000, None, "抹消承諾料50万円なら抹消に応じる"),
+            (city, 1, date(2026, 9, 14), date(2026, 9, 30), date(2026, 9, 24), "同意"),
+            (bank, 2, date(2026, 10, 30), date(2026, 11, 13), date(2026, 11, 12), "条件付同意",
+             16_200_000, None, None, "再査定により1,620万円以上なら可（第1回の1,600万円から引上げ）"),
+            (servicer, 2, date(2026, 10, 30), date(2026, 11, 13)),
+            (city, 2, date(2026, 10, 30), date(2026, 11, 13), date(2026, 11, 6), "同意"),
+        ),
+    )
+
+
 SAMPLE_BUILDERS = (sample_0142, sample_0148, sample_0151, sample_0157, sample_0160, sample_0163,
-                   sample_0166, sample_0170, sample_0172, sample_0175, sample_0178, sample_0181)
+                   sample_0166, sample_0170, sample_0172, sample_0175, sample_0178, sample_0181,
+                   sample_0190)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -157,5 +157,31 @@ def test_older_samples_are_written_without_the_later_items(regenerated):
     """Only the samples that use them carry the later 項目, 債権番号 and 所有者 (byte-stable files)."""
     for path in SAMPLES:
         sheets = _cells(path)
-        later = path.stem in {"2026-0175", "2026-0178", "2026-0181"}
+        later = path.stem in {"2026-0175", "2026-0178", "2026-0181", "2026-0190"}
         assert any(v == "申立債権者" for _, v, _ in sheets["案件"]) is later, path.stem
+
+
+def test_0190_has_two_rounds_of_replies_and_their_warnings():
+    """A floor raised by the first lien (met exactly by the price now), a junior demanding more
+    than the guideline, its round-2 reply overdue (whatever the batch date after 2026-11-13)."""
+    from pipeline.compute import compute_case
+    from pipeline.config import load_config
+
+    case, _ = _load("2026-0190.xlsx")
+    bank, servicer, city = (c.name for c in case.creditors)
+    assert [(n.creditor, n.round, n.reply) for n in case.negotiation] == [
+        (bank, 1, "条件付同意"), (servicer, 1, "条件付同意"), (city, 1, "同意"),
+        (bank, 2, "条件付同意"), (servicer, 2, "回答待ち"), (city, 2, "同意")]
+    assert [n.floor_price for n in case.rounds_of(bank)] == [16_000_000, 16_200_000]
+    assert case.sale_price == 16_200_000
+    figures = compute_case(case, load_config(None), date(2026, 11, 30))
+    assert [(w.code, w.cell) for w in figures.warnings] == [
+        ("moving_reduction_requested", "I2"), ("condition_not_met", "H3"),
+        ("reply_overdue", "D6")]
+    assert "抹消承諾料500,000円の要求に対し、配分案の配分額は240,000円です" in (
+        figures.warnings[1].message)
+    later = compute_case(case, load_config(None), date(2031, 1, 6))
+    assert "reply_overdue" in [w.code for w in later.warnings]
+    lower = case.model_copy(update={"sale_price": 16_199_999})
+    assert "below_creditor_floor" in [w.code for w in compute_case(
+        lower, load_config(None), date(2026, 11, 30)).warnings]
