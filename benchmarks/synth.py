@@ -76,7 +76,10 @@ def variant(samples: ModuleType, index: int):
     if case.get("申立債権者"):  # the applicant is renamed with its 債権者 row (it must match one)
         row = next(i for i, r in enumerate(base.creditors) if r["債権者名"] == case["申立債権者"])
         case["申立債権者"] = creditors[row]["債権者名"]
-    return replace(base, case=case, creditors=creditors,
+    # the 交渉 rows name their creditor as the 債権者 sheet does: they follow the renaming
+    renamed = {old["債権者名"]: new["債権者名"] for old, new in zip(base.creditors, creditors)}
+    negotiation = tuple({**r, "債権者名": renamed[r["債権者名"]]} for r in base.negotiation)
+    return replace(base, case=case, creditors=creditors, negotiation=negotiation,
                    members=_members(samples, base.members, debtor, index),
                    budget=base.budget + _extra_budget(samples, index))
 
