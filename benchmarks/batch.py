@@ -36,7 +36,7 @@ from benchmarks.synth import write_cases
 
 BATCH_DATE = "2026-11-30"
 BATCH_NAME = "bench"
-STAGES = ("read", "validate", "attach", "compute", "docx", "pdf", "cover", "packet", "write")
+STAGES = ("read", "validate", "attach", "compute", "break_even", "docx", "pdf", "cover", "packet", "write")
 #: The scans every synthetic case sends (its 添付 folder): the samples' 価格査定書 PDF and 買付証明書
 #: PNG, so that the packets are built as in a real month (docs/performance.md, packets).
 SCANS = Path(__file__).resolve().parent.parent / "inputs" / "2026-0142"

@@ -50,6 +50,8 @@ class BreakEven(Frozen):
     first_lien_price: int | None  # 損益分岐価格（第1順位）
     all_floors_price: int | None  # 全債権者の最低売却価格を満たす価格
     floors: tuple[CreditorFloor, ...]  # what all_floors_price had to meet, by 交渉 sheet row
+    rounding: str  # the rule's name, from the configuration: 「1,000円単位に切上げ」
+    limit: int  # the highest price tried (査定価格 × limit_ratio, 切り捨て to the unit)
 
 
 def recorded_floors(case: Case) -> tuple[CreditorFloor, ...]:
@@ -120,12 +122,18 @@ def break_even(case: Case, config: Config) -> BreakEven:
     limit = floor_unit(case.appraisal * exact(rules.limit_ratio), unit)
     first = lowest_reaching(advantage, price_segments(0, limit, edges, unit), unit)
     floors = recorded_floors(case)
-    if first is None:
-        return BreakEven(first_lien_price=None, all_floors_price=None, floors=floors)
+    found = None if first is None else _all_floors(advantage, first, floors, limit, edges, unit)
+    return BreakEven(first_lien_price=first, all_floors_price=found, floors=floors,
+                     rounding=rules.rounding, limit=limit)
+
+
+def _all_floors(advantage: Callable[[int], int], first: int, floors: tuple[CreditorFloor, ...],
+                limit: int, edges: set[int], unit: int) -> int | None:
+    """The lowest price ≥ every floor (rounded up to the unit) and ≥ ``first`` that reaches the
+    break-even: the higher of the two in the common case (one trial, none without a higher
+    floor); a search only where a band edge lies between them."""
     required = max([first] + [ceil_unit(f.floor_price, unit) for f in floors])
-    if advantage(required) >= 0:  # the common case: one trial (none when no floor is higher)
-        return BreakEven(first_lien_price=first, all_floors_price=required, floors=floors)
-    # Only where a band edge lies between first and required (rules not monotone across it).
-    found = lowest_reaching(advantage, price_segments(required, max(limit, required), edges, unit),
-                            unit)
-    return BreakEven(first_lien_price=first, all_floors_price=found, floors=floors)
+    if advantage(required) >= 0:
+        return required
+    return lowest_reaching(advantage, price_segments(required, max(limit, required), edges, unit),
+                           unit)
