@@ -36,7 +36,7 @@ from benchmarks.synth import write_cases
 
 BATCH_DATE = "2026-11-30"
 BATCH_NAME = "bench"
-STAGES = ("read", "validate", "attach", "compute", "docx", "pdf", "cover", "packet", "write")
+STAGES = ("read", "validate", "attach", "compute", "break_even", "docx", "pdf", "cover", "packet", "write")
 #: The scans every synthetic case sends (its 添付 folder): the samples' 価格査定書 PDF and 買付証明書
 #: PNG, so that the packets are built as in a real month (docs/performance.md, packets).
 SCANS = Path(__file__).resolve().parent.parent / "inputs" / "2026-0142"
@@ -273,13 +273,13 @@ def stage_lines(full: dict) -> list[str]:
     """Worker seconds per stage, their share, and per document (docx per DOCX, others per PDF)."""
     stages = full["stages"]
     total = sum(stages.values()) or 1.0
-    lines = ["  工程      作業秒   割合   1書類あたり"]
+    lines = ["  工程        作業秒   割合   1書類あたり"]
     for stage in STAGES:
         per = full["docx"] if stage == "docx" else full["pdf"]
         per_doc = stages[stage] / per * 1000 if per else 0.0
-        lines.append(f"  {stage:<8} {stages[stage]:8.1f} {stages[stage] / total * 100:5.1f}%"
+        lines.append(f"  {stage:<10} {stages[stage]:8.1f} {stages[stage] / total * 100:5.1f}%"
                      f" {per_doc:8.1f} ms")
-    lines.append(f"  合計     {total:8.1f}   （ワーカー内の時間の和。案件の外の時間は上の区間）")
+    lines.append(f"  合計       {total:8.1f}   （ワーカー内の時間の和。案件の外の時間は上の区間）")
     return lines
 
 

@@ -250,6 +250,16 @@ class Review(Frozen):
         return ZoneInfo(self.timezone)
 
 
+class BreakEvenRules(Frozen):
+    """損益分岐価格 (docs/rules.md §2, "Break-even prices"): the price step of the search, its
+    rounding rule as staff read it, why, and how far above the 査定価格 to look."""
+
+    unit: Money = Field(ge=1)  # a break-even price is a whole multiple of this (1,000円)
+    rounding: str  # the rule's name, printed next to the prices: 「1,000円単位に切上げ」
+    reason: str  # why that rule (shown to staff on the review page)
+    limit_ratio: Ratio = Field(gt=0)  # no price above 査定価格 × this is tried (10)
+
+
 class Config(Frozen):
     """The effective configuration (defaults + the user's file)."""
 
@@ -266,6 +276,7 @@ class Config(Frozen):
     warnings: WarningLimits
     documents: Documents
     review: Review
+    break_even: BreakEvenRules
 
     def digest(self) -> str:
         """sha256 of the effective configuration, for the batch's "unchanged" decision.

@@ -67,6 +67,7 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
     from pipeline.batch.casejson import case_json
     from pipeline.batch.packets import build_packets
     from pipeline.compute import compute_case
+    from pipeline.compute.breakeven import break_even
     from pipeline.documents import build_views
     from pipeline.documents.common import CaseCommon
     from pipeline.documents.recipients import plan_packets
@@ -84,6 +85,8 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
                            attachments=attachments.fingerprint())
     figures = compute_case(case, config, batch_date)
     clock.lap("compute")
+    prices = break_even(case, config)  # for staff only: the documents are never given it
+    clock.lap("break_even")
     scans = {c.name: tuple(e.title for e in attachments.for_creditor(c.name))
              for c in case.creditors}
     files: dict[str, bytes] = {}
@@ -112,11 +115,11 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
     data = case_json(case, figures, made.documents + documents,
                      extra_warnings=found + render_warnings
                      + [render_warning(stem, m) for stem, m in made.warnings],
-                     packets=made.packets)
+                     packets=made.packets, break_even=prices)
     files["case.json"] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     clock.lap("compute")
     return CaseOutcome(source, case.case_id, data["status"], issues, data["warnings"], files,
-                       data, clock.timings, KeyFigures.of(figures, case.debtor.name),
+                       data, clock.timings, KeyFigures.of(figures, case.debtor.name, prices),
                        attachments.fingerprint())
 
 

@@ -13,7 +13,7 @@ surfaces (問題なし, 参考, 警告, 重要).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.compute.figures import (
     AuctionComparison,
@@ -26,14 +26,19 @@ from pipeline.read.issues import level_label, level_of
 from pipeline.read.models import Case
 from pipeline.text import drop_invisible
 
+if TYPE_CHECKING:  # the break-even search loads every rule: only its result is written here
+    from pipeline.compute.breakeven import BreakEven
+
 SCHEMA = "case/1"
 _WARN_LEVELS = ("warn", "high", "error")
 
 
 def case_json(case: Case, figures: Figures, documents: list[dict],
-              extra_warnings: list[dict], packets: list[dict] | None = None) -> dict[str, Any]:
+              extra_warnings: list[dict], packets: list[dict] | None = None,
+              break_even: BreakEven | None = None) -> dict[str, Any]:
     """The case.json document of a built case (``documents`` as the renderer listed them;
-    ``packets``: each creditor's 送付書類一式, its pages and parts, pipeline.batch.packets)."""
+    ``packets``: each creditor's 送付書類一式, its pages and parts, pipeline.batch.packets;
+    ``break_even``: the break-even prices, pipeline.compute.breakeven — null when not given)."""
     warnings = [_warning(w.model_dump()) for w in figures.warnings]
     warnings += [_warning(w) for w in extra_warnings]
     status = "warn" if any(w["severity"] in _WARN_LEVELS for w in warnings) else "ok"
@@ -48,6 +53,7 @@ def case_json(case: Case, figures: Figures, documents: list[dict],
         "household": household_json(figures.household),
         "repayment": repayment_json(figures.repayment),
         "warnings": warnings, "documents": list(documents), "packets": list(packets or []),
+        "break_even": break_even_json(break_even),
     })
 
 
@@ -84,6 +90,18 @@ def sale_json(sale: SaleDistribution) -> dict[str, Any]:
         "seizures": [s.model_dump() for s in sale.seizures],
         "surplus_to_debtor": sale.surplus_to_debtor,
     }
+
+
+def break_even_json(prices: BreakEven | None) -> dict[str, Any] | None:
+    """``break_even`` (docs/outputs.md): the two prices, int yen or null; added: ``floors``, each
+    creditor's latest recorded 最低売却価格 that all_floors_price meets, the ``rounding`` rule and
+    the ``limit``, the highest price tried."""
+    if prices is None:
+        return None
+    return {"first_lien_price": prices.first_lien_price,
+            "all_floors_price": prices.all_floors_price,
+            "floors": [f.model_dump() for f in prices.floors],
+            "rounding": prices.rounding, "limit": prices.limit}
 
 
 def auction_json(auction: AuctionComparison) -> dict[str, Any]:

@@ -12,11 +12,36 @@ from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the summary and the review page read key figures without loading the models
+    from pipeline.compute.breakeven import BreakEven
     from pipeline.compute.figures import Figures
 
 
-#: Fields added after manifest/2 was first written, with the value an older record means.
-ADDED: dict[str, int] = {"repayment_months": 0}
+#: Fields added after manifest/2 was first written, with the value an older record means
+#: (``break_even`` None: not computed when that record was written, shown as unknown).
+ADDED: dict[str, Any] = {"repayment_months": 0, "break_even": None}
+
+
+@dataclass(frozen=True)
+class BreakEvenPrices:
+    """損益分岐価格 for staff (pipeline.compute.breakeven): int yen, None where no price up to
+    the search limit reaches it."""
+
+    first_lien_price: int | None  # 損益分岐価格（第1順位）
+    all_floors_price: int | None  # 全債権者の最低売却価格を満たす価格
+    rounding: str  # the rule's name: 「1,000円単位に切上げ」
+    limit: int  # the highest price tried: None above means no price up to it reaches
+
+    @classmethod
+    def from_json(cls, data: object) -> BreakEvenPrices | None:
+        if data is None:
+            return None
+        names = [f.name for f in fields(cls)]
+        prices = ("first_lien_price", "all_floors_price")
+        if not isinstance(data, dict) or sorted(data) != sorted(names) \
+                or not all(data[n] is None or type(data[n]) is int for n in prices) \
+                or type(data["limit"]) is not int or not isinstance(data["rounding"], str):
+            raise ValueError("key figures: break-even prices not whole yen")
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -32,10 +57,13 @@ class KeyFigures:
     #: 最長返済回数: months of the longest repayment line (0 without a plan). The letters may give
     #: only 「当面の月額」 past the period cap (docs/rules.md §4); staff see the full figure here.
     repayment_months: int = 0
+    #: 損益分岐価格 (docs/rules.md §2): None in a record written before they were computed.
+    break_even: BreakEvenPrices | None = None
 
     @classmethod
-    def of(cls, figures: Figures, debtor: str) -> KeyFigures:
-        """The key figures of a case from its computed figures (docs/outputs.md, summary.xlsx)."""
+    def of(cls, figures: Figures, debtor: str, prices: BreakEven | None = None) -> KeyFigures:
+        """The key figures of a case from its computed figures and its break-even ``prices``
+        (docs/outputs.md, summary.xlsx)."""
         sale = figures.sale
         return cls(
             debtor=debtor,
@@ -47,6 +75,10 @@ class KeyFigures:
                              + sum(seizure.remaining for seizure in sale.seizures)),
             monthly_total=figures.repayment.monthly_total,
             repayment_months=max((s.months or 0 for s in figures.repayment.plan), default=0),
+            break_even=None if prices is None else BreakEvenPrices(
+                first_lien_price=prices.first_lien_price,
+                all_floors_price=prices.all_floors_price, rounding=prices.rounding,
+                limit=prices.limit),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -59,11 +91,12 @@ class KeyFigures:
         if data is None or data == {}:
             return None
         names = [f.name for f in fields(cls)]
-        if isinstance(data, dict) and sorted(data) == sorted(set(names) - set(ADDED)):
-            data = {**data, **ADDED}  # written before the field existed
+        if isinstance(data, dict) and set(names) - set(ADDED) <= set(data) <= set(names):
+            data = {**ADDED, **data}  # written before some fields existed
         if not isinstance(data, dict) or sorted(data) != sorted(names):
             raise ValueError("key figures: unexpected fields")
+        amounts = [name for name in names if name not in ("debtor", "break_even")]
         if not isinstance(data["debtor"], str) or not all(
-                type(data[name]) is int for name in names if name != "debtor"):
+                type(data[name]) is int for name in amounts):
             raise ValueError("key figures: not whole yen")
-        return cls(**data)
+        return cls(**{**data, "break_even": BreakEvenPrices.from_json(data["break_even"])})

@@ -85,6 +85,22 @@ def _figure(name: str) -> Callable[[InputRecord, str], object]:
     return lambda record, _: getattr(record.figures, name) if record.figures else None
 
 
+#: A break-even price that no price up to the search limit reaches (docs/rules.md §2).
+NOT_REACHED = "該当なし"
+
+
+def _break_even(name: str) -> Callable[[InputRecord, str], object]:
+    """A column of the break-even prices: the amount, 該当なし when none reaches it, empty for a
+    case without them (it failed, or its record predates them)."""
+    def value(record: InputRecord, _: str) -> object:
+        prices = record.figures.break_even if record.figures else None
+        if prices is None:
+            return None
+        price = getattr(prices, name)
+        return NOT_REACHED if price is None else price
+    return value
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("案件番号", 12, lambda r, _: r.case_id),
     Column("ファイル", 18, lambda r, _: Path(r.path).name, wrap=True),
@@ -97,6 +113,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("売却価格", 14, _figure("price"), yen=True),
     Column("順位1 配分額", 14, _figure("first_lien_received"), yen=True),
     Column("競売比較（有利額）", 14, _figure("advantage"), yen=True),
+    Column("損益分岐価格（第1順位）", 14, _break_even("first_lien_price"), yen=True),
+    Column("全債権者の最低売却価格を満たす価格", 19, _break_even("all_floors_price"), yen=True),
     Column("残債務合計", 14, _figure("remaining_total"), yen=True),
     Column("返済提案月額", 13, _figure("monthly_total"), yen=True),
     Column("書類", 40, lambda r, _: _documents_text(r), wrap=True),

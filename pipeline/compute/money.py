@@ -39,6 +39,13 @@ def floor_unit(value: Exact, unit: int) -> int:
     return math.floor(exact(value) / unit) * unit
 
 
+def ceil_unit(value: Exact, unit: int) -> int:
+    """切り上げ to a multiple of ``unit`` yen (unit ≥ 1): the break-even prices, docs/rules.md §2."""
+    if unit < 1:
+        raise ValueError(f"rounding unit must be ≥ 1, got {unit}")
+    return math.ceil(exact(value) / unit) * unit
+
+
 def floor_1000(value: Exact) -> int:
     """切り捨て to a multiple of 1,000 円 (spec: ``floor_1000``)."""
     return floor_unit(value, 1000)

@@ -7,8 +7,9 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from pipeline.batch.keyfigures import KeyFigures
+from pipeline.batch.keyfigures import BreakEvenPrices, KeyFigures
 from pipeline.batch.manifest import BuildKey, InputRecord, Manifest
 from pipeline.batch.summary import COLUMNS, YEN_FORMAT, looks_like_formula, write_summary
 
@@ -92,7 +93,7 @@ def test_rows_figures_and_formats(summary):
 def test_frozen_header_filter_and_widths(summary):
     sheet = load_workbook(summary).active
     assert sheet.freeze_panes == "A2"
-    assert re.fullmatch(r"A1:N5", sheet.auto_filter.ref)
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}5"
     assert sheet.column_dimensions["G"].width == 60
 
 
@@ -265,3 +266,24 @@ def test_wrapped_lines_counts_wide_characters_twice():
     assert wrapped_lines("a" * 9, 10) == 1 and wrapped_lines("a" * 10, 10) == 2
     assert wrapped_lines("あ" * 4, 10) == 1 and wrapped_lines("あ" * 5, 10) == 2
     assert wrapped_lines("a\nb\n", 10) == 3
+
+
+def test_break_even_columns(tmp_path):
+    """Both prices as yen numbers; 該当なし where no price up to the limit reaches it; empty for a
+    failed case and for a record written before the prices were computed."""
+    def priced(case_id, first, floors):
+        found = record(case_id)
+        assert found.figures is not None
+        found.figures = KeyFigures(**{**found.figures.__dict__, "break_even": BreakEvenPrices(
+            first_lien_price=first, all_floors_price=floors, rounding="1,000円単位に切上げ",
+            limit=140_000_000)})
+        return found
+
+    records = [priced("2026-0142", 8_975_000, 12_346_000), priced("2026-0148", None, None),
+               record("2026-0151"), record(None, status="error")]
+    write_summary(tmp_path, Manifest("b", KEY, "t", records))
+    sheet = load_workbook(tmp_path / "summary.xlsx").active
+    columns = [header_index("損益分岐価格（第1順位）"), header_index("全債権者の最低売却価格を満たす価格")]
+    values = [[sheet.cell(row=r, column=c).value for c in columns] for r in range(2, 6)]
+    assert values == [[8_975_000, 12_346_000], ["該当なし", "該当なし"], [None, None], [None, None]]
+    assert sheet.cell(row=2, column=columns[0]).number_format == YEN_FORMAT
