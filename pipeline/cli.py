@@ -722,7 +722,7 @@ def history(ctx: click.Context, case_id: str, out: Path, as_json: bool) -> None:
     \b
     例:
       ninbai history 2026-0142
-      ninbai history 2026-0142 --out /srv/ninbai --json
+      ninbai history 2026-0142 --out outputs --json
     """
     from pipeline.batch.history import case_history, history_json, history_lines
 
