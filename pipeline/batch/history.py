@@ -18,7 +18,10 @@ case folder, whose files are under approval).
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import secrets
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +30,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pipeline.batch.atomic import write_atomic
+from jinja2 import Template
+
+from pipeline.batch.atomic import PRIVATE_DIR, clean_leftovers, fsync_dir, write_new_file
 from pipeline.batch.manifest import (
     MANIFEST_NAME,
     STATE_FILE_LIMIT,
@@ -426,11 +431,17 @@ def history_page_path(case_id: str) -> str:
 def render_history_page(history: CaseHistory, batch: str, zone: str) -> str:
     """The history page of a case as seen from batch ``batch`` (a sandboxed, autoescaped
     template, like index.html: user text prints literally)."""
-    env = history_environment(ZoneInfo(zone))
-    return env.get_template("history.html").render(
+    return _history_template(zone).render(
         history=history, batch=batch, state=_state, warning_summary=_warning_summary,
         date=_date, changes=history.price_changes(), several=history.several_in_batch(),
         price_change=price_change_text)
+
+
+@functools.lru_cache(maxsize=4)
+def _history_template(zone: str) -> Template:
+    """The page's compiled template, once per zone: a build writes hundreds of pages, and
+    compiling the template for each was most of their cost."""
+    return history_environment(ZoneInfo(zone)).get_template("history.html")
 
 
 def write_history_pages(batch_dir: Path, case_ids: Iterable[str], zone: str,
@@ -444,12 +455,26 @@ def write_history_pages(batch_dir: Path, case_ids: Iterable[str], zone: str,
     notices: list[str] = []
     if batches is None:
         batches = scan_batches(batch_dir.parent, notices)
-    (batch_dir / HISTORY_DIR).mkdir(mode=0o700, exist_ok=True)
+    folder = batch_dir / HISTORY_DIR
+    folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+    clean_leftovers(folder)  # a page's temp file of a killed run
     for case_id in ids:
         history = case_history(batch_dir.parent, case_id, batches)
         history.notices = notices
-        page = render_history_page(history, batch_dir.name, zone)
-        write_atomic(batch_dir / history_page_path(case_id), page.encode("utf-8"))
+        _replace_page(folder / f"{case_id}.html", render_history_page(history, batch_dir.name, zone))
+    fsync_dir(folder)  # once for all the renames (each page's bytes are flushed before its rename)
+
+
+def _replace_page(path: Path, page: str) -> None:
+    """One page whole or not at all: written and flushed under a temporary name, then renamed
+    over the old one (``write_atomic`` without its folder flush, done once per build)."""
+    temp = path.with_name(f".tmp-{path.name}-{secrets.token_hex(4)}")
+    try:
+        write_new_file(temp, page.encode("utf-8"))
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def pages_to_write(batch_dir: Path, records: Iterable[InputRecord],

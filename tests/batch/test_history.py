@@ -266,3 +266,17 @@ def test_an_override_reason_is_shown_with_the_approval():
     assert "  警告: 重要1件（売却価格が買受可能価額未満）" in lines
     assert history_json(CaseHistory(CASE, [rev]))["revisions"][0]["approvals"][0]["override"] \
         == "第1順位と合意済み"
+
+
+def test_a_killed_runs_temp_page_is_cleared_and_pages_stay_private(output, tmp_path):
+    from pipeline.batch.history import write_history_pages
+
+    out, _ = output
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy, symlinks=True)
+    folder = copy / "a-nov" / "history"
+    (folder / f".tmp-{CASE}.html-0badf00d").write_text("half a page", "utf-8")
+    write_history_pages(copy / "a-nov", [CASE, "../escape"], "Asia/Tokyo")
+    assert sorted(p.name for p in folder.iterdir()) == [f"{CASE}.html"]
+    assert (folder / f"{CASE}.html").stat().st_mode & 0o777 == 0o600
+    assert not (copy / "escape.html").exists()
