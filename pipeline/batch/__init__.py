@@ -266,7 +266,7 @@ def _write_views(batch_dir: Path, manifest: Manifest, recorded: list[Approval],
 
 def _write_histories(batch_dir: Path, manifest: Manifest, processed: list[InputRecord],
                      zone: str) -> None:
-    """history/<case_id>.html of the cases this run changed (pipeline.batch.history)."""
+    """履歴/<case_id>.html of the cases this run changed (pipeline.batch.history)."""
     from pipeline.batch.history import pages_to_write, write_history_pages
 
     write_history_pages(batch_dir, pages_to_write(batch_dir, manifest.inputs, processed), zone)

@@ -12,7 +12,7 @@ A revision that was replaced in place before anyone approved it is not kept by t
 is not in the history either: the history is what the output folder still holds.
 
 Shown three ways: ``ninbai history`` (``history_lines``, ``history_json``) and the page
-``<batch>/history/<case_id>.html`` the build and ``approve`` write beside index.html (not in the
+``<batch>/履歴/<case_id>.html`` the build and ``approve`` write beside index.html (not in the
 case folder, whose files are under approval).
 """
 
@@ -419,7 +419,7 @@ def _approval_line(a: ApprovalState, zone: ZoneInfo) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# <batch>/history/<case_id>.html
+# <batch>/履歴/<case_id>.html
 # ---------------------------------------------------------------------------------------------
 
 
@@ -446,7 +446,7 @@ def _history_template(zone: str) -> Template:
 
 def write_history_pages(batch_dir: Path, case_ids: Iterable[str], zone: str,
                         batches: list[BatchState] | None = None) -> None:
-    """Write ``history/<case_id>.html`` for each case (each written whole: temp + rename).
+    """Write ``履歴/<case_id>.html`` for each case (each written whole: temp + rename).
 
     ``batches``: a scan of the output folder to reuse (None: scanned here, once for all)."""
     ids = [c for c in dict.fromkeys(case_ids) if CASE_ID_PATTERN.fullmatch(c)]

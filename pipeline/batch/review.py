@@ -41,8 +41,10 @@ from pipeline.read.issues import (
 from pipeline.text import drop_invisible, finalize, pad
 
 INDEX_NAME = "index.html"
-#: Each case's history page, ``<batch>/history/<case_id>.html`` (pipeline.batch.history).
-HISTORY_DIR = "history"
+#: Each case's history page, ``<batch>/履歴/<case_id>.html`` (pipeline.batch.history). A name no
+#: 案件番号 can take (ids are ASCII), so the pages never land in a case folder: ``history`` is a
+#: valid 案件番号.
+HISTORY_DIR = "履歴"
 REVIEW_TEMPLATES = pipeline.shipped_templates() / "review"
 #: The zone of the page's times when the caller has no configuration (``[review] timezone``).
 DEFAULT_ZONE = "Asia/Tokyo"

@@ -210,16 +210,16 @@ def test_unknown_case_bad_id_and_missing_folder(output, monkeypatch, tmp_path):
 def test_history_pages_are_written_whole_and_linked(output):
     out, _ = output
     for batch, _, _ in BATCHES:
-        page = out / batch / "history" / f"{CASE}.html"
+        page = out / batch / "履歴" / f"{CASE}.html"
         assert page.is_file()
         assert [p.name for p in page.parent.iterdir()] == [page.name]  # no temp file left
         index = (out / batch / "index.html").read_text("utf-8")
-        assert f'href="history/{CASE}.html"' in index
+        assert f'href="%E5%B1%A5%E6%AD%B4/{CASE}.html"' in index  # 履歴/, percent-encoded
     # b-oct's page was rewritten by its second build, the last of all: it shows every revision
     # and the approval; c-sep's page was written before the later batches existed
-    october = (out / "b-oct" / "history" / f"{CASE}.html").read_text("utf-8")
+    october = (out / "b-oct" / "履歴" / f"{CASE}.html").read_text("utf-8")
     assert october.count('class="revision') == 4 and october.count('class="stands"') == 1
-    september = (out / "c-sep" / "history" / f"{CASE}.html").read_text("utf-8")
+    september = (out / "c-sep" / "履歴" / f"{CASE}.html").read_text("utf-8")
     assert september.count('class="revision') == 1
 
 
@@ -274,9 +274,20 @@ def test_a_killed_runs_temp_page_is_cleared_and_pages_stay_private(output, tmp_p
     out, _ = output
     copy = tmp_path / "out"
     shutil.copytree(out, copy, symlinks=True)
-    folder = copy / "a-nov" / "history"
+    folder = copy / "a-nov" / "履歴"
     (folder / f".tmp-{CASE}.html-0badf00d").write_text("half a page", "utf-8")
     write_history_pages(copy / "a-nov", [CASE, "../escape"], "Asia/Tokyo")
     assert sorted(p.name for p in folder.iterdir()) == [f"{CASE}.html"]
     assert (folder / f"{CASE}.html").stat().st_mode & 0o777 == 0o600
     assert not (copy / "escape.html").exists()
+
+
+def test_a_case_whose_id_is_history_keeps_its_own_folder(tmp_path):
+    """「history」 is a valid 案件番号: the pages must never be written into a case folder."""
+    from batch.test_batch import run, write_input
+
+    result = run(tmp_path, [write_input(tmp_path / "in", "history")])
+    folder = result.batch_dir / "history"
+    assert sorted(p.name for p in folder.iterdir()) == ["01_申請書.docx", "01_申請書.pdf",
+                                                         "case.json"]
+    assert (result.batch_dir / "履歴" / "history.html").is_file()
