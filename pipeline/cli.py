@@ -21,9 +21,10 @@ import tempfile
 import traceback
 from collections.abc import Iterable
 from contextlib import ExitStack
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -55,6 +56,7 @@ from pipeline.cli_japanese import (
     PathType,
     option,
 )
+from pipeline.compute.deadlines import DEFAULT_DAYS, Due, case_deadlines, day_text, due_deadlines
 from pipeline.config import (
     CONFIG_ENV,
     Config,
@@ -66,7 +68,7 @@ from pipeline.config import (
 from pipeline.eras import date_text
 from pipeline.read.issues import Issue, level_label, level_of
 from pipeline.read.models import Case
-from pipeline.read.schema import DATE_RANGES
+from pipeline.read.schema import CASE_ID_EXPECTED, CASE_ID_PATTERN, DATE_RANGES
 from pipeline.read.workbook import discover_inputs
 from pipeline.text import drop_invisible, pad
 
@@ -627,3 +629,116 @@ def export(ctx: click.Context, batch_dir: Path, to: Path) -> None:
     for notice in result.notices:
         say(notice, err=True)
     ctx.exit(1 if result.problems else 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# ninbai deadlines / ninbai history (issue 16: the cases after the first send)
+# ---------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=PathType(), metavar="入力...")
+@option("--days", type=CountType(0), default=DEFAULT_DAYS, show_default=False, metavar="日数",
+        help=f"今日から何日先までの期限を表示するか。省略時は{DEFAULT_DAYS}日")
+@option("--date", "today", type=DateType(), metavar="YYYY-MM-DD",
+        help="この日を今日として数える。省略時は設定のタイムゾーン（[review] timezone）の今日")
+@option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
+@click.pass_context
+def deadlines(ctx: click.Context, inputs: tuple[Path, ...], days: int, today: date | None,
+              as_json: bool) -> None:
+    """全案件の期限（回答期限・入札期間開始日・開札期日・決済予定日）を日付の早い順に表示します。
+
+    表示するのは、今日から指定日数以内のものと期限切れのものです。
+
+    期限切れは、回答待ちのまま過ぎた回答期限と、過ぎた決済予定日です。
+
+    過ぎた入札期間開始日・開札期日は、期限ではなく経過した事実なので表示しません。
+
+    読めないワークブックは最初のエラーとともに表示し、終了コード 1。
+
+    \b
+    例:
+      ninbai deadlines inputs/
+      ninbai deadlines inputs/ --days 14 --date 2026-11-30
+    """
+    files = input_files(inputs)
+    config = settings(ctx, inputs)
+    day = today or datetime.now(ZoneInfo(config.review.timezone)).date()
+    results = [(path, *load_case(path, config.profile_names())) for path in files]
+    cases = [(path, case) for path, case, _ in results if case is not None]
+    due = due_deadlines(((case.case_id, case_deadlines(case)) for _, case in cases), day, days)
+    failed = [(path, [i for i in issues if i.severity == "error"])
+              for path, case, issues in results if case is None]
+    files_of = {case.case_id: path for path, case in cases}
+    if as_json:
+        say(json.dumps(deadlines_json(due, failed, files_of, day, days), ensure_ascii=False,
+                       indent=2))
+    else:
+        for line in deadline_lines(due, failed, day, days, len(results)):
+            say(line)
+    ctx.exit(1 if failed else 0)
+
+
+def deadline_lines(due: list[Due], failed: list[tuple[Path, list[Issue]]], day: date, days: int,
+                   total: int) -> list[str]:
+    """The terminal listing: a heading, one line per deadline (date, 残り, 案件番号, 期限,
+    債権者), then each workbook that could not be read with its first error. The debtor is not
+    named (the case id finds the case); creditors are, as staff must know whom to chase."""
+    overdue = sum(d.overdue for d in due)
+    lines = [(f"期限 {day_text(day)}から{days}日以内と期限切れ: {len(due)}件"
+              f"（うち期限切れ {overdue}件・案件 {total - len(failed)}件を確認）")]
+    for d in due:
+        lines.append(f"{pad(d.day, 20)}  {pad(d.when, 8)}  {d.case_id:<12} {pad(d.deadline.label, 18)}"
+                     f"  {d.deadline.creditor or ''}".rstrip())
+    for path, errors in failed:
+        first = error_summary(errors[0].to_dict()) if errors else ""
+        more = f"（ほか{len(errors) - 1}件）" if len(errors) > 1 else ""
+        lines.append(f"読めません: {shown_path(path)}  {first}{more}")
+    if failed:
+        lines.append(f"読めないワークブック {len(failed)}件（ninbai validate で全件を確認できます）")
+    return [drop_invisible(line) for line in lines]
+
+
+def deadlines_json(due: list[Due], failed: list[tuple[Path, list[Issue]]],
+                   files_of: dict[str, Path], day: date, days: int) -> dict[str, Any]:
+    """``ninbai deadlines --json``: the day and window, the deadlines in order (each with its
+    workbook), and the workbooks that could not be read with their errors."""
+    return {"today": day.isoformat(), "days": days,
+            "deadlines": [{**d.to_json(), "file": str(files_of[d.case_id])} for d in due],
+            "failed": [{"file": str(path), "errors": [e.to_dict() for e in errors]}
+                       for path, errors in failed]}
+
+
+@main.command()
+@click.argument("case_id", metavar="案件番号")
+@option("--out", default=Path("outputs"), type=PathType("folder"), metavar="フォルダ",
+        help="出力先のフォルダ（バッチフォルダの親）。省略時は outputs")
+@option("--json", "as_json", is_flag=True, help="結果をJSONで出力する")
+@click.pass_context
+def history(ctx: click.Context, case_id: str, out: Path, as_json: bool) -> None:
+    """案件の履歴: 出力フォルダの全バッチでの版を古い順に表示します（価格変更履歴）。
+
+    売却価格、債権者ごとの配分額と残債務、警告、承認（誰が・いつ・理由・今も有効か）を示します。
+
+    金額や承認の理由も表示します（自分の画面で確認するためのものです）。
+
+    案件がどのバッチにもなければ終了コード 1。
+
+    \b
+    例:
+      ninbai history 2026-0142
+      ninbai history 2026-0142 --out outputs --json
+    """
+    from pipeline.batch.history import case_history, history_json, history_lines
+
+    if not CASE_ID_PATTERN.fullmatch(case_id):
+        raise CannotRun(f"案件番号「{case_id}」は使えません（{CASE_ID_EXPECTED}）")
+    if not out.is_dir():
+        raise CannotRun(f"出力フォルダが見つかりません: {out}")
+    found = case_history(out, case_id)
+    if as_json:
+        say(json.dumps(history_json(found), ensure_ascii=False, indent=2))
+    else:
+        for line in history_lines(found, settings(ctx).review.timezone):
+            say(line)
+    ctx.exit(0 if found.revisions else 1)

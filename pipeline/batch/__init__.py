@@ -184,6 +184,7 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
         manifest = run.finish()
         notices += run.notices
         _write_views(batch_dir, manifest, run.approvals, previous, config.review.timezone)
+        _write_histories(batch_dir, manifest, run.processed_records(), config.review.timezone)
     return BatchResult(batch_dir, manifest, run.processed_records(), unmatched, leftovers,
                        time.perf_counter() - started, notices)
 
@@ -261,6 +262,14 @@ def _write_views(batch_dir: Path, manifest: Manifest, recorded: list[Approval],
     write_summary(batch_dir, manifest, previous.inputs if same and previous else None,
                   approvals, zone, recorded)
     write_review(batch_dir, manifest, approvals, zone)
+
+
+def _write_histories(batch_dir: Path, manifest: Manifest, processed: list[InputRecord],
+                     zone: str) -> None:
+    """履歴/<case_id>.html of the cases this run changed (pipeline.batch.history)."""
+    from pipeline.batch.history import pages_to_write, write_history_pages
+
+    write_history_pages(batch_dir, pages_to_write(batch_dir, manifest.inputs, processed), zone)
 
 __all__ = ["BatchError", "BatchRequest", "BatchResult", "CaseDone", "crashed_outcome",
            "run_batch"]

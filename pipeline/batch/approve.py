@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.batch.atomic import os_error_text
+from pipeline.batch.history import write_history_pages
 from pipeline.batch.lock import batch_lock
 from pipeline.batch.manifest import (
     MANIFEST_NAME,
@@ -141,6 +142,7 @@ def _approve_locked(batch_dir: Path, case_ids: list[str], by: str,
             standing = standing_approvals(batch_dir, approvals + result.approved)
             write_review(batch_dir, manifest, standing, zone)
             write_summary(batch_dir, manifest, approvals=standing, zone=zone)
+            write_history_pages(batch_dir, [a.case_id for a in result.approved], zone)
     return result
 
 

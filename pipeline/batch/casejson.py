@@ -15,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from pipeline.compute.deadlines import case_deadlines
 from pipeline.compute.figures import (
     AuctionComparison,
     Figures,
@@ -54,6 +55,8 @@ def case_json(case: Case, figures: Figures, documents: list[dict],
         "repayment": repayment_json(figures.repayment),
         "warnings": warnings, "documents": list(documents), "packets": list(packets or []),
         "break_even": break_even_json(break_even),
+        # added: the case's open 期限 (pipeline.compute.deadlines), for the review page and server
+        "deadlines": [d.to_json() for d in case_deadlines(case)],
     })
 
 

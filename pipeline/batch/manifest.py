@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.keyfigures import KeyFigures
+from pipeline.compute.deadlines import Deadline
 from pipeline.read.issues import level_of
 
 MANIFEST_NAME = "manifest.json"
@@ -117,6 +118,9 @@ class InputRecord:
     #: the case's packets (送付書類一式), ``{"addressee", "pdf", "pages"}``, pdf relative to the
     #: batch folder; for the review page and ``export``
     packets: list[dict] = field(default_factory=list)
+    #: the case's open 期限 as case.json lists them (``Deadline.to_json``), for the review page's
+    #: 期限 list; a record written before they existed reads as none
+    deadlines: list[dict] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -229,6 +233,8 @@ def _check_record(record: InputRecord) -> None:
             raise TypeError("packet")
     if not isinstance(record.attachments, str):
         raise TypeError("attachments")
+    for deadline in record.deadlines:
+        Deadline.from_json(deadline)  # ValueError/KeyError: damaged
     for problem in record.warnings + record.errors:
         if not (isinstance(problem["code"], str) and isinstance(problem["message"], str)):
             raise TypeError("problem")

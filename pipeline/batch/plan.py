@@ -248,6 +248,7 @@ class BatchRun:
         record.folder, record.revision = folder, revision
         record.documents = _documents(outcome.case_json, folder)
         record.packets = _packets(outcome.case_json, folder)
+        record.deadlines = list((outcome.case_json or {}).get("deadlines", []))
         record.timings["write"] = time.perf_counter() - started
 
     def _target(self, case_id: str) -> tuple[str, int]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 import pipeline
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.manifest import RESULT_LABELS, Approval, InputRecord, Manifest, approved_folders
+from pipeline.compute.deadlines import DEFAULT_DAYS, Deadline, due_deadlines
 from pipeline.compute.money import exact, floor_1dp, yen
 from pipeline.compute.warnings import CATALOGUE, warning_title
 from pipeline.documents.format import months, years
@@ -40,6 +41,10 @@ from pipeline.read.issues import (
 from pipeline.text import drop_invisible, finalize, pad
 
 INDEX_NAME = "index.html"
+#: Each case's history page, ``<batch>/履歴/<case_id>.html`` (pipeline.batch.history). A name no
+#: 案件番号 can take (ids are ASCII), so the pages never land in a case folder: ``history`` is a
+#: valid 案件番号.
+HISTORY_DIR = "履歴"
 REVIEW_TEMPLATES = pipeline.shipped_templates() / "review"
 #: The zone of the page's times when the caller has no configuration (``[review] timezone``).
 DEFAULT_ZONE = "Asia/Tokyo"
@@ -186,6 +191,11 @@ def _environment(zone: ZoneInfo) -> SandboxedEnvironment:
     return env
 
 
+def history_environment(zone: ZoneInfo) -> SandboxedEnvironment:
+    """The environment of the history pages (pipeline.batch.history): the same filters."""
+    return _environment(zone)
+
+
 def render_index(manifest: Manifest, approvals: list[Approval], zone: str = DEFAULT_ZONE) -> str:
     """The page of the batch; its times in ``zone`` (``[review] timezone`` of the configuration)."""
     cases = review_cases(manifest, approvals)
@@ -196,7 +206,19 @@ def render_index(manifest: Manifest, approvals: list[Approval], zone: str = DEFA
         manifest=manifest, cases=cases, counts=counts, levels=LEVELS,
         approved=approved, pending=len(with_documents) - approved,
         urgent=[c for c in cases if c.level in ("error", "high")],
-        tool_version=pipeline.__version__)
+        tool_version=pipeline.__version__, **_deadline_block(manifest, cases))
+
+
+def _deadline_block(manifest: Manifest, cases: list[ReviewCase]) -> dict:
+    """The page's 期限 list: the batch's built cases' deadlines due from the batch date
+    (``due_deadlines``, the one selection of ``ninbai deadlines``), each linked to its case."""
+    today = date.fromisoformat(manifest.key.batch_date)
+    due = due_deadlines(((c.record.case_id, [Deadline.from_json(d) for d in c.record.deadlines])
+                         for c in cases if c.record.case_id and c.record.status != "error"),
+                        today, DEFAULT_DAYS)
+    anchors = {c.record.case_id: f"case-{i}" for i, c in enumerate(cases, start=1)}
+    return {"deadlines": due, "deadline_anchors": anchors, "deadline_days": DEFAULT_DAYS,
+            "history_page": lambda case_id: f"{HISTORY_DIR}/{case_id}.html"}
 
 
 def write_review(batch_dir: Path, manifest: Manifest, approvals: list[Approval],

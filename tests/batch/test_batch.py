@@ -147,7 +147,7 @@ def test_a_failing_case_among_good_ones(tmp_path, jobs):
     assert [e["code"] for e in crashed.errors] == ["build_crashed"]
     assert "RuntimeError" in crashed.errors[0]["raw"]
     cases = sorted(p.name for p in result.batch_dir.iterdir() if not p.name.startswith("."))
-    assert cases == ["A", "D", "index.html", "manifest.json", "summary.xlsx"]
+    assert cases == ["A", "D", "index.html", "manifest.json", "summary.xlsx", "履歴"]
 
 
 def test_all_good_exits_0_and_records_outputs(tmp_path):

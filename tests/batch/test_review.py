@@ -88,7 +88,7 @@ def test_every_link_is_relative_and_resolves(tmp_path):
     html = (result.batch_dir / "index.html").read_text("utf-8")
     links = page_links(html)
     files = [link for link in links if not link.startswith("#")]  # the rest go within the page
-    assert len(files) == 3 * 2  # three cases with documents, PDF and Word each
+    assert len(files) == 3 * 3  # three cases with documents: PDF, Word and the history page
     assert {link for link in links if link.startswith("#")} <= page_anchors(html) | FILTERS
     for link in files:
         assert not re.match(r"^[a-z]+:|^/", link), link  # no scheme, not absolute

@@ -85,7 +85,7 @@ def test_review_page_in_chromium(tmp_path):
     assert page.scripts == 1  # the filters' own; the debtor's <script> is text
     assert "&lt;script&gt;document.write('X')&lt;/script&gt;𠮷田" in dom
     files = [link for link in page.links if not link.startswith("#")]
-    assert len(files) == 3 * 2
+    assert len(files) == 3 * 3  # PDF, Word and the history page of each case with documents
     for link in page.links:
         if link.startswith("#"):  # a filter or a case: somewhere on this page
             assert link in ("#all", "#only-pending") or re.fullmatch(r"#only-[a-z]+", link) \
