@@ -117,6 +117,9 @@ class InputRecord:
     #: the case's packets (送付書類一式), ``{"addressee", "pdf", "pages"}``, pdf relative to the
     #: batch folder; for the review page and ``export``
     packets: list[dict] = field(default_factory=list)
+    #: the earlier batch's approval the change table compared with (``EarlierApproval.key``), ""
+    #: for none (a record written before reads as none): another approval rebuilds the case
+    earlier: str = ""
 
     @property
     def label(self) -> str:
@@ -227,7 +230,7 @@ def _check_record(record: InputRecord) -> None:
     for packet in record.packets:
         if not (isinstance(packet["pdf"], str) and isinstance(packet["addressee"], str)):
             raise TypeError("packet")
-    if not isinstance(record.attachments, str):
+    if not isinstance(record.attachments, str) or not isinstance(record.earlier, str):
         raise TypeError("attachments")
     for problem in record.warnings + record.errors:
         if not (isinstance(problem["code"], str) and isinstance(problem["message"], str)):
