@@ -11,20 +11,15 @@ from datetime import date
 
 import pytest
 
+from pipeline.config import load_config
 from pipeline.documents import build_views
 from pipeline.documents.changes import EarlierDeduction, EarlierFigures
 from pipeline.documents.common import CaseCommon, negotiation_round
 from pipeline.documents.cover_letter import Enclosed, build_cover_letter
 from pipeline.documents.format import round_text, yen_change
 from pipeline.read.models import NegotiationRound
-from .test_documents import (  # noqa: F401 - config is a fixture
-    BANK,
-    CITY,
-    RARE,
-    config,
-    multi_case,
-    multi_figures,
-)
+
+from .test_documents import BANK, CITY, RARE, multi_case, multi_figures
 
 
 def sent(row: int, creditor: str, n: int, on: date | None) -> NegotiationRound:
@@ -38,6 +33,14 @@ ROUNDS = (sent(2, BANK, 1, date(2026, 9, 30)), sent(3, BANK, 2, date(2026, 10, 3
           sent(4, BANK, 3, None), sent(5, RARE, 1, date(2026, 9, 30)),
           sent(6, RARE, 1, date(2026, 10, 5)), sent(7, RARE, 2, None),
           sent(8, "=HYPERLINK(\"x\")カード<b>", 1, None))
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory):
+    """The shipped defaults: run from an empty folder so a local ninbai.toml cannot leak in."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path_factory.mktemp("cwd"))
+        return load_config(None)
 
 
 def negotiated():
