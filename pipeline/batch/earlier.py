@@ -29,9 +29,11 @@ from pipeline.batch.manifest import (
     Approval,
     StateFileError,
     approval_holds,
+    file_stamp,
     load_approvals,
     read_manifest,
     sha256_bytes,
+    sha256_file,
 )
 
 if TYPE_CHECKING:  # the documents stage is imported only where a case is built
@@ -66,6 +68,17 @@ class EarlierApproval:
         return earlier_figures(self.batch, self.case_json)
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """An earlier batch folder as far as the lookup needs it."""
+
+    name: str
+    date: str  # ISO batch date from its manifest
+    approvals: dict[str, list[Approval]]  # case id → its approvals, oldest first
+    #: output path → (sha256, file stamp) as its manifest recorded them when written
+    recorded: dict[str, tuple[str, Any]]
+
+
 class EarlierBatches:
     """The other batch folders of one output root, looked at once per process and kept.
 
@@ -74,32 +87,41 @@ class EarlierBatches:
 
     def __init__(self, out: Path, batch: str, batch_date: dt.date) -> None:
         self.out, self.batch, self.batch_date = out, batch, batch_date
-        self._batches: list[tuple[str, str, list[Approval]]] | None = None
+        self._batches: list[_Batch] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {"out": self.out, "batch": self.batch, "batch_date": self.batch_date,
                 "_batches": None}
 
     def find(self, case_id: str) -> EarlierApproval | None:
-        """The case's figures last approved in the latest earlier batch that has any."""
-        for name, date, approvals in self._earlier():
-            found = _approved_case_json(self.out / name, case_id, approvals)
+        """The case's figures last approved in the latest earlier batch that has any (every
+        approved file read and hashed: these figures go into the letters)."""
+        for batch in self._earlier():
+            found = _approved_case_json(self.out / batch.name, batch.approvals.get(case_id, []))
             if found is not None:
                 approval, data = found
-                return EarlierApproval(name, date, approval, data)
+                return EarlierApproval(batch.name, batch.date, approval, data)
         return None
 
     def key(self, case_id: str) -> str:
-        found = self.find(case_id)
-        return found.key() if found is not None else ""
+        """``EarlierApproval.key`` of what ``find`` would use, for the unchanged check of a
+        rerun: a file whose stamp is the one its batch recorded when writing it is taken as
+        unchanged without reading it, as that check does for the case's own files (hashing
+        the approved files of every case made an unchanged rerun read them all again)."""
+        for batch in self._earlier():
+            for approval in reversed(batch.approvals.get(case_id, [])):
+                if CASE_JSON in approval.files and \
+                        _holds(self.out / batch.name, approval, batch.recorded):
+                    return EarlierApproval(batch.name, batch.date, approval, {}).key()
+        return ""
 
-    def _earlier(self) -> list[tuple[str, str, list[Approval]]]:
-        """(name, batch date, approvals) of each earlier batch, the latest date first."""
+    def _earlier(self) -> list[_Batch]:
+        """Each earlier batch that has approvals, the latest batch date first."""
         if self._batches is None:
-            self._batches = sorted(self._scan(), key=lambda b: (b[1], b[0]), reverse=True)
+            self._batches = sorted(self._scan(), key=lambda b: (b.date, b.name), reverse=True)
         return self._batches
 
-    def _scan(self) -> list[tuple[str, str, list[Approval]]]:
+    def _scan(self) -> list[_Batch]:
         found = []
         try:
             folders = [p for p in self.out.iterdir() if p.is_dir() and not p.is_symlink()]
@@ -108,26 +130,48 @@ class EarlierBatches:
         for folder in folders:
             if folder.name == self.batch:
                 continue
-            try:
-                manifest = read_manifest(folder)
-                approvals = load_approvals(folder) if manifest is not None else []
+            try:  # approvals first: a batch nobody approved needs no manifest read
+                approvals = load_approvals(folder)
+                manifest = read_manifest(folder) if approvals else None
             except (StateFileError, OSError):
                 continue  # a damaged batch is the batch's own business: it is not compared with
-            if manifest is None or not approvals:
+            if manifest is None:
                 continue
             date = manifest.key.batch_date
             if _is_iso_date(date) and date < self.batch_date.isoformat():
-                found.append((folder.name, date, approvals))
+                by_case: dict[str, list[Approval]] = {}
+                for approval in approvals:
+                    by_case.setdefault(approval.case_id, []).append(approval)
+                recorded = {o["path"]: (o["sha256"], o.get("stamp"))
+                            for r in manifest.inputs for o in r.outputs}
+                found.append(_Batch(folder.name, date, by_case, recorded))
         return found
 
 
-def _approved_case_json(batch_dir: Path, case_id: str, approvals: list[Approval]
+def _holds(batch_dir: Path, approval: Approval, recorded: dict[str, tuple[str, Any]]) -> bool:
+    """``approval_holds``, trusting a file whose stamp its batch's manifest recorded with the
+    approved sha256 (``manifest.outputs_match`` with ``trust_stamps``)."""
+    for name, digest in approval.files.items():
+        path = batch_dir / approval.folder / name
+        sha, stamp = recorded.get(f"{approval.folder}/{name}", ("", None))
+        try:
+            if path.is_symlink():
+                return False
+            if sha == digest and stamp is not None and stamp == file_stamp(path):
+                continue
+            if sha256_file(path) != digest:
+                return False
+        except OSError:
+            return False
+    return bool(approval.files)
+
+
+def _approved_case_json(batch_dir: Path, approvals: list[Approval]
                         ) -> tuple[Approval, dict[str, Any]] | None:
-    """The case's latest standing approval in the batch and its case.json (checked against the
-    approved sha256), or None."""
+    """The latest of the case's ``approvals`` that stands, and its case.json (checked against
+    the approved sha256), or None."""
     for approval in reversed(approvals):  # oldest first in approvals.json
-        if approval.case_id != case_id or CASE_JSON not in approval.files \
-                or not approval_holds(batch_dir, approval):
+        if CASE_JSON not in approval.files or not approval_holds(batch_dir, approval):
             continue
         data = _read_case_json(batch_dir / approval.folder / CASE_JSON,
                                approval.files[CASE_JSON])

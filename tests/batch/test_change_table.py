@@ -204,3 +204,18 @@ def test_an_older_case_json_without_some_figures_does_not_crash():
     assert (old.price, old.deductions, old.deductions_total, old.received, old.document_date) \
         == (15_000_000, None, None, None, None)
     assert earlier_figures("x", {"sale": "broken", "document_date": "no date"}).price is None
+
+
+def test_a_change_to_the_earlier_approved_files_rebuilds_the_unchanged_case(
+        tmp_path, config, negotiation):
+    a = approved_a(tmp_path, config)
+    negotiation[:] = SENT
+    source = workbook(tmp_path / "b", 13_000_000)
+    b = build(tmp_path, "2026-11", B_DATE, source, config)
+    assert case_json(b)["earlier_approved"]["change_table"] is True
+    with letter(a, BANK, "pdf").open("ab") as handle:  # the approval no longer stands
+        handle.write(b"%edited")
+    again = run_batch(BatchRequest((source,), tmp_path / "out", "2026-11", B_DATE), config)
+    assert [r.result for r in again.processed] == ["built"]
+    assert case_json(b)["earlier_approved"] is None
+    assert "変更点" not in pdf_text(letter(b, JUNIOR, "pdf"))
