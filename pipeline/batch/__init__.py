@@ -30,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import pipeline
+from pipeline.batch import casebuild
 from pipeline.batch.atomic import clean_leftovers, make_private_dir, os_error_text
 from pipeline.batch.casebuild import build_case
+from pipeline.batch.earlier import EarlierBatches
 from pipeline.batch.lock import batch_lock
 from pipeline.batch.manifest import (
     Approval,
@@ -156,6 +158,12 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     """
     started = time.perf_counter()
     build = build or build_case
+    # The figures approved in earlier batches of the output folder (the change table), looked up
+    # by the real build only: a test's own build function takes the four arguments it always had.
+    earlier = EarlierBatches(request.out, request.batch, request.batch_date) \
+        if build is casebuild.build_case else None
+    if earlier is not None:
+        build = partial(casebuild.build_case, earlier=earlier)
     if make_renderer is None:  # a picklable factory: the workers call it
         make_renderer = partial(warm_renderer, templates) if templates else warm_renderer
     case_ids = _check_only(request)
@@ -166,7 +174,8 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
         leftovers = clean_leftovers(batch_dir)
         previous = _previous_manifest(batch_dir, notices)
         run = BatchRun(batch_dir, key, previous, _approvals(batch_dir, notices),
-                       getattr(config, "attachment_limits", None))  # None: a test double
+                       getattr(config, "attachment_limits", None),  # None: a test double
+                       earlier)
         todo, unmatched = run.plan(request, case_ids)
         progress = _Progress(report, len(run.processed))
         for record in run.unchanged_records():

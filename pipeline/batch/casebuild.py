@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,9 @@ from pipeline.read.issues import Issue
 
 if TYPE_CHECKING:  # for annotations only: build_case imports the stages when it runs
     from pipeline.attach.case import CaseAttachments
+    from pipeline.batch.earlier import EarlierApproval, EarlierBatches
     from pipeline.config import Config
+    from pipeline.documents import DocumentView
     from pipeline.read.models import Case
     from pipeline.read.workbook import RawWorkbook
     from pipeline.render import Renderer
@@ -47,6 +50,9 @@ class CaseOutcome:
     #: fingerprint of the scans the build read (``CaseAttachments.fingerprint``), "" for none:
     #: part of the case's unchanged-key (pipeline.batch.plan)
     attachments: str = ""
+    #: which earlier approval the change table compared with (``EarlierApproval.key``), "" for
+    #: none: part of the unchanged-key too (an approval given later rebuilds the case)
+    earlier: str = ""
 
 
 class _Clock:
@@ -62,8 +68,11 @@ class _Clock:
         self._t = now
 
 
-def build_case(source: Path, config: Config, batch_date: date, renderer: Renderer) -> CaseOutcome:
-    """Build one case from its workbook. ``renderer`` is a warm ``pipeline.render.Renderer``."""
+def build_case(source: Path, config: Config, batch_date: date, renderer: Renderer,
+               earlier: EarlierBatches | None = None) -> CaseOutcome:
+    """Build one case from its workbook. ``renderer`` is a warm ``pipeline.render.Renderer``;
+    ``earlier`` finds the figures approved for the case in an earlier batch of the output
+    folder (the change table of the 別紙 from round 2 on; None: never compared)."""
     from pipeline.batch.casejson import case_json
     from pipeline.batch.packets import build_packets
     from pipeline.compute import compute_case
@@ -84,6 +93,7 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
         return CaseOutcome(source, case.case_id, "error", issues, timings=clock.timings,
                            attachments=attachments.fingerprint())
     figures = compute_case(case, config, batch_date)
+    approved = earlier.find(case.case_id) if earlier is not None else None
     clock.lap("compute")
     prices = break_even(case, config)  # for staff only: the documents are never given it
     clock.lap("break_even")
@@ -93,7 +103,8 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
     documents: list[dict] = []
     render_warnings: list[dict] = []
     try:
-        views = build_views(case, figures, config, scans)
+        views = build_views(case, figures, config, scans,
+                            approved.figures() if approved is not None else None)
         for view in views:
             files[view.filename_stem + ".docx"] = renderer.docx(view)
             clock.lap("docx")
@@ -115,12 +126,23 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
     data = case_json(case, figures, made.documents + documents,
                      extra_warnings=found + render_warnings
                      + [render_warning(stem, m) for stem, m in made.warnings],
-                     packets=made.packets, break_even=prices)
+                     packets=made.packets, break_even=prices,
+                     earlier=_earlier_json(approved, views))
     files["case.json"] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     clock.lap("compute")
     return CaseOutcome(source, case.case_id, data["status"], issues, data["warnings"], files,
                        data, clock.timings, KeyFigures.of(figures, case.debtor.name, prices),
-                       attachments.fingerprint())
+                       attachments.fingerprint(), approved.key() if approved is not None else "")
+
+
+def _earlier_json(approved: EarlierApproval | None,
+                  views: Sequence[DocumentView]) -> dict | None:
+    """case.json ``earlier_approved``: the approval the figures are compared with, and whether
+    the letters print the change table (only from round 2 on); None when none was found."""
+    if approved is None:
+        return None
+    shown = any(getattr(v, "changes", None) is not None for v in views)
+    return {**approved.reference(), "change_table": shown}
 
 
 def _load(source: Path, config: Config, clock: _Clock

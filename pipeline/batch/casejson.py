@@ -36,10 +36,13 @@ _WARN_LEVELS = ("warn", "high", "error")
 
 def case_json(case: Case, figures: Figures, documents: list[dict],
               extra_warnings: list[dict], packets: list[dict] | None = None,
-              break_even: BreakEven | None = None) -> dict[str, Any]:
+              break_even: BreakEven | None = None,
+              earlier: dict[str, Any] | None = None) -> dict[str, Any]:
     """The case.json document of a built case (``documents`` as the renderer listed them;
     ``packets``: each creditor's 送付書類一式, its pages and parts, pipeline.batch.packets;
-    ``break_even``: the break-even prices, pipeline.compute.breakeven — null when not given)."""
+    ``break_even``: the break-even prices, pipeline.compute.breakeven — null when not given;
+    ``earlier``: the approval of an earlier batch the change table compares with,
+    pipeline.batch.earlier)."""
     warnings = [_warning(w.model_dump()) for w in figures.warnings]
     warnings += [_warning(w) for w in extra_warnings]
     status = "warn" if any(w["severity"] in _WARN_LEVELS for w in warnings) else "ok"
@@ -57,6 +60,9 @@ def case_json(case: Case, figures: Figures, documents: list[dict],
         "break_even": break_even_json(break_even),
         # added: the case's open 期限 (pipeline.compute.deadlines), for the review page and server
         "deadlines": [d.to_json() for d in case_deadlines(case)],
+        # added (issue 16): batch, batch_date, folder, approved_at/by, document_date and
+        # change_table of the figures the 別紙's change table compares with; null when none
+        "earlier_approved": earlier,
     })
 
 

@@ -121,6 +121,9 @@ class InputRecord:
     #: the case's open 期限 as case.json lists them (``Deadline.to_json``), for the review page's
     #: 期限 list; a record written before they existed reads as none
     deadlines: list[dict] = field(default_factory=list)
+    #: the earlier batch's approval the change table compared with (``EarlierApproval.key``), ""
+    #: for none (a record written before reads as none): another approval rebuilds the case
+    earlier: str = ""
 
     @property
     def label(self) -> str:
@@ -231,7 +234,7 @@ def _check_record(record: InputRecord) -> None:
     for packet in record.packets:
         if not (isinstance(packet["pdf"], str) and isinstance(packet["addressee"], str)):
             raise TypeError("packet")
-    if not isinstance(record.attachments, str):
+    if not isinstance(record.attachments, str) or not isinstance(record.earlier, str):
         raise TypeError("attachments")
     for deadline in record.deadlines:
         Deadline.from_json(deadline)  # ValueError/KeyError: damaged

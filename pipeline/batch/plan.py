@@ -51,6 +51,7 @@ from pipeline.read.workbook import read_input_bytes
 
 if TYPE_CHECKING:  # the request type lives with run_batch, which imports this module
     from pipeline.batch import BatchRequest
+    from pipeline.batch.earlier import EarlierBatches
     from pipeline.config import AttachmentLimits
 
 #: docs/workbook.md 案件番号 (the one pattern, pipeline.read.schema); checked again here because
@@ -86,10 +87,11 @@ class BatchRun:
     """
 
     def __init__(self, batch_dir: Path, key: BuildKey, previous: Manifest | None,
-                 approvals: list[Approval], attachment_limits: AttachmentLimits | None = None
-                 ) -> None:
+                 approvals: list[Approval], attachment_limits: AttachmentLimits | None = None,
+                 earlier: EarlierBatches | None = None) -> None:
         self.batch_dir, self.root, self.key = batch_dir, batch_dir.resolve(), key
         self.attachment_limits = attachment_limits  # None: scans are not looked at (tests)
+        self.earlier = earlier  # None: earlier batches are not looked at (a test's own build)
         self.approvals = approvals
         self.previous = {r.path: r for r in previous.inputs} if previous else {}
         self.previous_key = previous.key if previous else None
@@ -136,7 +138,14 @@ class BatchRun:
                 and previous.sha256 == self.sources[path][0] and previous.status != "error"
                 and outputs_match(self.batch_dir, previous, others_allowed=True,
                                   trust_stamps=True)
-                and self._same_scans(previous, path))
+                and self._same_scans(previous, path) and self._same_earlier(previous))
+
+    def _same_earlier(self, previous: InputRecord) -> bool:
+        """Is the earlier approval the change table compares with the one it was built with?
+        (Approving the case in an earlier batch, or changing those files, rebuilds it.)"""
+        if self.earlier is None or previous.case_id is None:
+            return not previous.earlier
+        return self.earlier.key(previous.case_id) == previous.earlier
 
     def _same_scans(self, previous: InputRecord, path: str) -> bool:
         """Are the case's scans (the 添付 folder named after its 案件番号) those it was built with?
@@ -226,7 +235,8 @@ class BatchRun:
             path=path, sha256=sha, size=size, case_id=outcome.case_id, status=outcome.status,
             result="failed" if failed else "built", timings=dict(outcome.timings),
             warnings=_warnings(outcome), errors=_errors(outcome.issues),
-            figures=None if failed else outcome.figures, attachments=outcome.attachments)
+            figures=None if failed else outcome.figures, attachments=outcome.attachments,
+            earlier=outcome.earlier)
 
     def _commit(self, record: InputRecord, outcome: CaseOutcome) -> None:
         started = time.perf_counter()

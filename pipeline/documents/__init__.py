@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from pipeline.compute.figures import Figures
 from pipeline.config import Config
+from pipeline.documents.changes import EarlierFigures
 from pipeline.documents.common import BaseView, CaseCommon
 from pipeline.documents.household_statement import HouseholdStatementView, build_household_statement
 from pipeline.documents.recipients import (
@@ -38,10 +39,11 @@ from pipeline.documents.sale_request import (
     SHARED_ANNEX_MIN_LETTERS,
     SaleRequestView,
     build_sale_request,
+    case_changes,
 )
 from pipeline.read.models import Case
 
-__all__ = ["BaseView", "DocumentView", "HouseholdStatementView", "Packets", "RepaymentProposalView",
+__all__ = ["BaseView", "DocumentView", "EarlierFigures", "HouseholdStatementView", "Packets", "RepaymentProposalView",
            "SaleRequestView", "build_views", "plan_packets", "proposal_creditors",
            "sale_request_creditors"]
 
@@ -49,17 +51,20 @@ DocumentView = SaleRequestView | HouseholdStatementView | RepaymentProposalView
 
 
 def build_views(case: Case, figures: Figures, config: Config,
-                enclosures: Mapping[str, tuple[str, ...]] | None = None
-                ) -> tuple[DocumentView, ...]:
+                enclosures: Mapping[str, tuple[str, ...]] | None = None,
+                earlier: EarlierFigures | None = None) -> tuple[DocumentView, ...]:
     """Every document of a case, in file order: 01 sale requests, 02 household, 03 proposals.
 
     Who gets what is decided once (recipients.plan_packets) and each letter lists exactly what
     its recipient gets; the 生活状況表 is written only when somebody gets it. ``enclosures``: the
-    書類名 of the scans each 債権者名's packet encloses (pipeline.attach), for the 添付書類 lines."""
+    書類名 of the scans each 債権者名's packet encloses (pipeline.attach), for the 添付書類 lines.
+    ``earlier``: the figures last approved for the case in an earlier batch (the batch reads
+    them), for the change table of the 別紙 from round 2 on (documents/changes.py)."""
     packets = plan_packets(case, figures, config, enclosures)
     common = CaseCommon.of(case, figures, config)
     shared = len(packets.letters) >= SHARED_ANNEX_MIN_LETTERS
-    views: list[DocumentView] = [build_sale_request(common, name, packets, shared)
+    changes = case_changes(common, packets.letters, earlier)
+    views: list[DocumentView] = [build_sale_request(common, name, packets, shared, changes)
                                  for name in packets.letters]
     if packets.household:
         views.append(build_household_statement(common, packets.household))

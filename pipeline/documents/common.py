@@ -229,3 +229,13 @@ def addressee_line(block: CreditorBlock) -> str:
 def rank_text(rank: int) -> str:
     return f"第{rank}順位"
 
+
+def negotiation_round(case: Case, name: str) -> int:
+    """第N回: the round the letters to creditor ``name`` belong to (issue 16, docs/outputs.md).
+
+    One more than the rounds already sent to it: its 交渉 rows that have a 送付日. A row without
+    送付日 is a round planned (or being prepared now), not yet sent, so it does not count; two
+    rows of one 回 (a round sent again) count once."""
+    sent = {r.round for r in case.rounds_of(name) if r.sent_on is not None}
+    return 1 + len(sent)
+

@@ -20,8 +20,9 @@ from pipeline.documents.common import (
     DebtorBlock,
     addressee_line,
     creditor_block,
+    negotiation_round,
 )
-from pipeline.documents.format import clean_text
+from pipeline.documents.format import clean_text, round_text
 
 #: The greeting and the request to check the enclosures (拝啓 … 敬具, the form of a business letter).
 #: 標記の件 is the 件名 above it.
@@ -65,6 +66,8 @@ class CoverLetterView(BaseView):
     total_pages: int  # = own_pages + the enclosures' pages
     total_pages_text: str  # 「7枚」
     contact_text: str
+    round: int = 1  # 第N回 of the letters to this creditor (common.negotiation_round)
+    round_text: str = ""  # 「（第2回）」, printed after the 件名; "" for the first send
 
 
 def build_cover_letter(common: CaseCommon, name: str, enclosed: Sequence[Enclosed],
@@ -79,7 +82,9 @@ def build_cover_letter(common: CaseCommon, name: str, enclosed: Sequence[Enclose
         raise ValueError("every part of a packet has at least one page")
     creditor = creditor_block(common.case, name)
     total = own_pages + sum(e.pages for e in enclosed)
-    subject = SUBJECT.format(debtor=common.debtor.name)
+    round_ = negotiation_round(common.case, name)
+    # The 件名 says the round: the 送付状 is the page a creditor files the packet by.
+    subject = SUBJECT.format(debtor=common.debtor.name) + round_text(round_)
     company = common.company
     fax = clean_text(common.config.company.fax)
     return CoverLetterView(
@@ -89,7 +94,8 @@ def build_cover_letter(common: CaseCommon, name: str, enclosed: Sequence[Enclose
         enclosures=tuple(EnclosureRow(n, clean_text(e.title), e.pages, sheets(e.pages))
                          for n, e in enumerate(enclosed, start=1)),
         own_pages=own_pages, total_pages=total, total_pages_text=sheets(total),
-        contact_text=CONTACT.format(who=_contact(company, fax)))
+        contact_text=CONTACT.format(who=_contact(company, fax)),
+        round=round_, round_text=round_text(round_))
 
 
 def sheets(pages: int) -> str:

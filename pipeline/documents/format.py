@@ -63,6 +63,24 @@ def kin(n: int) -> str:
     return f"金{yen(n)}"
 
 
+def round_text(n: int) -> str:
+    """第N回 of a creditor's letters (交渉 rounds): ``2`` → ``（第2回）``, printed after the title.
+
+    The first send prints nothing, as an office's first 申請書 carries no number; only a letter
+    that follows an earlier send says which round it is (docs/outputs.md, rounds)."""
+    if require_int(n) < 1:
+        raise ValueError(f"交渉の回は1以上です: {n}")
+    return "" if n == 1 else f"（第{n}回）"
+
+
+def yen_change(n: int) -> str:
+    """増減 of the change table (前回 → 今回): ``+1,000,000円``, ``△1,000,000円``, ``0円``.
+
+    The decrease keeps the accounting triangle of ``yen``; an increase is signed so that a
+    column of changes reads at a glance."""
+    return f"+{yen(n)}" if require_int(n) > 0 else yen(n)
+
+
 def _era_year(d: date) -> str:
     """元号 and year: the first year is 元年 (令和元年 = 2019-05-01..12-31, docs/outputs.md).
     The table is pipeline.eras, the same one the workbook reader uses."""

@@ -25,6 +25,7 @@ from pipeline.documents.common import (
     DebtorBlock,
     addressee_line,
     creditor_block,
+    negotiation_round,
     rank_text,
 )
 from pipeline.documents.format import (
@@ -32,6 +33,7 @@ from pipeline.documents.format import (
     kin,
     months,
     percent,
+    round_text,
     wareki_month,
     years,
     yen,
@@ -135,6 +137,8 @@ class RepaymentProposalView(BaseView):
     #: 添付書類: 「生活状況表」 when this creditor gets it, and the scans when this is the first
     #: letter of its packet (「生活状況表、価格査定書」); "" when none
     attachments_text: str = ""
+    round: int = 1  # 第N回 of the letters to this creditor (common.negotiation_round)
+    round_text: str = ""  # 「（第2回）」 after the title; "" for the first send
 
 
 OFFER = ("任意売却後の{you}に対する残債務{remaining}につきまして、{start}より毎月{monthly}を"
@@ -200,7 +204,9 @@ def build_repayment_proposal(common: CaseCommon, name: str, packets: Packets | N
         period_text=(PERIOD_REVIEW.format(review=review) if capped
                      else PERIOD.format(months=months(_m(longest)), years=years(_y(longest)))),
         period_capped=capped,
-        attachments_text=_attachments_text(common, name, packets, household))
+        attachments_text=_attachments_text(common, name, packets, household),
+        round=negotiation_round(common.case, name),
+        round_text=round_text(negotiation_round(common.case, name)))
 
 
 def _attachments_text(common: CaseCommon, name: str, packets: Packets | None,

@@ -42,6 +42,7 @@ from pipeline.documents.case_paths import (
     trustee_block,
 )
 from pipeline.documents.case_paths import intro_text as path_intro
+from pipeline.documents.changes import ChangeTable, EarlierFigures, change_table
 from pipeline.documents.common import (
     SALE_REQUEST,
     BaseView,
@@ -53,6 +54,7 @@ from pipeline.documents.common import (
     LabelledAmount,
     addressee_line,
     creditor_block,
+    negotiation_round,
     rank_text,
 )
 from pipeline.documents.format import (
@@ -61,6 +63,7 @@ from pipeline.documents.format import (
     clean_text,
     kin,
     ratio,
+    round_text,
     wareki,
     yen,
     you_word,
@@ -263,6 +266,12 @@ class SaleRequestView(BaseView):
     owners: tuple[OwnerRow, ...] = ()  # 所有者 when not the debtor alone
     seizure_fee_label: str = "差押解除料"  # 「解除時の納付額」 when every 差押 holder is public
     reply_slip: ReplySlip | None = None  # 回答書, the last page
+    # Issue 16: the negotiation round and the change table.
+    round: int = 1  # 第N回 of the letters to this creditor (common.negotiation_round)
+    round_text: str = ""  # 「（第2回）」 after the title; "" for the first send (format.round_text)
+    #: 前回 / 今回 / 増減 in the 別紙 配分案, the case's (the same in every letter): None for
+    #: round 1 everywhere, or when no earlier batch has approved figures (documents/changes.py)
+    changes: ChangeTable | None = None
 
 
 # The sentences of the letters. Kept here, next to the fields they fill, so that the Word and the
@@ -329,11 +338,14 @@ AUCTION_BASIS = {
 
 
 def build_sale_request(common: CaseCommon, name: str, packets: Packets | None = None,
-                       shared_annex: bool = False) -> SaleRequestView:
+                       shared_annex: bool = False,
+                       changes: ChangeTable | None = None) -> SaleRequestView:
     """任意売却に関する同意申請書 to one creditor name (all its liens and 差押 rows).
 
     ``shared_annex``: the 別紙 highlights no row (it is the same for every letter of the case)
-    and the letter states the addressee's share itself (``own_facts``)."""
+    and the letter states the addressee's share itself (``own_facts``). ``changes``: the case's
+    change table (``case_changes``), printed in the 別紙."""
+    round_ = negotiation_round(common.case, name)
     case, sale = common.case, common.figures.sale
     creditor = creditor_block(case, name)
     mine = [lien for lien in sale.liens if lien.creditor == name]
@@ -359,7 +371,19 @@ def build_sale_request(common: CaseCommon, name: str, packets: Packets | None = 
         own_facts=own_facts(mine, my_seizures, auction, you, fee_label) if shared_annex else (),
         reference=reference_line(you, numbers), loan_number=numbers, trustee=trustee_block(case),
         is_applicant=is_applicant(case, name), owners=owner_rows(case),
-        seizure_fee_label=fee_label, reply_slip=reply_slip(common, name, you, numbers))
+        seizure_fee_label=fee_label,
+        reply_slip=reply_slip(common, name, you, numbers, round_text(round_)),
+        round=round_, round_text=round_text(round_), changes=changes)
+
+
+def case_changes(common: CaseCommon, names: list[str] | tuple[str, ...],
+                 earlier: EarlierFigures | None) -> ChangeTable | None:
+    """The change table of the case's 別紙 (documents/changes.py): from round 2, that is once any
+    addressee of a 同意申請書 is at round 2 or later, and only against figures approved in an
+    earlier batch; None otherwise (the 別紙 is then as in round 1)."""
+    if earlier is None or all(negotiation_round(common.case, n) < 2 for n in names):
+        return None
+    return change_table(common.figures.sale, earlier, deduction_label)
 
 
 def _plain_intro(case: Case) -> str:
@@ -369,11 +393,13 @@ def _plain_intro(case: Case) -> str:
     return text.replace("下記債務者所有の", "下記所有者の共有する") if owner_rows(case) else text
 
 
-def reply_slip(common: CaseCommon, name: str, you: str, numbers: str) -> ReplySlip:
-    """回答書: returned to our company — or, in bankruptcy, to the 破産管財人 who sells."""
+def reply_slip(common: CaseCommon, name: str, you: str, numbers: str,
+               round_: str = "") -> ReplySlip:
+    """回答書: returned to our company — or, in bankruptcy, to the 破産管財人 who sells. It
+    quotes the letter's title with its round (``round_``), so a reply says which round it answers."""
     case = common.case
     trustee = trustee_block(case)
-    title = common.title(SALE_REQUEST)
+    title = common.title(SALE_REQUEST) + round_
     date = common.figures.document_date
     if trustee is not None and trustee.name:
         to = f"{trustee.debtor_line} {trustee.name} 様"
@@ -526,10 +552,16 @@ def surplus_sentence(left: int, surplus: int) -> str:
     return SURPLUS_AFTER_SEIZURES.format(left=kin(left), seized=kin(seized), amount=kin(surplus))
 
 
+def deduction_label(code: str, label: str, creditor: str) -> str:
+    """A deduction's wording in the 配分案: 抹消承諾料 (not ハンコ代), and for a public body's
+    差押 the 納付 of the tax."""
+    if code == "seizure_release" and creditor and is_public_body(creditor):
+        return PUBLIC_SEIZURE_LABEL
+    return DOC_LABELS.get(code, clean_text(label))
+
+
 def deduction_row(d: Deduction, name: str) -> DeductionRow:
-    label = DOC_LABELS.get(d.code, clean_text(d.label))
-    if d.code == "seizure_release" and d.creditor and is_public_body(d.creditor):
-        label = PUBLIC_SEIZURE_LABEL
+    label = deduction_label(d.code, d.label, d.creditor or "")
     return DeductionRow(d.code, label, clean_text(d.payee), clean_text(d.basis),
                         d.amount, yen(d.amount), is_addressee=d.creditor == name)
 
