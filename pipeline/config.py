@@ -250,6 +250,14 @@ class Review(Frozen):
         return ZoneInfo(self.timezone)
 
 
+class Serve(Frozen):
+    """``ninbai serve`` settings (docs/serve.md): they shape no document."""
+
+    session_idle_hours: int = Field(ge=1, le=24 * 7)  # a login ends after this long unused
+    login_attempts: int = Field(ge=1)  # wrong passwords in a row before the lockout
+    lockout_minutes: int = Field(ge=1)  # how long a name (or a PC) is locked out after them
+
+
 class Config(Frozen):
     """The effective configuration (defaults + the user's file)."""
 
@@ -266,13 +274,18 @@ class Config(Frozen):
     warnings: WarningLimits
     documents: Documents
     review: Review
+    serve: Serve
+    #: ``ninbai user add``: user name → salted scrypt hash of the password (pipeline.serve.users)
+    users: dict[str, str]
 
     def digest(self) -> str:
         """sha256 of the effective configuration, for the batch's "unchanged" decision.
 
-        ``review`` is left out: it shapes index.html only, so changing it rebuilds no case.
+        ``review``, ``serve`` and ``users`` are left out: they shape index.html and the server
+        only, so changing them rebuilds no case.
         """
-        data = json.dumps(self.model_dump(mode="json", exclude={"review"}), sort_keys=True,
+        data = json.dumps(self.model_dump(mode="json", exclude={"review", "serve", "users"}),
+                          sort_keys=True,
                           ensure_ascii=False)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -366,6 +379,8 @@ def merge_config(base: dict[str, Any], user: dict[str, Any], source: str) -> dic
     for name in user.get("profiles", {}) if isinstance(user.get("profiles"), dict) else ():
         if name not in base["profiles"]:
             base["profiles"][name] = {**base["profiles"]["standard"], "label": name}
+    for name in user.get("users", {}) if isinstance(user.get("users"), dict) else ():
+        base["users"].setdefault(name, "")  # every name is the office's own
     courts = user.get("auction", {}).get("courts") if isinstance(user.get("auction"), dict) else None
     for name in courts if isinstance(courts, dict) else ():
         # a court of the office's own: every key known, its values all from the user's table

@@ -26,7 +26,15 @@ from jinja2.sandbox import SandboxedEnvironment
 
 import pipeline
 from pipeline.batch.atomic import write_atomic
-from pipeline.batch.manifest import RESULT_LABELS, Approval, InputRecord, Manifest, approved_folders
+from pipeline.batch.manifest import (
+    RESULT_LABELS,
+    Approval,
+    InputRecord,
+    Manifest,
+    StateFileError,
+    approved_folders,
+)
+from pipeline.batch.sent import Sending, latest_sent, load_sent
 from pipeline.compute.money import exact, floor_1dp, yen
 from pipeline.compute.warnings import CATALOGUE, warning_title
 from pipeline.documents.format import months, years
@@ -186,8 +194,10 @@ def _environment(zone: ZoneInfo) -> SandboxedEnvironment:
     return env
 
 
-def render_index(manifest: Manifest, approvals: list[Approval], zone: str = DEFAULT_ZONE) -> str:
-    """The page of the batch; its times in ``zone`` (``[review] timezone`` of the configuration)."""
+def render_index(manifest: Manifest, approvals: list[Approval], zone: str = DEFAULT_ZONE,
+                 sent: list[Sending] | None = None) -> str:
+    """The page of the batch; its times in ``zone`` (``[review] timezone`` of the configuration);
+    ``sent``: the 送付 records (sent.json), each packet shown with its latest."""
     cases = review_cases(manifest, approvals)
     counts = {level: sum(c.level == level for c in cases) for level in LEVELS}
     with_documents = [c for c in cases if c.record.folder and c.record.status != "error"]
@@ -196,12 +206,22 @@ def render_index(manifest: Manifest, approvals: list[Approval], zone: str = DEFA
         manifest=manifest, cases=cases, counts=counts, levels=LEVELS,
         approved=approved, pending=len(with_documents) - approved,
         urgent=[c for c in cases if c.level in ("error", "high")],
-        tool_version=pipeline.__version__)
+        tool_version=pipeline.__version__, sent=latest_sent(sent or []))
 
 
 def write_review(batch_dir: Path, manifest: Manifest, approvals: list[Approval],
                  zone: str = DEFAULT_ZONE) -> None:
-    write_atomic(batch_dir / INDEX_NAME, render_index(manifest, approvals, zone).encode("utf-8"))
+    write_atomic(batch_dir / INDEX_NAME,
+                 render_index(manifest, approvals, zone, _sent_or_none(batch_dir)).encode("utf-8"))
+
+
+def _sent_or_none(batch_dir: Path) -> list[Sending]:
+    """The 送付 records for the page; an unreadable sent.json only leaves the column empty here
+    (the server and the next 送付 say it is damaged, and nothing rewrites it meanwhile)."""
+    try:
+        return load_sent(batch_dir)
+    except StateFileError:
+        return []
 
 
 # ---------------------------------------------------------------------------------------------
