@@ -1,0 +1,106 @@
+"""ninbai serve in a real browser: Playwright driving Debian's chromium (never a browser of
+Playwright's own) against waitress on 127.0.0.1 over a batch built for real from the samples:
+open the batch, preview a packet, approve a case and see it approved, record a packet as sent."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from pipeline.serve.app import ServeSettings, create_app
+from serve.conftest import BATCH
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed (bash scripts/setup.sh --dev installs Debian's chromium)")
+
+
+@pytest.fixture
+def server(out_dir) -> Iterator[str]:
+    """waitress serving the app on a free port of 127.0.0.1, in a thread; its base URL."""
+    from waitress import create_server
+
+    app = create_app(ServeSettings(out_dir))
+    httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=httpd.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.effective_port}"
+    finally:
+        httpd.close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(tmp_path):
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.console_messages = []
+        page.on("console", lambda m: page.console_messages.append(m.text))
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def test_open_preview_approve_and_record_sent(server, page, out_dir):
+    page.goto(server + "/")
+    page.click(f"a.batch-link:text('{BATCH}')")
+    assert page.locator("tr.case").count() == 2
+    assert page.locator("#count-pending").inner_text() == "2件"
+
+    # the 重要 filter leaves the case with 重要 warnings only
+    page.click("nav.filters a:text('重要')")
+    assert [t.strip() for t in page.locator("a.case-link").all_inner_texts()] == ["2026-0172"]
+    page.click("nav.filters div:first-child a:text('すべて')")
+
+    # the case page shows its first packet in the page, served by the app itself as a PDF
+    with page.expect_response(lambda r: "/f/" in r.url) as pdf:
+        page.click("a.case-link:text('2026-0142')")
+    assert pdf.value.status == 200 and pdf.value.header_value("content-type") == "application/pdf"
+    frame = page.locator("iframe.preview")
+    assert "送付書類一式" in frame.get_attribute("title")
+    assert page.locator("#figures dd").first.inner_text().endswith("円")
+    assert page.locator("#warnings td").count() > 0
+
+    # approve: the name typed as with --by (a loopback server without users)
+    page.fill("#approve-form input[name=by]", "佐藤 花子")
+    page.click("#approve-form button")
+    assert page.locator("#message").inner_text() == "承認しました。"
+    assert page.locator("#approval-state .approved").first.inner_text() == "承認済み"
+    assert "佐藤 花子" in page.locator("#history").inner_text()
+
+    # record the packet as sent by FAX; the typed name is remembered
+    assert page.input_value("#sent-form input[name=by]") == "佐藤 花子"
+    page.fill("#sent-form input[name=sent_on]", "2026-12-01")
+    page.check("#sent-form input[value=FAX]")
+    page.click("#sent-form button")
+    assert page.locator("#message").inner_text() == "送付を記録しました。"
+    assert "送付済み 2026-12-01 FAX（佐藤 花子）" in page.locator("tr.packet td.sent").inner_text()
+
+    # the batch page and the static index.html show the same records
+    page.goto(f"{server}/b/{BATCH}/")
+    assert page.locator("#count-approved").inner_text() == "1件"
+    index = (out_dir / BATCH / "index.html").read_text("utf-8")
+    assert "送付済み 2026-12-01 FAX（佐藤 花子）" in index and "承認済み" in index
+    assert not [m for m in page.console_messages if "Content Security Policy" in m]
+
+
+def test_a_case_with_high_warnings_needs_a_reason_in_the_browser(server, page):
+    page.goto(f"{server}/b/{BATCH}/c/2026-0172/")
+    assert "書類は「案」です" in page.locator("#approval-state").inner_text()
+    page.fill("#approve-form input[name=by]", "佐藤 花子")
+    page.fill("#approve-form textarea[name=override]", "第1順位と合意済み")
+    page.click("#approve-form button")
+    assert page.locator("#message").inner_text() == "承認しました。"
+    assert "第1順位と合意済み" in page.locator("#approval-state").inner_text()
