@@ -667,7 +667,7 @@ def serve(ctx: click.Context, out_dir: Path, host: str, port: int) -> None:
     """出力フォルダのバッチをブラウザで確認・承認・送付記録できるようにします。
 
     既定ではこのパソコンだけ（127.0.0.1）で開きます。事務所の他のパソコンから開くには
-    ninbai user add で利用者を登録し、--host 0.0.0.0 で起動します（docs/serve.md）。
+    ninbai user add で利用者を登録し、--host 0.0.0.0 で起動します。
 
     \b
     例:

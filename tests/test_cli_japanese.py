@@ -27,6 +27,7 @@ ALLOWED_WORDS = {
     "html", "index", "summary", "manifest", "docx", "pdf", "word", "yyyy", "mm", "dd", "edit",
     "final", "sha", "rev", "templates-edit", "ninbai_config", "NINBAI_CONFIG", "xlsm", "xls",
     "cpu", "url", "readme", "md", "override", "export", "to",
+    "revoke", "reason", "serve", "host", "port", "user", "users", "add",
 }
 
 
