@@ -113,13 +113,14 @@ def create_app(settings: ServeSettings) -> Flask:
 def _template_helpers(app: Flask, settings: ServeSettings) -> None:
     zone = ZoneInfo(settings.zone)
     app.jinja_env.filters.update(
-        days_left=lambda iso: _days_left(iso, _today(settings)),
+        days_left=lambda iso: pages.days_until(iso, _today(settings)),
         yen=yen, warning_title=warning_title, period=repayment_period, level_label=level_label,
         local_time=lambda stamp: local_time(stamp, zone), place=problem_place,
         file_name=lambda path: Path(path).name, href=href)
     app.jinja_env.globals.update(
         level_labels=LEVEL_LABELS, levels=LEVELS, kind_labels=KIND_LABELS, methods=METHODS,
         approval_filters=pages.APPROVAL_FILTERS, severity_filters=pages.SEVERITY_FILTERS,
+        deadline_filters=pages.DEADLINE_FILTERS,
         zone_label=zone_label(zone), next_step=next_step, approved_links=approved_links)
 
 
@@ -195,12 +196,18 @@ def _routes(app: Flask, settings: ServeSettings) -> None:
         level = _choice(request.args.get("level"), LEVELS)
         severity = _choice(request.args.get("severity"), pages.SEVERITY_FILTERS)
         approval = _choice(request.args.get("approval"), tuple(pages.APPROVAL_FILTERS))
+        deadline = _choice(request.args.get("deadline"), tuple(pages.DEADLINE_FILTERS))
         approved, pending = pages.approval_counts(cases)
+        deadlines = pages.batch_deadlines(found, cases)
+        nearest = pages.nearest_deadlines(deadlines)
+        today = _today(settings)
+        shown = [c for c in pages.filtered(cases, level, severity, approval)
+                 if pages.deadline_matches(nearest.get(c.record.case_id or ""), deadline, today)]
         return render_template(
-            "batch.html", batch=found, cases=pages.filtered(cases, level, severity, approval),
+            "batch.html", batch=found, cases=shown, nearest=nearest,
             total=len(cases), counts={lv: sum(c.level == lv for c in cases) for lv in LEVELS},
-            approved=approved, pending=pending, deadlines=pages.batch_deadlines(found, cases),
-            level=level, severity=severity, approval=approval, today=_today(settings))
+            approved=approved, pending=pending, deadlines=deadlines, level=level,
+            severity=severity, approval=approval, deadline=deadline, today=today)
 
     @app.get("/b/<batch>/c/<case_id>/")
     def case_page(batch: str, case_id: str) -> str:
@@ -243,14 +250,6 @@ def _preview(batch: pages.Batch, case: Any, shown: str | None) -> str | None:
 
 def _choice(value: str | None, allowed: tuple[str, ...]) -> str:
     return value if value in allowed else ""
-
-
-def _days_left(iso: str, today: date) -> int | None:
-    """Days from today to an ISO date (negative: past); None for a date that cannot be read."""
-    try:
-        return (date.fromisoformat(iso) - today).days
-    except (TypeError, ValueError):
-        return None
 
 
 def _today(settings: ServeSettings) -> date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pipeline.batch.manifest import (
@@ -32,6 +33,9 @@ from pipeline.read.issues import LEVELS
 CASE_JSON = "case.json"
 #: The batch page's 承認 filter: its label, and whether a case matches it.
 APPROVAL_FILTERS = {"approved": "承認済み", "pending": "未承認", "none": "書類なし"}
+#: The batch page's 期限 filter: 期限切れ (a deadline passed), or one within DEADLINE_SOON days.
+DEADLINE_FILTERS = {"overdue": "期限切れ", "soon": "7日以内"}
+DEADLINE_SOON = 7
 #: The batch page's 警告 filter: cases with at least one warning of this severity.
 SEVERITY_FILTERS = ("high", "warn", "info")
 
@@ -169,6 +173,32 @@ def batch_deadlines(batch: Batch, cases: list[ReviewCase]) -> list[dict]:
              for c in cases if c.record.case_id
              for d in deadlines_of(case_json(batch, c))]
     return sorted(items, key=lambda d: (d["date"], d["case_id"]))
+
+
+def days_until(iso: str, today: date) -> int | None:
+    """Days from ``today`` to an ISO date (negative: past); None for a date that cannot be read."""
+    try:
+        return (date.fromisoformat(iso) - today).days
+    except (TypeError, ValueError):
+        return None
+
+
+def nearest_deadlines(deadlines: list[dict]) -> dict[str, dict]:
+    """Case id → its soonest open deadline (``deadlines`` soonest first)."""
+    nearest: dict[str, dict] = {}
+    for item in deadlines:
+        nearest.setdefault(item["case_id"], item)
+    return nearest
+
+
+def deadline_matches(item: dict | None, wanted: str, today: date) -> bool:
+    """The 期限 filter: "" all; overdue: the soonest deadline passed; soon: within 7 days."""
+    if not wanted:
+        return True
+    left = days_until(item["date"], today) if item else None
+    if left is None:
+        return False
+    return left < 0 if wanted == "overdue" else left <= DEADLINE_SOON
 
 
 def break_even_of(data: dict) -> dict | None:
