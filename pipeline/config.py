@@ -231,6 +231,14 @@ class WarningLimits(Frozen):
     close_to_opening_days: int = Field(ge=0)
 
 
+class Serve(Frozen):
+    """``ninbai serve`` settings (docs/serve.md): they shape no document."""
+
+    session_idle_hours: int = Field(ge=1, le=24 * 7)  # a login ends after this long unused
+    login_attempts: int = Field(ge=1)  # wrong passwords in a row before the lockout
+    lockout_minutes: int = Field(ge=1)  # how long a name (or a PC) is locked out after them
+
+
 class Review(Frozen):
     """確認ページ settings: they shape index.html only, never a document."""
 
@@ -250,14 +258,6 @@ class Review(Frozen):
         return ZoneInfo(self.timezone)
 
 
-class Serve(Frozen):
-    """``ninbai serve`` settings (docs/serve.md): they shape no document."""
-
-    session_idle_hours: int = Field(ge=1, le=24 * 7)  # a login ends after this long unused
-    login_attempts: int = Field(ge=1)  # wrong passwords in a row before the lockout
-    lockout_minutes: int = Field(ge=1)  # how long a name (or a PC) is locked out after them
-
-
 class Config(Frozen):
     """The effective configuration (defaults + the user's file)."""
 
@@ -273,10 +273,10 @@ class Config(Frozen):
     stamp_duty: StampDuty
     warnings: WarningLimits
     documents: Documents
-    review: Review
     serve: Serve
     #: ``ninbai user add``: user name → salted scrypt hash of the password (pipeline.serve.users)
     users: dict[str, str]
+    review: Review
 
     def digest(self) -> str:
         """sha256 of the effective configuration, for the batch's "unchanged" decision.
@@ -285,8 +285,7 @@ class Config(Frozen):
         only, so changing them rebuilds no case.
         """
         data = json.dumps(self.model_dump(mode="json", exclude={"review", "serve", "users"}),
-                          sort_keys=True,
-                          ensure_ascii=False)
+                          sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
     def profile_names(self) -> dict[str, str]:

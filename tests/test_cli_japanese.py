@@ -21,13 +21,13 @@ ENGLISH = ("Usage:", "Options:", "Commands:", "Error:", "Try '", "Show this mess
            "does not take", "requires an argument", "Positional arguments", "Aborted")
 #: ASCII words a help page may show: command and option names, file names, formats.
 ALLOWED_WORDS = {
+    "revoke", "reason", "serve", "host", "port", "user", "users", "add",  # ninbai serve
     "ninbai", "init", "new", "case", "validate", "build", "review", "approve", "check",
     "templates", "help", "version", "config", "json", "details", "by", "out", "batch", "date",
     "jobs", "only", "force", "wait", "samples", "id", "inputs", "outputs", "xlsx", "toml",
     "html", "index", "summary", "manifest", "docx", "pdf", "word", "yyyy", "mm", "dd", "edit",
     "final", "sha", "rev", "templates-edit", "ninbai_config", "NINBAI_CONFIG", "xlsm", "xls",
     "cpu", "url", "readme", "md", "override", "export", "to",
-    "revoke", "reason", "serve", "host", "port", "user", "users", "add",
 }
 
 
