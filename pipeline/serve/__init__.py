@@ -42,7 +42,8 @@ def check_bind(host: str, users: dict[str, str]) -> None:
 
 
 def run(app: object, host: str, port: int, announce: Callable[[str], None]) -> None:
-    """Serve ``app`` with waitress until Ctrl-C; ``announce`` gets the address, in Japanese.
+    """Serve ``app`` with waitress until Ctrl-C (waitress ends its loop on it and returns, so the
+    command ends normally, exit 0); ``announce`` gets the address and the end, in Japanese.
     ``OSError`` when the address cannot be used (a port in use)."""
     from waitress import create_server
 
@@ -53,3 +54,4 @@ def run(app: object, host: str, port: int, announce: Callable[[str], None]) -> N
     announce(f"ninbai serve: http://{shown}:{server.effective_port}/ で開いています"
              "（終了は Ctrl-C）")
     server.run()
+    announce("ninbai serve を終了しました。")

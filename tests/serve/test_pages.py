@@ -41,6 +41,7 @@ def test_the_deadlines_are_on_top_of_the_batch_page_soonest_first(out_dir, with_
     past, soon = with_deadlines
     page = make_app(out_dir).test_client().get(f"/b/{BATCH}/").get_data(as_text=True)
     top = page[page.index('id="deadlines"'):page.index("概要")]
+    assert top.index(past.isoformat()) < top.index(soon.isoformat())
     assert top.index("2026-0172") < top.index("2026-0142")
     assert "2日過ぎ" in top and "3日" in top and "東都みらい銀行" in top
     assert "&lt;b&gt;決済予定日&lt;/b&gt;" in top and "<b>決済予定日" not in top  # data is data
