@@ -11,11 +11,12 @@ so lines of two requests never interleave.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.batch.atomic import PRIVATE_FILE
+from pipeline.batch.atomic import PRIVATE_FILE, os_error_text
 
 AUDIT_NAME = "ninbai-serve-audit.log"
 #: What the log names each action (the codes are for grep; the labels for people).
@@ -25,7 +26,17 @@ ACTIONS = {"approve": "承認", "revoke": "承認取消", "sent": "送付記録"
 
 def audit(out_dir: Path, who: str, action: str, batch: str = "", case_id: str = "",
           outcome: str = "done", **detail: str | int | bool) -> None:
-    """Append one line to the audit log of ``out_dir``."""
+    """Append one line to the audit log of ``out_dir``. A log that cannot be written (disk full)
+    is said in the server's log; the action itself is already recorded in the batch."""
+    try:
+        _append(out_dir, who, action, batch, case_id, outcome, detail)
+    except OSError as exc:
+        logging.getLogger("ninbai.serve").error("操作記録を書き込めません（%s）: %s %s",
+                                                os_error_text(exc), action, case_id or "-")
+
+
+def _append(out_dir: Path, who: str, action: str, batch: str, case_id: str, outcome: str,
+            detail: dict[str, str | int | bool]) -> None:
     entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "who": who,
              "action": action, "label": ACTIONS.get(action, action), "outcome": outcome,
              "batch": batch, "case_id": case_id, **detail}

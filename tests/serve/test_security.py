@@ -256,3 +256,22 @@ def test_the_audit_log_is_private(client, out_dir):
     make_app(out_dir)  # another start: the log is appended to, never replaced
     assert [e["action"] for e in read_audit(out_dir)] == ["approve"]
     assert PASSWORD not in (out_dir / AUDIT_NAME).read_text("utf-8")
+
+
+def test_an_audit_log_that_cannot_be_written_does_not_undo_the_action(client, out_dir, caplog,
+                                                                      tmp_path):
+    os.symlink(tmp_path / "elsewhere.log", out_dir / AUDIT_NAME)  # O_NOFOLLOW refuses it
+    response = client.post(f"{CASE}approve", data={"by": "佐藤", "csrf_token": token(client, CASE)})
+    assert response.status_code == 302
+    assert (out_dir / BATCH / APPROVALS_NAME).is_file()
+    assert not (tmp_path / "elsewhere.log").exists()
+    assert "操作記録を書き込めません" in caplog.text
+
+
+def test_the_batch_list_counts_recorded_approvals_and_the_batch_page_checks_them(client, out_dir):
+    client.post(f"{CASE}approve", data={"by": "佐藤", "csrf_token": token(client, CASE)})
+    (out_dir / BATCH / packet_path(out_dir)).write_bytes(b"%PDF-changed by hand")
+    listing = client.get("/").get_data(as_text=True)
+    assert '<td class="n">1</td><td class="n">1</td>' in listing  # recorded: 1 approved
+    batch = client.get(f"/b/{BATCH}/").get_data(as_text=True)
+    assert 'id="count-approved">0件' in batch  # its files changed: not approved any more
