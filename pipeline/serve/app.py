@@ -58,6 +58,8 @@ from pipeline.serve.safety import LoginGuard, add_security_headers, file_inside
 from pipeline.serve.users import password_matches
 
 LOG = logging.getLogger("ninbai.serve")
+#: The Host names a browser on this computer uses for a loopback server (the port aside).
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 DEBUG_ENV = "NINBAI_DEBUG"
 #: A hash to check a password against when the name is unknown: the answer takes as long as for
 #: a known name, so timing does not tell which names exist.
@@ -141,6 +143,11 @@ def current_user() -> str | None:
 def _hooks(app: Flask, settings: ServeSettings) -> None:
     @app.before_request
     def _session_and_login() -> Any:
+        if not login_required(settings) and host_name(request.host) not in LOOPBACK_NAMES:
+            # Without logins the server is for this computer only: a page of another site that
+            # points its own name at 127.0.0.1 (DNS rebinding) sends that name as Host and is
+            # refused, so it cannot read the cases. With users it would have no session cookie.
+            abort(400)
         now = time.time()
         seen = session.get("seen")
         if seen is not None and now - float(seen) > settings.idle.total_seconds():
@@ -161,6 +168,14 @@ def _hooks(app: Flask, settings: ServeSettings) -> None:
         response.headers["Server"] = "ninbai"
         _access_log(response)
         return response
+
+
+def host_name(host: str) -> str:
+    """The name of a Host header without its port: ``localhost:8000`` → ``localhost``,
+    ``[::1]:8000`` → ``[::1]``."""
+    if host.startswith("["):
+        return host[:host.find("]") + 1] if "]" in host else host
+    return host.split(":", 1)[0].lower()
 
 
 def _access_log(response: Response) -> None:

@@ -275,3 +275,22 @@ def test_the_batch_list_counts_recorded_approvals_and_the_batch_page_checks_them
     assert '<td class="n">1</td><td class="n">1</td>' in listing  # recorded: 1 approved
     batch = client.get(f"/b/{BATCH}/").get_data(as_text=True)
     assert 'id="count-approved">0件' in batch  # its files changed: not approved any more
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "192.168.1.10:8000"])
+def test_a_loopback_server_refuses_other_host_names(client, host):
+    """DNS rebinding: another site's page that points its name at 127.0.0.1 cannot read cases."""
+    response = client.get(f"/b/{BATCH}/", headers={"Host": host})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "2026-0142" not in page and "Bad Request" not in page
+    assert "リクエストを受け付けられませんでした" in page
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000"])
+def test_a_loopback_server_answers_its_own_names(client, host):
+    assert client.get(f"/b/{BATCH}/", headers={"Host": host}).status_code == 200
+
+
+def test_with_users_the_office_name_of_the_machine_is_fine(user_client):
+    assert user_client.get("/login", headers={"Host": "ninbai-server:8000"}).status_code == 200
