@@ -1,0 +1,1 @@
+"""ninbai serve: the web app over the output folder (review, compare, approve, send, rebuild)."""
