@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import resource
 import threading
 import time
 from collections.abc import Callable
@@ -95,6 +96,9 @@ class RebuildResult:
     revision: int = 0
     approved_revision: int = 0  # the approved earlier revision beside a new one (0: none)
     seconds: float = 0.0
+    #: CPU seconds it used: the worker's, its scan-checking children's and this process's (all
+    #: its threads): about what ``seconds`` is on an idle core, for benchmarks on a busy machine
+    cpu_seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -123,6 +127,7 @@ class WarmBuilder:
         self.config, self.templates, self.lock_wait = config, templates, lock_wait
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._worker_cpu = 0.0  # CPU seconds of the worker in the rebuild under way
 
     def __enter__(self) -> Self:
         self.start()
@@ -156,8 +161,10 @@ class WarmBuilder:
         yet) of ``out_dir/batch`` from its workbook as it is now (see the module)."""
         started = time.perf_counter()
         with self._lock:
+            cpu, self._worker_cpu = time.process_time(), 0.0
             result = self._rebuild(Path(out_dir), batch, case_id.strip())
-        return replace(result, seconds=time.perf_counter() - started)
+            cpu = time.process_time() - cpu + self._worker_cpu
+        return replace(result, seconds=time.perf_counter() - started, cpu_seconds=cpu)
 
     # -- the steps --------------------------------------------------------------------------
 
@@ -188,10 +195,14 @@ class WarmBuilder:
     def _build(self, source: Path, batch_date: date) -> CaseOutcome:
         """Build the case in the warm worker; a worker that died is started again once."""
         for attempt in (1, 2):
+            pool = self._warm_pool()
             try:
-                return self._warm_pool().submit(_build_in_worker, source, self.config,
-                                                batch_date).result()
+                outcome, cpu = pool.submit(_build_in_worker, source, self.config,
+                                           batch_date).result()
+                self._worker_cpu += cpu
+                return outcome
             except BrokenProcessPool as exc:
+                pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = None  # its process died (killed, out of memory): a new one
                 if attempt == 2:
                     return crashed_outcome(source, exc)
@@ -376,13 +387,24 @@ def _ready() -> bool:
     return _renderer is not None or _setup_error is not None
 
 
-def _build_in_worker(source: Path, config: Any, batch_date: date) -> CaseOutcome:
+def _build_in_worker(source: Path, config: Any, batch_date: date) -> tuple[CaseOutcome, float]:
+    """The case's outcome and the CPU seconds it took (this process and its children)."""
+    before = _cpu_seconds()
     if _setup_error is not None:
-        return crashed_outcome(source, _setup_error)
-    try:
-        return build_case(source, config, batch_date, _renderer)
-    except Exception as exc:  # noqa: BLE001 - a case's failure is its result, not the server's
-        return crashed_outcome(source, exc)
+        outcome = crashed_outcome(source, _setup_error)
+    else:
+        try:
+            outcome = build_case(source, config, batch_date, _renderer)
+        except Exception as exc:  # noqa: BLE001 - a case's failure is its result, not the server's
+            outcome = crashed_outcome(source, exc)
+    return outcome, _cpu_seconds() - before
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU of this process and of its children that ended (the scan checker)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), \
+        resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _new_pool(templates: Path | None) -> ProcessPoolExecutor:

@@ -1,1 +1,0 @@
-"""ninbai serve: the web app over the output folder (review, compare, approve, send, rebuild)."""
