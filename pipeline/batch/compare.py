@@ -55,13 +55,15 @@ CONTEXT_LINES = 1
 #: How a document's change is named on the page.
 CHANGE_LABELS = {"changed": "変更", "added": "追加", "removed": "削除"}
 CASE_JSON = "case.json"
+#: A break-even price that no trial price reaches (summary.xlsx says the same).
+NOT_REACHED = "該当なし"
 
 
 @dataclass(frozen=True)
 class FigureChange:
     """One figure that differs: 配分案 / 売却価格 / 14,000,000円 → 15,000,000円 (「—」: none)."""
 
-    section: str  # 配分案, 競売との比較, 生活状況表, 返済計画, 警告, 送付書類一式, 案件
+    section: str  # 案件, 配分案, 競売との比較, 生活状況表, 返済計画, 損益分岐価格, 警告, 送付書類一式
     label: str
     old: str
     new: str
@@ -347,6 +349,18 @@ def _repayment_rows(data: dict) -> Pairs:
             yield f"第{share['rank']}順位 {share['creditor']} 一括返済額", yen(share["amount"])
 
 
+def _break_even_rows(data: dict) -> Pairs:
+    """The break-even prices (case.json ``break_even``, for staff only), when the case has them;
+    a price no trial reached is 「該当なし」 as on summary.xlsx."""
+    prices = data.get("break_even")
+    if not isinstance(prices, dict):
+        return
+    for key, label in (("first_lien_price", "損益分岐価格（第1順位）"),
+                       ("all_floors_price", "全債権者の最低売却価格を満たす価格")):
+        if key in prices:
+            yield label, NOT_REACHED if prices[key] is None else yen(prices[key])
+
+
 def _warning_rows(data: dict) -> Pairs:
     """Each warning is a row of its own: one that came or went shows as 「—」 on one side."""
     for warning in data["warnings"]:
@@ -367,7 +381,8 @@ def _decimal(value: Any) -> Decimal | None:
 
 _SECTIONS: tuple[tuple[str, Callable[[dict], Pairs]], ...] = (
     ("案件", _case_rows), ("配分案", _sale_rows), ("競売との比較", _auction_rows),
-    ("生活状況表", _household_rows), ("返済計画", _repayment_rows), ("警告", _warning_rows),
+    ("生活状況表", _household_rows), ("返済計画", _repayment_rows),
+    ("損益分岐価格", _break_even_rows), ("警告", _warning_rows),
     ("送付書類一式", _packet_rows))
 
 

@@ -258,3 +258,16 @@ def test_the_partial_says_identical():
 
 def _text(segments: tuple[Segment, ...]) -> str:
     return "".join(s.text for s in segments)
+
+
+def test_figure_rows_of_parts_a_case_may_lack():
+    """break_even (added by the break-even prices) and a lump sum: shown when there, no row
+    otherwise; a malformed part gives no rows rather than stopping the page."""
+    from pipeline.batch.compare import figure_changes
+
+    old = {"break_even": {"first_lien_price": 8_975_000, "all_floors_price": None}}
+    new = {"break_even": {"first_lien_price": 9_100_000, "all_floors_price": 9_400_000}}
+    assert [(f.label, f.old, f.new) for f in figure_changes(old, new)] == [
+        ("損益分岐価格（第1順位）", "8,975,000円", "9,100,000円"),
+        ("全債権者の最低売却価格を満たす価格", "該当なし", "9,400,000円")]
+    assert list(figure_changes({"sale": {"price": "x"}}, {"break_even": None})) == []
