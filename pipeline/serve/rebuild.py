@@ -120,6 +120,10 @@ class WarmBuilder:
     use; the office's own merged over the shipped ones, as ``ninbai build`` does, is the
     caller's folder and must live as long as this builder). Use as a context manager, or call
     ``close()``; ``start()`` starts the worker now (else the first rebuild does).
+
+    The worker is started with ``spawn`` (a fresh interpreter; forking a server that runs
+    threads could copy a lock another thread holds), so the program's main module must start its
+    work under ``if __name__ == "__main__":`` — the ``ninbai`` command and pytest do.
     """
 
     def __init__(self, config: Any, templates: Path | None = None,

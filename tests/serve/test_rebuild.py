@@ -130,3 +130,21 @@ def test_the_input_is_found_by_case_id_or_file_name(office):
     assert find_input(manifest, SAMPLE).path == str(workbook)
     assert find_input(manifest, workbook.stem).path == str(workbook)
     assert find_input(manifest, "2026-9999") is None
+
+
+def test_a_failed_workbook_once_corrected_is_built(builder, tmp_path):
+    """The use of 作り直し: the month's build failed on a cell, staff corrected it, clicked."""
+    workbook = copy_sample(tmp_path / "in")
+    set_case_value(workbook, "売却価格", "未定")
+    failed = build(tmp_path / "out", workbook)
+    record = failed.processed[0]
+    assert (record.status, record.case_id, record.folder) == ("error", None, "")
+
+    set_case_value(workbook, "売却価格", 14_000_000)
+    result = builder.rebuild(tmp_path / "out", BATCH, workbook.stem)  # by its file name
+    assert (result.state, result.case_id, result.folder, result.revision) == (
+        "built", SAMPLE, SAMPLE, 1)
+    assert result.message == f"{SAMPLE} を作り直しました（第1版・未承認）。書類を確かめてから承認してください。"
+    record = load_manifest(failed.batch_dir).find(SAMPLE)
+    assert record.status in ("ok", "warn") and record.errors == []
+    assert (failed.batch_dir / SAMPLE / "case.json").is_file()
