@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -470,17 +471,32 @@ def _replaced_rows(old: list[str], new: list[str], i1: int, j1: int) -> Iterator
             yield DiffRow("added", None, (), j1 + k + 1, (Segment(new[k], True),))
 
 
+#: The units a changed line is compared in: a number whole (「12,960,000」, a date's 「11」), any
+#: other character alone (Japanese has no spaces between words).
+_TOKEN = re.compile(r"[0-9０-９][0-9０-９,，.．]*|.", re.DOTALL)
+
+
 def changed_segments(old: str, new: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
-    """Two versions of a line cut into unchanged and changed pieces (character by character:
-    Japanese has no spaces between words)."""
+    """Two versions of a line cut into unchanged and changed pieces. A number is compared
+    whole, so 12,960,000 → 13,927,000 is marked as one figure, not as the digits that differ."""
+    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
+    matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
     before: list[Segment] = []
     after: list[Segment] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if i2 > i1:
-            before.append(Segment(old[i1:i2], tag != "equal"))
-        if j2 > j1:
-            after.append(Segment(new[j1:j2], tag != "equal"))
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        _extend(before, "".join(old_tokens[i1:i2]), tag != "equal")
+        _extend(after, "".join(new_tokens[j1:j2]), tag != "equal")
     return tuple(before), tuple(after)
+
+
+def _extend(segments: list[Segment], text: str, changed: bool) -> None:
+    """Add a piece, joined to the last one when both are changed or both unchanged."""
+    if not text:
+        return
+    if segments and segments[-1].changed == changed:
+        segments[-1] = Segment(segments[-1].text + text, changed)
+    else:
+        segments.append(Segment(text, changed))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -123,8 +123,8 @@ def test_the_letters_sentences_side_by_side(revised):
     changed = [r for r in letter.rows if r.kind == "changed"]
     opening = next(r for r in changed if "にて任意売却を行いたく" in _text(r.old))
     assert "金14,000,000円にて" in _text(opening.old) and "金15,000,000円にて" in _text(opening.new)
-    assert [s.text for s in opening.old if s.changed] == ["4"]
-    assert [s.text for s in opening.new if s.changed] == ["5"]
+    assert [s.text for s in opening.old if s.changed] == ["14,000,000"]
+    assert [s.text for s in opening.new if s.changed] == ["15,000,000"]
     assert any(_text(r.new) == "貴行への配分額｜13,927,000円" for r in changed)
     # unchanged wording is folded, not repeated
     assert any(r.kind == "skipped" for r in letter.rows)
@@ -201,10 +201,15 @@ def test_added_and_removed_lines_keep_their_numbers():
     assert rows[1] == DiffRow("removed", 2, (Segment("b", True),), None, ())
 
 
-def test_changed_characters_are_marked():
-    old, new = changed_segments("金14,000,000円", "金15,000,000円")
-    assert [(s.text, s.changed) for s in old] == [("金1", False), ("4", True), (",000,000円", False)]
-    assert [(s.text, s.changed) for s in new] == [("金1", False), ("5", True), (",000,000円", False)]
+def test_a_changed_number_is_marked_whole_and_words_by_character():
+    old, new = changed_segments("配分額計｜12,960,000円", "配分額計｜13,927,000円")
+    assert [(s.text, s.changed) for s in old] == [("配分額計｜", False), ("12,960,000", True),
+                                                  ("円", False)]
+    assert [(s.text, s.changed) for s in new] == [("配分額計｜", False), ("13,927,000", True),
+                                                  ("円", False)]
+    old, new = changed_segments("同意します", "同意しません")
+    assert [(s.text, s.changed) for s in old] == [("同意しま", False), ("す", True)]
+    assert [(s.text, s.changed) for s in new] == [("同意しま", False), ("せん", True)]
 
 
 # -- the partial the case page includes -----------------------------------------------------------
@@ -225,7 +230,7 @@ def test_the_partial_shows_the_real_comparison(revised):
     assert "承認済みの第1版と第2版の違い" in html
     assert "<td>売却価格</td><td class=\"old\">14,000,000円</td><td class=\"new\">15,000,000円</td>" \
         in html
-    assert "金1<ins>5</ins>,000,000円にて" in html and "金1<del>4</del>,000,000円にて" in html
+    assert "金<ins>15,000,000</ins>円にて" in html and "金<del>14,000,000</del>円にて" in html
     assert "任意売却に関する同意申請書（東都みらい銀行）（変更）" in html
 
 
