@@ -50,8 +50,10 @@ def snapshot(batch_dir: Path) -> dict[str, bytes]:
 
 def test_a_changed_price_makes_rev2_and_going_back_is_approved_again(office, builder):
     out, batch_dir, workbook = office
+    approved = {n: d for n, d in snapshot(batch_dir / SAMPLE).items() if "/" not in n}
     set_case_value(workbook, "売却価格", 15_000_000)
     result = builder.rebuild(out, BATCH, SAMPLE)
+    assert {n: d for n, d in snapshot(batch_dir / SAMPLE).items() if "/" not in n} == approved
     assert (result.state, result.ok, result.folder, result.revision) == (
         "built", True, f"{SAMPLE}/rev2", 2)
     assert result.approved_revision == 1
@@ -68,6 +70,7 @@ def test_a_changed_price_makes_rev2_and_going_back_is_approved_again(office, bui
     assert "承認済みのまま" in again.message
     assert not (batch_dir / SAMPLE / "rev2").exists()
     assert compare_case(batch_dir, SAMPLE) is None
+    assert snapshot(batch_dir / SAMPLE) == approved
 
 
 def test_a_case_not_in_the_batch_is_refused_and_nothing_changes(office, builder):
