@@ -36,9 +36,11 @@ def office(tmp_path_factory):
 def builder(office):
     from pipeline.config import load_config
 
-    out, _, _ = office
+    out, _, workbook = office
+    assert any_workbook(out) == workbook  # the newest batch's built input warms the worker
+    assert any_workbook(out / "nothing-here") is None
     with WarmBuilder(load_config(None)) as warm:
-        warm.start(warm_up=any_workbook(out))
+        warm.start(warm_up=workbook)
         yield warm
 
 
