@@ -181,6 +181,7 @@ def next_step(record: InputRecord) -> NextStep:
                     "ください。", fixes)
 
 
+@functools.lru_cache(maxsize=8)  # a server redraws the page at every action: compile it once
 def _environment(zone: ZoneInfo) -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(REVIEW_TEMPLATES), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
