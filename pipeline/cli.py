@@ -678,6 +678,7 @@ def serve(ctx: click.Context, out_dir: Path, host: str, port: int) -> None:
 
     from pipeline.serve import ServeRefused, check_bind, run
     from pipeline.serve.app import ServeSettings, create_app
+    from pipeline.serve.rebuild import WarmBuilder
 
     if not out_dir.is_dir():
         raise CannotRun(f"出力フォルダが見つかりません: {out_dir}")
@@ -686,16 +687,29 @@ def serve(ctx: click.Context, out_dir: Path, host: str, port: int) -> None:
         check_bind(host, config.users)
     except ServeRefused as exc:
         raise CannotRun(str(exc)) from None
-    app = create_app(ServeSettings(
-        out_dir.resolve(), zone=config.review.timezone, users=dict(config.users),
-        idle=timedelta(hours=config.serve.session_idle_hours),
-        attempts=config.serve.login_attempts,
-        lockout=timedelta(minutes=config.serve.lockout_minutes)))
-    try:
-        run(app, host, port, say)
-    except OSError as exc:
-        raise CannotRun(f"{host}:{port} で待ち受けられません（{os_error_text(exc)}。"
-                        "別のポート番号を --port で指定してください）") from None
+    with ExitStack() as stack:
+        # 作り直し: one warm worker for the server's life, with the office's templates as
+        # ``ninbai build`` uses them
+        builder = stack.enter_context(WarmBuilder(
+            config, office_templates(ctx.find_root().obj.get("config_file"), stack)))
+        app = create_app(ServeSettings(
+            out_dir.resolve(), zone=config.review.timezone, users=dict(config.users),
+            idle=timedelta(hours=config.serve.session_idle_hours),
+            attempts=config.serve.login_attempts,
+            lockout=timedelta(minutes=config.serve.lockout_minutes), builder=builder))
+        try:
+            run(app, host, port, say, prepare=lambda: _warm(builder, out_dir))
+        except OSError as exc:
+            raise CannotRun(f"{host}:{port} で待ち受けられません（{os_error_text(exc)}。"
+                            "別のポート番号を --port で指定してください）") from None
+
+
+def _warm(builder: Any, out_dir: Path) -> None:
+    """Start the rebuild worker, warmed with a built workbook so the first click is fast."""
+    say("作り直しの準備をしています…")
+    from pipeline.serve.rebuild import any_workbook
+
+    builder.start(warm_up=any_workbook(out_dir))
 
 
 @main.group(cls=JapaneseGroup)

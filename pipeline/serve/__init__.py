@@ -41,15 +41,19 @@ def check_bind(host: str, users: dict[str, str]) -> None:
                            "（このパソコンだけで使うなら --host を付けずに起動します）。")
 
 
-def run(app: object, host: str, port: int, announce: Callable[[str], None]) -> None:
+def run(app: object, host: str, port: int, announce: Callable[[str], None],
+        prepare: Callable[[], None] | None = None) -> None:
     """Serve ``app`` with waitress until Ctrl-C (waitress ends its loop on it and returns, so the
     command ends normally, exit 0); ``announce`` gets the address and the end, in Japanese.
-    ``OSError`` when the address cannot be used (a port in use)."""
+    ``OSError`` when the address cannot be used (a port in use); that is found out first, before
+    ``prepare`` (the warm worker's start, seconds) runs."""
     from waitress import create_server
 
     logging.getLogger("waitress").setLevel(logging.ERROR)  # its English start-up lines
     server = create_server(app, host=host, port=port, threads=8, ident="ninbai",
                            clear_untrusted_proxy_headers=True)
+    if prepare is not None:
+        prepare()
     shown = f"[{host}]" if ":" in host else host
     announce(f"ninbai serve: http://{shown}:{server.effective_port}/ で開いています"
              "（終了は Ctrl-C）")

@@ -87,6 +87,9 @@ class ServeSettings:
     attempts: int = 5
     lockout: timedelta = timedelta(minutes=15)
     secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    #: 作り直し: a ``pipeline.serve.rebuild.WarmBuilder`` (its ``rebuild(out_dir, batch,
+    #: case_id)``); None: no rebuild button (the tests of the other pages need no worker)
+    builder: Any = None
 
 
 def create_app(settings: ServeSettings) -> Flask:
@@ -232,7 +235,8 @@ def _routes(app: Flask, settings: ServeSettings) -> None:
             abort(404)
         data = pages.case_json(found, case)
         return render_template(
-            "case.html", preview=_preview(found, case, request.args.get("show")), batch=found,
+            "case.html", comparison=pages.comparison(found, case_id),
+            can_rebuild=settings.builder is not None and bool(case.record.case_id), preview=_preview(found, case, request.args.get("show")), batch=found,
             case=case, r=case.record, high=high_warnings(case.record), deadlines=pages.deadlines_of(data),
             break_even=pages.break_even_of(data), history=pages.history(found, case_id),
             revocable=pages.revocable(found, case_id),
@@ -251,6 +255,7 @@ def _routes(app: Flask, settings: ServeSettings) -> None:
         return send_file(real, as_attachment=True, download_name=real.name, conditional=False)
 
     _actions(app, settings)
+    _rebuild_route(app, settings)
     _login_routes(app, settings)
 
 
@@ -351,6 +356,24 @@ def _actions(app: Flask, settings: ServeSettings) -> None:
             return _done(batch, case_id, f"記録できません: {exc}")
         audit(settings.out_dir, who, "sent", batch, case_id, "done", packet=number)
         return _done(batch, case_id, "送付を記録しました。")
+
+
+def _rebuild_route(app: Flask, settings: ServeSettings) -> None:
+    @app.post("/b/<batch>/c/<case_id>/rebuild")
+    def rebuild(batch: str, case_id: str) -> BaseResponse:
+        _batch_or_404(settings, batch)
+        if settings.builder is None:
+            abort(404)
+        who = _actor(settings)
+        if not who:
+            return _done(batch, case_id, NO_NAME)
+        result = settings.builder.rebuild(settings.out_dir, batch, case_id)
+        LOG.info("%s", result.log_line)
+        audit(settings.out_dir, who, "rebuild", batch, case_id,
+              "done" if result.ok else result.state, state=result.state,
+              revision=result.revision)
+        text = " ".join([result.message, *result.details])
+        return _done(batch, result.case_id or case_id, text)
 
 
 def _int(value: str | None) -> int:

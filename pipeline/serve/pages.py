@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pipeline.batch.compare import RevisionComparison, compare_case
 from pipeline.batch.manifest import (
     STATE_FILE_LIMIT,
     Approval,
     Manifest,
     Revocation,
     StateFileError,
-    approved_folders,
     load_approvals,
     load_revocations,
     read_manifest,
@@ -242,16 +242,18 @@ def revocable(batch: Batch, case_id: str) -> Approval | None:
     return max(mine, key=lambda a: a.revision) if mine else None
 
 
+def comparison(batch: Batch, case_id: str) -> RevisionComparison | None:
+    """版の比較: the case's current revision against its latest approved earlier one (None when
+    there is none, or the current one is itself approved); pipeline.batch.compare."""
+    try:
+        return compare_case(batch.folder, case_id, batch.manifest, batch.approvals)
+    except (StateFileError, OSError):
+        return None
+
+
 def packets_with_sent(batch: Batch, case: ReviewCase) -> list[dict]:
     """The case's packets, each with its number (1, 2, …), its latest 送付 and earlier ones."""
     latest = latest_sent(batch.sent)
     return [{**p, "number": i, "sent": latest.get(p["pdf"]),
              "sent_history": [s for s in batch.sent if s.packet == p["pdf"]]}
             for i, p in enumerate(case.record.packets, start=1)]
-
-
-def earlier_approved(batch: Batch, case: ReviewCase) -> list[Approval]:
-    """Approved earlier revisions (standing), as the static page lists them."""
-    by_folder = approved_folders(batch.standing)
-    return [a for folder, a in by_folder.items()
-            if a.case_id == case.record.case_id and folder != case.record.folder]

@@ -104,3 +104,59 @@ def test_a_case_with_high_warnings_needs_a_reason_in_the_browser(server, page):
     page.click("#approve-form button")
     assert page.locator("#message").inner_text() == "承認しました。"
     assert "第1順位と合意済み" in page.locator("#approval-state").inner_text()
+
+
+@pytest.fixture
+def own_batch(tmp_path):
+    """A batch of its own (its workbook is changed by the test), 2026-0142 approved."""
+    from pipeline.batch.approve import approve_cases
+    from serve.conftest import build_sample_batch
+
+    out = build_sample_batch(tmp_path / "own", ("2026-0142",))
+    assert approve_cases(out / BATCH, ["2026-0142"], "佐藤 花子").approved
+    return out
+
+
+@pytest.fixture
+def rebuild_server(own_batch) -> Iterator[str]:
+    from waitress import create_server
+
+    from pipeline.config import load_config
+    from pipeline.serve.rebuild import WarmBuilder
+    from serve.conftest import INPUTS
+
+    with WarmBuilder(load_config(INPUTS / "ninbai.toml")) as builder:
+        app = create_app(ServeSettings(own_batch, builder=builder))
+        httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
+        thread = threading.Thread(target=httpd.run, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{httpd.effective_port}"
+        finally:
+            httpd.close()
+            thread.join(timeout=10)
+
+
+def test_change_the_workbook_rebuild_and_see_the_change_table(rebuild_server, page, own_batch):
+    from batch.test_compare import set_case_value
+
+    workbook = own_batch.parent / "in" / "2026-0142.xlsx"
+    set_case_value(workbook, "売却価格", 15_000_000)
+    page.goto(f"{rebuild_server}/b/{BATCH}/c/2026-0142/")
+    assert page.locator("#approval-state .approved").first.inner_text() == "承認済み"
+    page.fill("#rebuild-form input[name=by]", "佐藤 花子")
+    page.click("#rebuild-form button")
+    assert "作り直しました" in page.locator("#message").inner_text()
+    # the new revision is unapproved, with the approved one beside it and what changed
+    assert "第2版" in page.locator("#case-input").inner_text()
+    assert page.locator("#approval-state .pending").inner_text() == "未承認"
+    table = page.locator("table.figure-changes").inner_text()
+    assert "売却価格" in table and "14,000,000" in table and "15,000,000" in table
+    assert page.locator("#revision-diff").get_by_text("任意売却に関する同意申請書").count() > 0
+
+    # the workbook put back: the files are the approved ones, shown as approved again
+    set_case_value(workbook, "売却価格", 14_000_000)
+    page.fill("#rebuild-form input[name=by]", "佐藤 花子")
+    page.click("#rebuild-form button")
+    assert page.locator("#approval-state .approved").first.inner_text() == "承認済み"
+    assert page.locator("table.figure-changes").count() == 0

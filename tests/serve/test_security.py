@@ -34,6 +34,7 @@ def packet_path(out_dir: Path) -> str:
     ("approve", {"by": "佐藤"}),
     ("revoke", {"by": "佐藤", "reason": "誤り"}),
     ("sent", {"by": "佐藤", "packet": "1", "sent_on": "2026-11-30", "method": "FAX"}),
+    ("rebuild", {"by": "佐藤"}),
 ])
 def test_a_post_without_the_token_is_refused_and_changes_nothing(client, out_dir, action, form):
     before = {p: p.read_bytes() for p in (out_dir / BATCH).iterdir() if p.is_file()}
