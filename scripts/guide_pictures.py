@@ -236,9 +236,15 @@ def serve_picture(batch: Path, png: Path, profile: Path) -> None:
 
     from waitress import create_server
 
+    from pipeline.config import load_config
     from pipeline.serve.app import ServeSettings, create_app
+    from pipeline.serve.rebuild import WarmBuilder
 
-    server = create_server(create_app(ServeSettings(batch.parent)), host="127.0.0.1", port=0)
+    # the page as `ninbai serve` shows it, with its rebuild button; the builder's worker starts
+    # only at a first rebuild, which the picture never asks for
+    builder = WarmBuilder(load_config(batch.parent.parent / "ninbai.toml"))
+    app = create_app(ServeSettings(batch.parent, builder=builder))
+    server = create_server(app, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
