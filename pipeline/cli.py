@@ -742,3 +742,127 @@ def history(ctx: click.Context, case_id: str, out: Path, as_json: bool) -> None:
         for line in history_lines(found, settings(ctx).review.timezone):
             say(line)
     ctx.exit(0 if found.revisions else 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# ninbai revoke / serve / user (docs/serve.md)
+# ---------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("batch_dir", type=PathType("folder"), metavar="バッチフォルダ")
+@click.argument("case_id", metavar="案件番号")
+@option("--by", required=True, metavar="名前", help="承認を取り消す人の名前")
+@option("--reason", required=True, metavar="理由", help="取り消す理由（取消と一緒に記録）")
+@click.pass_context
+def revoke(ctx: click.Context, batch_dir: Path, case_id: str, by: str, reason: str) -> None:
+    """案件の承認を取り消します（誰が・いつ・理由を記録。承認の記録は履歴に残ります）。
+
+    取り消した版は未承認に戻り、次の build では（入力が変わっていれば）その版が作り直されます。
+
+    \b
+    例:
+      ninbai revoke outputs/2026-11-30 2026-0142 --by "佐藤 花子" --reason "売却価格の誤り"
+    """
+    from pipeline.batch.approve import revoke_approval
+
+    revocation = revoke_approval(batch_dir, case_id, by, reason,
+                                 zone=settings(ctx).review.timezone)
+    say(f"承認を取り消しました: {case_id}（{revocation.approval.folder}）")
+
+
+@main.command()
+@click.argument("out_dir", type=PathType("folder"), metavar="出力フォルダ")
+@option("--host", default="127.0.0.1", show_default=True, metavar="アドレス",
+        help="待ち受けるアドレス。127.0.0.1 以外（例 0.0.0.0）は利用者の登録が必要")
+@option("--port", default=8000, show_default=True, type=CountType(1), metavar="番号",
+        help="待ち受けるポート番号")
+@click.pass_context
+def serve(ctx: click.Context, out_dir: Path, host: str, port: int) -> None:
+    """出力フォルダのバッチをブラウザで確認・承認・送付記録できるようにします。
+
+    既定ではこのパソコンだけ（127.0.0.1）で開きます。事務所の他のパソコンから開くには
+    ninbai user add で利用者を登録し、--host 0.0.0.0 で起動します。
+
+    \b
+    例:
+      ninbai serve outputs
+      ninbai serve outputs --host 0.0.0.0 --port 8000
+    """
+    from datetime import timedelta
+
+    from pipeline.serve import ServeRefused, check_bind, run
+    from pipeline.serve.app import ServeSettings, create_app
+    from pipeline.serve.rebuild import WarmBuilder
+
+    if not out_dir.is_dir():
+        raise CannotRun(f"出力フォルダが見つかりません: {out_dir}")
+    config = settings(ctx)
+    try:
+        check_bind(host, config.users)
+    except ServeRefused as exc:
+        raise CannotRun(str(exc)) from None
+    with ExitStack() as stack:
+        # 作り直し: one warm worker for the server's life, with the office's templates as
+        # ``ninbai build`` uses them
+        builder = stack.enter_context(WarmBuilder(
+            config, office_templates(ctx.find_root().obj.get("config_file"), stack)))
+        app = create_app(ServeSettings(
+            out_dir.resolve(), zone=config.review.timezone, users=dict(config.users),
+            idle=timedelta(hours=config.serve.session_idle_hours),
+            attempts=config.serve.login_attempts,
+            lockout=timedelta(minutes=config.serve.lockout_minutes), builder=builder))
+        try:
+            run(app, host, port, say, prepare=lambda: _warm(builder, out_dir))
+        except OSError as exc:
+            raise CannotRun(f"{host}:{port} で待ち受けられません（{os_error_text(exc)}。"
+                            "別のポート番号を --port で指定してください）") from None
+
+
+def _warm(builder: Any, out_dir: Path) -> None:
+    """Start the rebuild worker, warmed with a built workbook so the first click is fast."""
+    say("作り直しの準備をしています…")
+    from pipeline.serve.rebuild import any_workbook
+
+    builder.start(warm_up=any_workbook(out_dir))
+
+
+@main.group(cls=JapaneseGroup)
+def user() -> None:
+    """ninbai serve の利用者を管理します（設定ファイル ninbai.toml の [users]）。"""
+
+
+@user.command("add")
+@click.argument("name", metavar="名前")
+@click.pass_context
+def user_add(ctx: click.Context, name: str) -> None:
+    """利用者を登録します（パスワードを2回たずね、ソルト付きのハッシュだけを記録）。
+
+    登録済みの名前なら、パスワードを変更します。設定ファイルの他の部分は変わりません。
+
+    \b
+    例:
+      ninbai user add "佐藤 花子"
+    """
+    from pipeline.serve.users import (
+        UserError,
+        add_user,
+        check_new_password,
+        check_user_name,
+        hash_password,
+    )
+
+    root = ctx.find_root().obj
+    path = config_file(root.get("config_path"))
+    if path is None:
+        raise CannotRun("設定ファイル ninbai.toml が見つかりません。作業フォルダで実行するか、"
+                        "--config で指定してください（ninbai init で作れます）")
+    try:
+        name = check_user_name(name)
+        password = click.prompt("パスワード", hide_input=True, err=True)
+        again = click.prompt("もう一度パスワード", hide_input=True, err=True)
+        check_new_password(password, again)
+        replaced = add_user(path, name, hash_password(password))
+    except UserError as exc:
+        raise CannotRun(str(exc)) from None
+    say(f"{'パスワードを変更しました' if replaced else '利用者を登録しました'}: {name}（{shown_path(path)}）")

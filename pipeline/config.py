@@ -231,6 +231,14 @@ class WarningLimits(Frozen):
     close_to_opening_days: int = Field(ge=0)
 
 
+class Serve(Frozen):
+    """``ninbai serve`` settings (docs/serve.md): they shape no document."""
+
+    session_idle_hours: int = Field(ge=1, le=24 * 7)  # a login ends after this long unused
+    login_attempts: int = Field(ge=1)  # wrong passwords in a row before the lockout
+    lockout_minutes: int = Field(ge=1)  # how long a name (or a PC) is locked out after them
+
+
 class Review(Frozen):
     """確認ページ settings: they shape index.html only, never a document."""
 
@@ -275,16 +283,20 @@ class Config(Frozen):
     stamp_duty: StampDuty
     warnings: WarningLimits
     documents: Documents
+    serve: Serve
+    #: ``ninbai user add``: user name → salted scrypt hash of the password (pipeline.serve.users)
+    users: dict[str, str]
     review: Review
     break_even: BreakEvenRules
 
     def digest(self) -> str:
         """sha256 of the effective configuration, for the batch's "unchanged" decision.
 
-        ``review`` is left out: it shapes index.html only, so changing it rebuilds no case.
+        ``review``, ``serve`` and ``users`` are left out: they shape index.html and the server
+        only, so changing them rebuilds no case.
         """
-        data = json.dumps(self.model_dump(mode="json", exclude={"review"}), sort_keys=True,
-                          ensure_ascii=False)
+        data = json.dumps(self.model_dump(mode="json", exclude={"review", "serve", "users"}),
+                          sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
     def profile_names(self) -> dict[str, str]:
@@ -377,6 +389,8 @@ def merge_config(base: dict[str, Any], user: dict[str, Any], source: str) -> dic
     for name in user.get("profiles", {}) if isinstance(user.get("profiles"), dict) else ():
         if name not in base["profiles"]:
             base["profiles"][name] = {**base["profiles"]["standard"], "label": name}
+    for name in user.get("users", {}) if isinstance(user.get("users"), dict) else ():
+        base["users"].setdefault(name, "")  # every name is the office's own
     courts = user.get("auction", {}).get("courts") if isinstance(user.get("auction"), dict) else None
     for name in courts if isinstance(courts, dict) else ():
         # a court of the office's own: every key known, its values all from the user's table

@@ -14,6 +14,9 @@ writes the samples (scripts/make_samples.py) into a temporary folder, runs the r
 - ``workbook_new.png``: the top of the 案件 sheet of a blank workbook from ``ninbai new-case``
   (必須 marks and input hints);
 - ``review.png``: the top of the batch's index.html in headless Chromium;
+- ``serve_case.png``: the case page of ``ninbai serve`` (served by waitress on 127.0.0.1 for the
+  moment of the picture) for the same sample, in a window narrow enough that the PDF preview sits
+  below the part shown (headless Chromium paints its PDF viewer as a grey box);
 - ``letter.png`` / ``household.png``: the first page of 2026-0148's first 同意申請書 and of its
   生活状況表, rendered by ``pdftoppm -r 70``.
 
@@ -59,6 +62,7 @@ representative = "代表取締役 山本 誠"
 """
 #: Every picture the guide shows, by file name (tests/test_guide.py checks the guide against it).
 PICTURES = ("workbook_new.png", "workbook_case.png", "workbook_creditors.png", "review.png",
+            "serve_case.png",
             "letter.png", "household.png")
 PALETTE_COLOURS = 128
 LETTER_DPI = 70
@@ -184,13 +188,15 @@ def chromium() -> str:
     return found
 
 
-def screenshot(page: Path, png: Path, width: int, height: int, profile: Path) -> None:
-    """The page as headless Chromium draws it in a window of width × height pixels."""
+def screenshot(page: Path | str, png: Path, width: int, height: int, profile: Path) -> None:
+    """The page (a file, or a URL) as headless Chromium draws it in a window of width × height
+    pixels."""
     subprocess.run(
         [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--no-first-run", "--force-device-scale-factor=1", f"--user-data-dir={profile}",
-         f"--window-size={width},{height}", f"--screenshot={png}", page.as_uri()],
+         f"--window-size={width},{height}", f"--screenshot={png}",
+         page if isinstance(page, str) else page.as_uri()],
         check=True, capture_output=True, timeout=120)
 
 
@@ -224,6 +230,31 @@ def document(batch: Path, case_id: str, kind: str) -> Path:
     raise SystemExit(f"{case_id}: {kind} の書類がありません")
 
 
+def serve_picture(batch: Path, png: Path, profile: Path) -> None:
+    """The case page of ``ninbai serve`` for GUIDE_CASE, served on a free port of 127.0.0.1."""
+    import threading
+
+    from waitress import create_server
+
+    from pipeline.config import load_config
+    from pipeline.serve.app import ServeSettings, create_app
+    from pipeline.serve.rebuild import WarmBuilder
+
+    # the page as `ninbai serve` shows it, with its rebuild button; the builder's worker starts
+    # only at a first rebuild, which the picture never asks for
+    builder = WarmBuilder(load_config(batch.parent.parent / "ninbai.toml"))
+    app = create_app(ServeSettings(batch.parent, builder=builder))
+    server = create_server(app, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.effective_port}/b/{batch.name}/c/{GUIDE_CASE}/"
+        screenshot(url, png, 1000, 1400, profile)
+    finally:
+        server.close()
+        thread.join(timeout=10)
+
+
 def make_pictures(out: Path, batch_date: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ninbai-guide-") as tmp:
@@ -240,6 +271,8 @@ def make_pictures(out: Path, batch_date: str) -> list[Path]:
             shrink(out / name, crop_white=True)
         screenshot(batch / "index.html", out / "review.png", 1000, 1000, profile)
         shrink(out / "review.png", crop_white=False)
+        serve_picture(batch, out / "serve_case.png", profile)
+        shrink(out / "serve_case.png", crop_white=False)
         for name, kind in (("letter.png", "sale_request"), ("household.png", "household_statement")):
             first_page(document(batch, GUIDE_CASE, kind), out / name)
             shrink(out / name, crop_white=False)

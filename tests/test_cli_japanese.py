@@ -21,6 +21,7 @@ ENGLISH = ("Usage:", "Options:", "Commands:", "Error:", "Try '", "Show this mess
            "does not take", "requires an argument", "Positional arguments", "Aborted")
 #: ASCII words a help page may show: command and option names, file names, formats.
 ALLOWED_WORDS = {
+    "revoke", "reason", "serve", "host", "port", "user", "users", "add",  # ninbai serve
     "ninbai", "init", "new", "case", "validate", "build", "review", "approve", "check",
     "templates", "help", "version", "config", "json", "details", "by", "out", "batch", "date",
     "jobs", "only", "force", "wait", "samples", "id", "inputs", "outputs", "xlsx", "toml",

@@ -25,10 +25,12 @@ from pipeline.batch.manifest import (
     Approval,
     InputRecord,
     Manifest,
+    Revocation,
     StateFileError,
     approval_holds,
     approved_folders,
     load_approvals,
+    load_revocations,
     outputs_match,
     read_manifest,
     standing_approvals,
@@ -198,3 +200,48 @@ def _approval(record: InputRecord, by: str, stamp: str, override: str | None,
     files = {Path(o["path"]).name: o["sha256"] for o in record.outputs}
     return Approval(record.case_id or "", record.folder, record.revision, by, stamp, files,
                     override or "", overridden if override else [])
+
+
+def revoke_approval(batch_dir: Path, case_id: str, by: str, reason: str,
+                    now: datetime | None = None, zone: str = DEFAULT_ZONE) -> Revocation:
+    """承認の取消: withdraw the latest approval of the case, with who, when and why (under the
+    batch lock), then redraw index.html and summary.xlsx.
+
+    The approval is moved to the ``revoked`` list of approvals.json (kept whole, for the case's
+    history), so its revision is 未承認 everywhere again and the next build may replace it in
+    place. ``ApproveError`` (Japanese) when there is nothing to withdraw or no reason is given.
+    """
+    by, reason = by.strip(), reason.strip()
+    if not by:
+        raise ApproveError("取り消す人の名前（--by）を入れてください。")
+    if not reason:
+        raise ApproveError("承認を取り消す理由（--reason）を書いてください（空欄では取り消せません）。")
+    if not (batch_dir / MANIFEST_NAME).is_file():
+        raise ApproveError(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）。")
+    try:
+        with batch_lock(batch_dir):
+            return _revoke_locked(batch_dir, case_id, by, reason, now, zone)
+    except StateFileError as exc:
+        raise ApproveError(str(exc)) from None
+    except OSError as exc:
+        raise ApproveError(f"{batch_dir} に書き込めないため、取消を記録できませんでした"
+                           f"（{os_error_text(exc)}）。") from None
+
+
+def _revoke_locked(batch_dir: Path, case_id: str, by: str, reason: str,
+                   now: datetime | None, zone: str) -> Revocation:
+    approvals = load_approvals(batch_dir)
+    mine = [a for a in approvals if a.case_id == case_id]
+    if not mine:
+        raise ApproveError(f"{case_id}: 承認の記録がないため、取り消せません。")
+    withdrawn = max(mine, key=lambda a: a.revision)
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    revocation = Revocation(withdrawn, by, stamp, reason)
+    remaining = [a for a in approvals if a is not withdrawn]
+    write_approvals(batch_dir, remaining, load_revocations(batch_dir) + [revocation])
+    manifest = read_manifest(batch_dir)
+    if manifest is not None:
+        standing = standing_approvals(batch_dir, remaining)
+        write_review(batch_dir, manifest, standing, zone)
+        write_summary(batch_dir, manifest, approvals=standing, zone=zone)
+    return revocation

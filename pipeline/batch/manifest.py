@@ -364,13 +364,57 @@ def _read_approvals(path: Path) -> list[Approval]:
     return approvals
 
 
-def write_approvals(batch_dir: Path, approvals: list[Approval]) -> None:
-    """Rewrite approvals.json whole and atomically; callers only ever append to the list.
+@dataclass(frozen=True)
+class Revocation:
+    """承認の取消: an approval withdrawn, with who, when and why (``ninbai revoke``, the server).
+
+    The approval leaves ``approvals`` (so every reader, an older ninbai included, sees the
+    revision as not approved) and is kept whole here, for the case's history.
+    """
+
+    approval: Approval
+    by: str
+    at: str  # UTC ISO
+    reason: str
+
+    def to_json(self) -> dict:
+        return {**_approval_json(self.approval),
+                "revoked_by": self.by, "revoked_at": self.at, "revoke_reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Revocation:
+        data = dict(data)
+        by, at, reason = data.pop("revoked_by"), data.pop("revoked_at"), data.pop("revoke_reason")
+        if not all(isinstance(v, str) for v in (by, at, reason)):
+            raise TypeError("revocation")
+        return cls(Approval(**data), by, at, reason)
+
+
+def load_revocations(batch_dir: Path) -> list[Revocation]:
+    """The withdrawn approvals, oldest first, from approvals.json (else its copy; none when
+    neither can be read: they are history only, never what protects a folder)."""
+    for path in (batch_dir / APPROVALS_NAME, batch_dir / APPROVALS_BACKUP):
+        try:
+            data = json.loads(_read_state_file(path))
+            return [Revocation.from_json(r) for r in data.get("revoked", [])]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return []
+
+
+def write_approvals(batch_dir: Path, approvals: list[Approval],
+                    revoked: list[Revocation] | None = None) -> None:
+    """Rewrite approvals.json whole and atomically; callers only ever append to the list, except
+    ``revoke_approval``, which moves one approval to ``revoked`` (None: keep those on file).
 
     The same content goes first to approvals.json.bak, so a damaged approvals.json (a sync
     tool, a hand edit) can always be read again from its last good copy.
     """
-    data = {"schema": APPROVALS_SCHEMA, "approvals": [_approval_json(a) for a in approvals]}
+    if revoked is None:
+        revoked = load_revocations(batch_dir)
+    data: dict = {"schema": APPROVALS_SCHEMA, "approvals": [_approval_json(a) for a in approvals]}
+    if revoked:  # only when there are any: the file of a batch without reads as before
+        data["revoked"] = [r.to_json() for r in revoked]
     text = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     write_atomic(batch_dir / APPROVALS_BACKUP, text)
     write_atomic(batch_dir / APPROVALS_NAME, text)

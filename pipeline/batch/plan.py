@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.batch.approve import next_revision, revision_folder
+from pipeline.batch.approve import latest_revision, next_revision, revision_folder
 from pipeline.batch.atomic import (
     install_dir,
     make_private_dir,
@@ -39,6 +39,7 @@ from pipeline.batch.manifest import (
     BuildKey,
     InputRecord,
     Manifest,
+    approval_holds,
     approved_folders,
     file_stamp,
     outputs_match,
@@ -240,6 +241,9 @@ class BatchRun:
 
     def _commit(self, record: InputRecord, outcome: CaseOutcome) -> None:
         started = time.perf_counter()
+        if self._back_to_approved(record, outcome):
+            record.timings["write"] = time.perf_counter() - started
+            return
         try:
             folder, revision = self._target(record.case_id or "")
             record.outputs = self._install(outcome.files, folder, record.case_id or "")
@@ -260,6 +264,35 @@ class BatchRun:
         record.packets = _packets(outcome.case_json, folder)
         record.deadlines = list((outcome.case_json or {}).get("deadlines", []))
         record.timings["write"] = time.perf_counter() - started
+
+    def _back_to_approved(self, record: InputRecord, outcome: CaseOutcome) -> bool:
+        """A build whose files are exactly the approved files of the case's latest approved
+        revision (names and sha256: builds are reproducible, docs/outputs.md) writes nothing: the
+        case stays at that revision, approved, and a later revision nobody approved is retracted
+        (its documents are stale). The approval covers the very bytes it names, no others."""
+        approval = self._latest_approval(record.case_id or "")
+        digests = {name: sha256_bytes(data) for name, data in outcome.files.items()}
+        if approval is None or digests != approval.files \
+                or not approval_holds(self.batch_dir, approval):
+            return False
+        for revision in range(approval.revision + 1,
+                              latest_revision(self.batch_dir, approval.case_id) + 1):
+            self._retract(revision_folder(approval.case_id, revision))
+        folder = approval.folder
+        record.folder, record.revision = folder, approval.revision
+        record.outputs = [{"path": f"{folder}/{name}", "sha256": digest,
+                           "stamp": file_stamp(self.batch_dir / folder / name)}
+                          for name, digest in sorted(digests.items())]
+        record.documents = _documents(outcome.case_json, folder)
+        record.packets = _packets(outcome.case_json, folder)
+        self.notices.append(f"{record.case_id}: 作り直した書類は承認済みの版（{folder}）と同じ"
+                            "内容のため、新しい版は作らず承認済みのままです。")
+        return True
+
+    def _latest_approval(self, case_id: str) -> Approval | None:
+        """The approval of the case's latest approved revision (None: never approved)."""
+        mine = [a for a in self.approvals if a.case_id == case_id and a.folder in self.approved]
+        return max(mine, key=lambda a: (a.revision, a.at), default=None)
 
     def _target(self, case_id: str) -> tuple[str, int]:
         """The revision folder this build goes to, refused unless it lies inside the batch folder."""

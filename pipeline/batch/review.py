@@ -26,7 +26,15 @@ from jinja2.sandbox import SandboxedEnvironment
 
 import pipeline
 from pipeline.batch.atomic import write_atomic
-from pipeline.batch.manifest import RESULT_LABELS, Approval, InputRecord, Manifest, approved_folders
+from pipeline.batch.manifest import (
+    RESULT_LABELS,
+    Approval,
+    InputRecord,
+    Manifest,
+    StateFileError,
+    approved_folders,
+)
+from pipeline.batch.sent import Sending, latest_sent, load_sent
 from pipeline.compute.deadlines import DEFAULT_DAYS, Deadline, due_deadlines
 from pipeline.compute.money import exact, floor_1dp, yen
 from pipeline.compute.warnings import CATALOGUE, warning_title
@@ -178,6 +186,7 @@ def next_step(record: InputRecord) -> NextStep:
                     "ください。", fixes)
 
 
+@functools.lru_cache(maxsize=8)  # a server redraws the page at every action: compile it once
 def _environment(zone: ZoneInfo) -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(REVIEW_TEMPLATES), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -196,8 +205,10 @@ def history_environment(zone: ZoneInfo) -> SandboxedEnvironment:
     return _environment(zone)
 
 
-def render_index(manifest: Manifest, approvals: list[Approval], zone: str = DEFAULT_ZONE) -> str:
-    """The page of the batch; its times in ``zone`` (``[review] timezone`` of the configuration)."""
+def render_index(manifest: Manifest, approvals: list[Approval], zone: str = DEFAULT_ZONE,
+                 sent: list[Sending] | None = None) -> str:
+    """The page of the batch; its times in ``zone`` (``[review] timezone`` of the configuration);
+    ``sent``: the 送付 records (sent.json), each packet shown with its latest."""
     cases = review_cases(manifest, approvals)
     counts = {level: sum(c.level == level for c in cases) for level in LEVELS}
     with_documents = [c for c in cases if c.record.folder and c.record.status != "error"]
@@ -206,7 +217,8 @@ def render_index(manifest: Manifest, approvals: list[Approval], zone: str = DEFA
         manifest=manifest, cases=cases, counts=counts, levels=LEVELS,
         approved=approved, pending=len(with_documents) - approved,
         urgent=[c for c in cases if c.level in ("error", "high")],
-        tool_version=pipeline.__version__, **_deadline_block(manifest, cases))
+        tool_version=pipeline.__version__, sent=latest_sent(sent or []),
+        **_deadline_block(manifest, cases))
 
 
 def _deadline_block(manifest: Manifest, cases: list[ReviewCase]) -> dict:
@@ -223,7 +235,17 @@ def _deadline_block(manifest: Manifest, cases: list[ReviewCase]) -> dict:
 
 def write_review(batch_dir: Path, manifest: Manifest, approvals: list[Approval],
                  zone: str = DEFAULT_ZONE) -> None:
-    write_atomic(batch_dir / INDEX_NAME, render_index(manifest, approvals, zone).encode("utf-8"))
+    write_atomic(batch_dir / INDEX_NAME,
+                 render_index(manifest, approvals, zone, _sent_or_none(batch_dir)).encode("utf-8"))
+
+
+def _sent_or_none(batch_dir: Path) -> list[Sending]:
+    """The 送付 records for the page; an unreadable sent.json only leaves the column empty here
+    (the server and the next 送付 say it is damaged, and nothing rewrites it meanwhile)."""
+    try:
+        return load_sent(batch_dir)
+    except StateFileError:
+        return []
 
 
 # ---------------------------------------------------------------------------------------------

@@ -87,15 +87,22 @@ _worker: _Worker | None = None  # set once per worker process by the pool's init
 
 def _init_worker(*args: Any) -> None:
     global _worker
+    prepare_worker_process()
+    _worker = _Worker(*args)
+    # What exists now (modules, WeasyPrint, fonts, parsed templates) lives as long as the worker:
+    # frozen, it is no longer re-scanned by every full garbage collection (≈6% of a PDF).
+    gc.freeze()
+
+
+def prepare_worker_process() -> None:
+    """What every warm worker process does first, the batch's and the server's
+    (``pipeline.serve.rebuild``): exit with its parent, stop at once on Ctrl-C, keep freed
+    memory for reuse. Then it makes its renderer and calls ``gc.freeze()``."""
     # Ctrl-C reaches the whole process group: a worker just stops (no traceback of its own), and
     # the batch process writes what was finished and says it was interrupted.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     _exit_with_parent(os.getppid())
     _keep_freed_memory()
-    _worker = _Worker(*args)
-    # What exists now (modules, WeasyPrint, fonts, parsed templates) lives as long as the worker:
-    # frozen, it is no longer re-scanned by every full garbage collection (≈6% of a PDF).
-    gc.freeze()
 
 
 #: glibc ``mallopt`` parameters (malloc.h) and the values a worker sets.
