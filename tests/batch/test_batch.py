@@ -27,6 +27,7 @@ from pipeline.batch.casebuild import CaseOutcome
 from pipeline.batch.keyfigures import KeyFigures
 from pipeline.batch.lock import BatchLocked, batch_lock
 from pipeline.batch.manifest import load_manifest, sha256_file
+from pipeline.batch.review import HISTORY_DIR
 from pipeline.read.issues import CellRef, Issue
 from pipeline.render.fonts import NAMES_FAMILY, PDF_FONT_FAMILIES, FontNotInstalled, font_digests
 from pipeline.render.versions import library_versions
@@ -414,7 +415,7 @@ def test_leftovers_of_a_killed_run_are_deleted(tmp_path):
     result = run(tmp_path, [write_input(tmp_path / "in", "A")])
     assert result.leftovers == [".old-B-99", ".tmp-A-1234", ".tmp-manifest.json-ab"]
     assert sorted(p.name for p in batch_dir.iterdir()) == \
-        [".lock", "A", "index.html", "manifest.json", "summary.xlsx"]
+        [".lock", "A", "index.html", "manifest.json", "summary.xlsx", HISTORY_DIR]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,9 +475,10 @@ def case_jsons(batch_dir: Path) -> dict[str, bytes]:
 
 
 def assert_every_case_folder_complete(batch_dir: Path) -> None:
-    """Every folder a reader can take for a case is whole (work folders are dot-names)."""
+    """Every folder a reader can take for a case is whole (work folders are dot-names; 履歴/
+    holds the history pages, not a case)."""
     for folder in batch_dir.iterdir():
-        if folder.is_dir() and not folder.name.startswith("."):
+        if folder.is_dir() and not folder.name.startswith(".") and folder.name != HISTORY_DIR:
             assert sorted(p.name for p in folder.iterdir()) == \
                 ["01_申請書.docx", "01_申請書.pdf", "case.json"], folder
 

@@ -73,7 +73,9 @@ def test_nothing_is_written_for_a_bad_case(batch):
     _, batch_dir, _, _ = batch
     visible = {p.name for p in batch_dir.iterdir() if not p.name.startswith(".")}
     assert visible == {case_id for _, case_id in GOOD} | {"summary.xlsx", "index.html",
-                                                            "manifest.json"}
+                                                            "manifest.json", "履歴"}
+    assert {p.name for p in (batch_dir / "履歴").iterdir()} == \
+        {f"{case_id}.html" for _, case_id in GOOD}  # a history page per built case only
     assert [p.name for p in batch_dir.parent.iterdir()] == ["b"]  # nothing beside the batch
     assert sorted(p.name for p in batch_dir.parent.parent.iterdir()) == ["in", "out"]
     assert not Path("/tmp/ninbai-x").exists()

@@ -55,7 +55,8 @@ def inputs(folder: Path) -> Path:
 def case_files(batch_dir: Path) -> dict[str, str]:
     """sha256 of every file of every case folder, by path relative to the batch folder."""
     return {p.relative_to(batch_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(batch_dir.glob("*/*")) if not p.parent.name.startswith(".")}
+            for p in sorted(batch_dir.glob("*/*"))
+            if not p.parent.name.startswith(".") and p.parent.name != "履歴"}
 
 
 def assert_nothing_half_visible(batch_dir: Path) -> None:
@@ -63,7 +64,10 @@ def assert_nothing_half_visible(batch_dir: Path) -> None:
     for entry in batch_dir.iterdir():
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        if entry.name == "履歴":  # the history pages: each whole (temp + rename)
+            assert all(p.read_text("utf-8").rstrip().endswith("</html>")
+                       for p in entry.iterdir() if not p.name.startswith("."))
+        elif entry.is_dir():
             assert_case_folder_whole(entry)
         elif entry.name == "manifest.json":
             json.loads(entry.read_text("utf-8"))
