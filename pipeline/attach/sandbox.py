@@ -29,6 +29,7 @@ qpdf and are only ever opened by qpdf again, in the parent, to be copied into pa
 from __future__ import annotations
 
 import atexit
+import multiprocessing.util
 import os
 import selectors
 import subprocess
@@ -220,10 +221,22 @@ class Checker:
             return
         if self.owner == os.getpid():
             child.kill()
-            child.wait()
+            child.wait()  # reaped: its CPU time counts in this process's children
         for pipe in (child.stdin, child.stdout, child.stderr):
             if pipe is not None:
                 pipe.close()
+
+    def finish(self) -> None:
+        """At the end of the process: an idle child leaves when its input ends (killed if it
+        does not within a second), and is reaped."""
+        child = self.child
+        if child is not None and child.stdin is not None and self.owner == os.getpid():
+            child.stdin.close()
+            try:
+                child.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+        self.close()
 
 
 _process_checker: Checker | None = None
@@ -231,11 +244,13 @@ _process_checker: Checker | None = None
 
 def process_checker() -> Checker:
     """This process's checker: one child for all its cases (a batch worker's, or the batch's
-    own with ``--jobs 1``), ended when the process exits."""
+    own with ``--jobs 1``), ended and reaped when the process exits."""
     global _process_checker
     if _process_checker is None or _process_checker.owner not in (0, os.getpid()):
         _process_checker = Checker()
-        atexit.register(_process_checker.close)
+        atexit.register(_process_checker.finish)
+        # a pool worker leaves by os._exit, which skips atexit but runs these finalizers
+        multiprocessing.util.Finalize(_process_checker, _process_checker.finish, exitpriority=10)
     return _process_checker
 
 
