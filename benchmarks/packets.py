@@ -131,8 +131,11 @@ def main(argv: list[str] | None = None) -> None:
     variants = [tuple(v.split("=", 1)) for v in args.variant]
     if any(len(v) != 2 for v in variants):
         raise SystemExit("--variant は 名前=フォルダ の形で指定してください")
-    work = args.work or Path(tempfile.mkdtemp(prefix="ninbai-packets-"))
+    work = (args.work or Path(tempfile.mkdtemp(prefix="ninbai-packets-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
+    # the builds run there: a version whose checking child starts with ``python -m`` would
+    # otherwise import the pipeline of the folder the benchmark was started from
+    os.chdir(work)
     result = compare([(n, t) for n, t in variants], args.cases, args.jobs, args.rounds, work)
     print(json.dumps(result, ensure_ascii=False, indent=1) if args.json
           else "\n".join(report_lines(result)))

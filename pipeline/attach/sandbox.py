@@ -204,7 +204,9 @@ class Checker:
             self.close()
         if self.child is None:
             self.child = subprocess.Popen(
-                [sys.executable, "-m", "pipeline.attach.child", str(memory_mb)],
+                # -P: not the current folder first on the path (``-m`` would put it there, and a
+                # ``pipeline`` folder where staff run ninbai would be imported instead of ours)
+                [sys.executable, "-P", "-m", "pipeline.attach.child", str(memory_mb)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 env=_child_env())
             for pipe in (self.child.stdin, self.child.stdout, self.child.stderr):

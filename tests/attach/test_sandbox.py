@@ -235,3 +235,14 @@ def test_the_child_keeps_a_lower_limit_already_imposed():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60,
                           check=True, env=sandbox._child_env())
     assert done.stdout.decode().strip() == "(5, 5)"
+
+
+def test_a_pipeline_folder_where_ninbai_runs_is_not_what_the_child_imports(tmp_path, monkeypatch):
+    # ``python -m`` puts the current folder first on the path: a folder named pipeline there
+    # (a copy of an old version, or something planted) must not be the code that checks scans
+    (tmp_path / "pipeline").mkdir()
+    (tmp_path / "pipeline" / "__init__.py").write_text("raise SystemExit(3)\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    checker = sandbox.Checker()
+    assert outcome(sandbox.check_files([OK_PDF], LIMITS, checker)) == [("価格査定書.pdf", 1)]
+    checker.close()
