@@ -54,6 +54,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "収支": ("区分", "費目", "内容", "月額", "備考"),
     "資産": ("種類", "内容", "評価額", "備考"),
     "所有者": ("氏名", "住所", "持分"),  # written only by a sample with 共有者
+    "添付": ("ファイル名", "書類名", "宛先"),  # written only by a sample with scans beside it
 }
 #: Labels (項目 or column headers) whose numbers are yen: shown with thousands separators.
 YEN_LABELS = frozenset({
@@ -89,6 +90,9 @@ class Sample:
     budget: tuple[dict, ...] = ()
     assets: tuple[dict, ...] = ()
     owners: tuple[dict, ...] = ()  # 所有者 (共有), when the debtor is not the only owner
+    #: 添付: what the scans in the folder beside the workbook are called and who gets them
+    #: (docs/attachments.md §3); the scans themselves are scripts/make_sample_scans.py's
+    attachments: tuple[dict, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -97,7 +101,8 @@ class Sample:
 
     def rows(self, sheet: str) -> tuple[dict, ...]:
         attr = {"物件": "units", "債権者": "creditors", "費用": "costs", "世帯": "members",
-                "収支": "budget", "資産": "assets", "所有者": "owners"}[sheet]
+                "収支": "budget", "資産": "assets", "所有者": "owners",
+                "添付": "attachments"}[sheet]
         return getattr(self, attr)
 
     def case_keys(self) -> tuple[str, ...]:
@@ -112,8 +117,10 @@ class Sample:
         return HEADERS[sheet]
 
     def sheets(self) -> tuple[str, ...]:
-        """The table sheets to write: every one of the contract, 所有者 only when it has rows."""
-        return tuple(s for s in HEADERS if s != "所有者" or self.owners)
+        """The table sheets to write: every one of the contract, 所有者 and 添付 only when they
+        have rows."""
+        optional = {"所有者": self.owners, "添付": self.attachments}
+        return tuple(s for s in HEADERS if s not in optional or optional[s])
 
 
 def table(headers: tuple[str, ...], *rows: tuple) -> tuple[dict, ...]:
@@ -204,6 +211,9 @@ def sample_0142() -> Sample:
             ("預貯金", "ゆうちょ銀行 通常貯金", 180_000),
             ("自動車", "軽自動車（2017年式）", 250_000, "通勤に使用"),
         ),
+        # the two scans of inputs/2026-0142/, to the one creditor (宛先 blank: every creditor)
+        attachments=table(HEADERS["添付"], ("価格査定書.pdf", "価格査定書"),
+                          ("買付証明書.png", "買付証明書")),
     )
 
 
