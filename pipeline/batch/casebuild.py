@@ -47,6 +47,9 @@ class CaseOutcome:
     #: fingerprint of the scans the build read (``CaseAttachments.fingerprint``), "" for none:
     #: part of the case's unchanged-key (pipeline.batch.plan)
     attachments: str = ""
+    #: file name → stamp of each scan as read (``CaseAttachments.stamps``): lets a rerun trust
+    #: an untouched scan without hashing it
+    attachment_stamps: dict[str, list[int]] = field(default_factory=dict)
 
 
 class _Clock:
@@ -117,7 +120,8 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
     clock.lap("compute")
     return CaseOutcome(source, case.case_id, data["status"], issues, data["warnings"], files,
                        data, clock.timings, KeyFigures.of(figures, case.debtor.name),
-                       attachments.fingerprint())
+                       attachments.fingerprint(),
+                       {name: list(stamp) for name, stamp in attachments.stamps.items()})
 
 
 def _load(source: Path, config: Config, clock: _Clock

@@ -117,6 +117,9 @@ class InputRecord:
     #: the case's packets (送付書類一式), ``{"addressee", "pdf", "pages"}``, pdf relative to the
     #: batch folder; for the review page and ``export``
     packets: list[dict] = field(default_factory=list)
+    #: file name → stamp (size, mtime, ctime, inode) of each scan the build read: an unchanged
+    #: rerun hashes only a scan whose stamp changed (a record without it hashes them all)
+    attachment_stamps: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -229,6 +232,10 @@ def _check_record(record: InputRecord) -> None:
             raise TypeError("packet")
     if not isinstance(record.attachments, str):
         raise TypeError("attachments")
+    if not isinstance(record.attachment_stamps, dict) or not all(
+            isinstance(stamp, list) and all(isinstance(n, int) for n in stamp)
+            for stamp in record.attachment_stamps.values()):
+        raise TypeError("attachment_stamps")
     for problem in record.warnings + record.errors:
         if not (isinstance(problem["code"], str) and isinstance(problem["message"], str)):
             raise TypeError("problem")

@@ -254,6 +254,31 @@ def test_a_changed_scan_rebuilds_the_case_and_an_unchanged_one_does_not(tmp_path
     assert titles[-2:] == ["価格査定書", "買付証明書"] and "委任状" not in titles
 
 
+def test_an_untouched_scan_is_trusted_by_its_stamp_and_a_touched_one_is_hashed(tmp_path, config,
+                                                                               monkeypatch):
+    """An unchanged rerun reads no scan whose stamp is the recorded one (hashing them was 13% of
+    a rerun); a scan rewritten, even with its bytes and mtime as before, is hashed again."""
+    import os
+
+    from pipeline.attach import intake
+
+    workbook = case_input(tmp_path / "in", "2026-0142")
+    record = build(tmp_path, [workbook], config).processed[0]
+    assert sorted(record.attachment_stamps) == sorted(SCANS)
+    hashed: list[str] = []
+    real = intake.folder_fingerprint
+    monkeypatch.setattr(intake, "folder_fingerprint",
+                        lambda *args: hashed.append("x") or real(*args))
+    assert build(tmp_path, [workbook], config).processed[0].result == "unchanged"
+    assert hashed == []
+    scan = tmp_path / "in" / "2026-0142" / "価格査定書.pdf"
+    info = scan.stat()
+    scan.write_bytes(scan.read_bytes())
+    os.utime(scan, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert build(tmp_path, [workbook], config).processed[0].result == "unchanged"
+    assert hashed == ["x"]  # its ctime changed: hashed, found the same
+
+
 # --- export -------------------------------------------------------------------------------------
 
 
