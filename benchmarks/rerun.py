@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from benchmarks.batch import BATCH_DATE, BATCH_NAME, OFFICE, prepare_inputs
+from pipeline.attach.intake import file_stamp as scan_stamp
 from pipeline.batch.manifest import file_stamp
 
 CLI = "import sys; from pipeline.cli import main; main(sys.argv[1:], prog_name='ninbai')"
@@ -114,9 +115,16 @@ def _copied_record(batch_dir: Path, model: dict, source: Path) -> dict:
         outputs.append({"path": f"{case_id}/{name}", "sha256": output["sha256"]})  # stamped later
     documents = [{**d, "docx": d["docx"].replace(old, case_id, 1),
                   "pdf": d["pdf"].replace(old, case_id, 1)} for d in model["documents"]]
+    packets = [{**p, "pdf": p["pdf"].replace(old, case_id, 1)} for p in model.get("packets", [])]
+    # its own scans (the same bytes as the model's, so the same fingerprint), stamped as a build
+    # of it would have stamped them
+    scans = source.parent / case_id
+    stamps = {name: list(scan_stamp(os.stat(scans / name)))
+              for name in model.get("attachment_stamps", {})}
     return {**model, "path": str(source.resolve()), "sha256": sha256(source),
             "size": source.stat().st_size, "case_id": case_id, "folder": case_id,
-            "outputs": outputs, "documents": documents}
+            "outputs": outputs, "documents": documents, "packets": packets,
+            "attachment_stamps": stamps}
 
 
 def time_reruns(inputs_dir: Path, out: Path, jobs: int, repeat: int) -> tuple[list[float], list[float]]:

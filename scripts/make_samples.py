@@ -57,6 +57,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     # written only by a sample with replies to a sent proposal
     "交渉": ("債権者名", "回", "送付日", "回答期限", "回答日", "回答", "最低売却価格", "抹消承諾料",
            "引越費用", "条件メモ"),
+    "添付": ("ファイル名", "書類名", "宛先"),  # written only by a sample with scans beside it
 }
 #: Labels (項目 or column headers) whose numbers are yen: shown with thousands separators.
 YEN_LABELS = frozenset({
@@ -94,6 +95,9 @@ class Sample:
     assets: tuple[dict, ...] = ()
     owners: tuple[dict, ...] = ()  # 所有者 (共有), when the debtor is not the only owner
     negotiation: tuple[dict, ...] = ()  # 交渉: the creditors' replies, once letters went out
+    #: 添付: what the scans in the folder beside the workbook are called and who gets them
+    #: (docs/attachments.md §3); the scans themselves are scripts/make_sample_scans.py's
+    attachments: tuple[dict, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -103,7 +107,7 @@ class Sample:
     def rows(self, sheet: str) -> tuple[dict, ...]:
         attr = {"物件": "units", "債権者": "creditors", "費用": "costs", "世帯": "members",
                 "収支": "budget", "資産": "assets", "所有者": "owners",
-                "交渉": "negotiation"}[sheet]
+                "交渉": "negotiation", "添付": "attachments"}[sheet]
         return getattr(self, attr)
 
     def case_keys(self) -> tuple[str, ...]:
@@ -118,9 +122,10 @@ class Sample:
         return HEADERS[sheet]
 
     def sheets(self) -> tuple[str, ...]:
-        """The table sheets to write: every one of the contract, 所有者 and 交渉 only when they
+        """The table sheets to write: every one of the contract; 所有者, 交渉 and 添付 only when they
         have rows (so the older samples stay byte for byte what they were)."""
-        return tuple(s for s in HEADERS if s not in ("所有者", "交渉") or self.rows(s))
+        optional = {"所有者": self.owners, "交渉": self.negotiation, "添付": self.attachments}
+        return tuple(s for s in HEADERS if s not in optional or optional[s])
 
 
 def table(headers: tuple[str, ...], *rows: tuple) -> tuple[dict, ...]:
@@ -215,6 +220,9 @@ def sample_0142() -> Sample:
             ("預貯金", "ゆうちょ銀行 通常貯金", 180_000),
             ("自動車", "軽自動車（2017年式）", 250_000, "通勤に使用"),
         ),
+        # the two scans of inputs/2026-0142/, to the one creditor (宛先 blank: every creditor)
+        attachments=table(HEADERS["添付"], ("価格査定書.pdf", "価格査定書"),
+                          ("買付証明書.png", "買付証明書")),
     )
 
 

@@ -109,3 +109,17 @@ def _write_table(ws, headers: list[str], records: list[dict[str, object]]) -> No
     ws.append(headers)
     for record in records:
         ws.append([record.get(h) for h in headers])
+
+
+def copy_sample(workbook: Path, folder: Path, name: str | None = None) -> Path:
+    """A sample workbook of inputs/ copied into ``folder`` with its 添付 folder when it has one
+    (2026-0142's scans, which its 添付 sheet names: without them the case fails, as it would
+    for staff who moved the workbook alone). ``name``: another file name for the workbook."""
+    import shutil
+
+    target = folder / (name or workbook.name)
+    shutil.copy(workbook, target)
+    scans = workbook.with_suffix("")  # the folder is named after the 案件番号 = the sample's stem
+    if scans.is_dir() and not (folder / scans.name).exists():
+        shutil.copytree(scans, folder / scans.name)
+    return target

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from factory import copy_sample
 from pypdf import PdfReader
 
 from pipeline import cli, shipped_templates
@@ -93,7 +94,7 @@ def test_a_workspace_builds_with_its_company_and_its_own_template(tmp_path):
     assert run("init", "ws").exit_code == 0
     workspace = tmp_path / "ws"
     fill_company(workspace)
-    shutil.copy(REPO / "inputs" / "2026-0142.xlsx", workspace / "inputs" / "案件A.xlsx")
+    copy_sample(REPO / "inputs" / "2026-0142.xlsx", workspace / "inputs", "案件A.xlsx")
     statement = (shipped_templates() / "household_statement.html").read_text("utf-8")
     assert "<p class=\"prepared\">作成　" in statement
     (workspace / "templates" / "household_statement.html").write_text(

@@ -28,6 +28,7 @@ from batch.test_batch import (
     request,
     write_input,
 )
+from factory import copy_sample
 
 from pipeline.batch import run_batch
 from pipeline.batch.manifest import load_manifest
@@ -240,7 +241,7 @@ def test_ctrl_c_during_a_real_build_leaves_only_whole_case_folders(tmp_path):
     (tmp_path / "in").mkdir()
     samples = sorted((REPO / "inputs").glob("*.xlsx"))[:6]
     for sample in samples:
-        shutil.copy(sample, tmp_path / "in" / sample.name)
+        copy_sample(sample, tmp_path / "in")
     process = start(tmp_path, build_args(tmp_path, "--jobs", "2"), code=REAL_CLI,
                     stdout=subprocess.PIPE, start_new_session=True)
     batch_dir = tmp_path / "out" / "b"
@@ -269,7 +270,7 @@ def test_a_named_pipe_given_to_build_fails_its_case_and_the_batch_ends(tmp_path)
     Now it is refused at the build like at ``validate``, and the other input is built."""
     (tmp_path / "in").mkdir()
     os.mkfifo(tmp_path / "in" / "pipe.xlsx")
-    shutil.copy(REPO / "inputs" / "2026-0142.xlsx", tmp_path / "in")
+    copy_sample(REPO / "inputs" / "2026-0142.xlsx", tmp_path / "in")
     process = start(tmp_path, [*build_args(tmp_path, "--jobs", "1"),
                                str(tmp_path / "in" / "pipe.xlsx")], code=REAL_CLI,
                     stdout=subprocess.PIPE, text=True)

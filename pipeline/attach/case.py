@@ -11,7 +11,7 @@ unchanged-key needs: a changed, added or removed scan rebuilds the case (docs/at
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.attach.clean import Cleaned, Refusal
@@ -41,6 +41,8 @@ class CaseAttachments:
     cleaned: dict[str, Cleaned]  # file name → its cleaned PDF (files that passed only)
     sha256: dict[str, str]  # file name → sha256 of the file as given (every file read)
     issues: tuple[Issue, ...]
+    #: file name → its stamp as read (``intake.file_stamp``): recorded for the unchanged check
+    stamps: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -71,7 +73,7 @@ def gather_attachments(workbook: Path, case_id: str, sheet: RawSheet | None,
     cleaned, check_issues = _checked(intake, limits)
     issues = (*intake.issues, *sheet_issues, *match_issues, *check_issues)
     return CaseAttachments(assignments, cleaned, {f.name: f.sha256 for f in intake.files},
-                           tuple(issues))
+                           tuple(issues), {f.name: f.stamp for f in intake.files})
 
 
 def _checked(intake: Intake, limits: AttachmentLimits) -> tuple[dict[str, Cleaned], list[Issue]]:

@@ -45,6 +45,9 @@ class IncomingFile:
     kind: Kind
     data: bytes
     sha256: str
+    #: size, modification and change times (ns) and inode of the file as it was read (``fstat``):
+    #: an unchanged rerun trusts a scan whose stamp is the same instead of hashing it again
+    stamp: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +173,10 @@ class _Reader:
         return None
 
     def _read(self, path: str, name: str) -> None:
-        data = self._bytes(path, name)
-        if data is None:
+        read = self._bytes(path, name)
+        if read is None:
             return
+        data, info = read
         self.total += len(data)
         if self.total > self.limits.max_case_mb * MB:
             self.refuse(name, "attachment_case_too_large", "添付ファイルの合計が大きすぎます"
@@ -188,9 +192,10 @@ class _Reader:
         if mismatch:
             self.refuse(name, "attachment_type_mismatch", mismatch)
             return
-        self.files.append(IncomingFile(name, kind, data, hashlib.sha256(data).hexdigest()))
+        self.files.append(IncomingFile(name, kind, data, hashlib.sha256(data).hexdigest(),
+                                       file_stamp(info)))
 
-    def _bytes(self, path: str, name: str) -> bytes | None:
+    def _bytes(self, path: str, name: str) -> tuple[bytes, os.stat_result] | None:
         """The file's bytes, refused when it is not a regular file or is too large.
 
         Opened non-blocking (a named pipe cannot hang the batch) and without following a link
@@ -219,7 +224,32 @@ class _Reader:
             self.refuse(name, "attachment_too_large", f"ファイルが大きすぎます（{size / MB:.1f} MB、"
                         f"上限 {self.limits.max_file_mb} MB）。解像度を下げてスキャンし直してください")
             return None
-        return data
+        return data, info
+
+
+def file_stamp(info: os.stat_result) -> tuple[int, int, int, int]:
+    """Size, modification and change times (ns) and inode: writing or replacing the file changes
+    at least one (the change time cannot be set back by hand), as for the outputs' stamps."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def stamps_match(workbook: Path, case_id: str, stamps: dict[str, list[int]]) -> bool:
+    """Does the case's folder hold exactly the files of ``stamps`` (name → stamp as the build
+    read them), each with that stamp? One listing and a stat a file, nothing read or hashed: the
+    unchanged check of a rerun. False whenever anything differs or cannot be told (the caller
+    then hashes the folder as the build would read it)."""
+    folder = attachment_folder(workbook, case_id)
+    found: dict[str, str] = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = unicodedata.normalize("NFC", entry.name)
+                if not is_litter(name) and not entry.is_dir(follow_symlinks=False):
+                    found[name] = entry.path
+        return found.keys() == stamps.keys() and all(
+            list(file_stamp(os.stat(path))) == list(stamps[name]) for name, path in found.items())
+    except OSError:
+        return False
 
 
 

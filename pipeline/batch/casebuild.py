@@ -53,6 +53,9 @@ class CaseOutcome:
     #: which earlier approval the change table compared with (``EarlierApproval.key``), "" for
     #: none: part of the unchanged-key too (an approval given later rebuilds the case)
     earlier: str = ""
+    #: file name → stamp of each scan as read (``CaseAttachments.stamps``): lets a rerun trust
+    #: an untouched scan without hashing it
+    attachment_stamps: dict[str, list[int]] = field(default_factory=dict)
 
 
 class _Clock:
@@ -132,7 +135,8 @@ def build_case(source: Path, config: Config, batch_date: date, renderer: Rendere
     clock.lap("compute")
     return CaseOutcome(source, case.case_id, data["status"], issues, data["warnings"], files,
                        data, clock.timings, KeyFigures.of(figures, case.debtor.name, prices),
-                       attachments.fingerprint(), approved.key() if approved is not None else "")
+                       attachments.fingerprint(), approved.key() if approved is not None else "",
+                       {name: list(stamp) for name, stamp in attachments.stamps.items()})
 
 
 def _earlier_json(approved: EarlierApproval | None,

@@ -124,6 +124,9 @@ class InputRecord:
     #: the earlier batch's approval the change table compared with (``EarlierApproval.key``), ""
     #: for none (a record written before reads as none): another approval rebuilds the case
     earlier: str = ""
+    #: file name → stamp (size, mtime, ctime, inode) of each scan the build read: an unchanged
+    #: rerun hashes only a scan whose stamp changed (a record without it hashes them all)
+    attachment_stamps: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -238,6 +241,10 @@ def _check_record(record: InputRecord) -> None:
         raise TypeError("attachments")
     for deadline in record.deadlines:
         Deadline.from_json(deadline)  # ValueError/KeyError: damaged
+    if not isinstance(record.attachment_stamps, dict) or not all(
+            isinstance(stamp, list) and all(isinstance(n, int) for n in stamp)
+            for stamp in record.attachment_stamps.values()):
+        raise TypeError("attachment_stamps")
     for problem in record.warnings + record.errors:
         if not (isinstance(problem["code"], str) and isinstance(problem["message"], str)):
             raise TypeError("problem")

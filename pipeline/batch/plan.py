@@ -160,8 +160,13 @@ class BatchRun:
         folder = Path(path).parent / case_id
         if not os.path.lexists(folder):
             return not previous.attachments
-        from pipeline.attach.intake import folder_fingerprint
+        from pipeline.attach.intake import folder_fingerprint, stamps_match
 
+        # untouched scans are trusted by their stamps (reading and hashing them was 13% of a
+        # rerun); anything else is hashed as the build reads it
+        if previous.attachment_stamps and stamps_match(Path(path), case_id,
+                                                       previous.attachment_stamps):
+            return True
         return folder_fingerprint(Path(path), case_id, self.attachment_limits) \
             == previous.attachments
 
@@ -227,6 +232,7 @@ class BatchRun:
         record.case_id, record.folder, record.revision = case_id, previous.folder, previous.revision
         record.outputs, record.documents = previous.outputs, previous.documents
         record.packets, record.attachments = previous.packets, previous.attachments
+        record.attachment_stamps = previous.attachment_stamps
         record.figures = previous.figures  # the figures of the documents that stay
 
     def _record(self, path: str, outcome: CaseOutcome) -> InputRecord:
@@ -237,7 +243,8 @@ class BatchRun:
             result="failed" if failed else "built", timings=dict(outcome.timings),
             warnings=_warnings(outcome), errors=_errors(outcome.issues),
             figures=None if failed else outcome.figures, attachments=outcome.attachments,
-            earlier=outcome.earlier)
+            earlier=outcome.earlier,
+            attachment_stamps=outcome.attachment_stamps)
 
     def _commit(self, record: InputRecord, outcome: CaseOutcome) -> None:
         started = time.perf_counter()

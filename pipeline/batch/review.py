@@ -342,5 +342,15 @@ def review_json(cases: list[ReviewCase]) -> list[dict]:
              "status": c.record.status, "folder": c.record.folder,
              "revision": c.record.revision, "errors": c.record.errors,
              "warnings": c.record.warnings,
+             "packets": packets_json(c.record),
              "approved": _approval_json(c.approval) if c.approval else None}
             for c in cases]
+
+
+def packets_json(record: InputRecord) -> list[dict]:
+    """What will be sent (送付書類一式): per packet its addressee, path (relative to the batch
+    folder), pages and sha256, as the manifest records them (what ``approve`` checks and
+    ``export`` copies)."""
+    digests = {o["path"]: o.get("sha256") for o in record.outputs}
+    return [{"addressee": p["addressee"], "path": p["pdf"], "pages": p["pages"],
+             "sha256": digests.get(p["pdf"])} for p in record.packets]

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from factory import copy_sample
 
 from pipeline import batch
 from pipeline.batch import BatchError, BatchRequest, plan, run_batch
@@ -554,7 +555,7 @@ def real_batch(tmp_path_factory):
     folder = tmp_path_factory.mktemp("real")
     inputs = []
     for name in SAMPLES:
-        shutil.copy(REPO / "inputs" / name, folder / name)
+        copy_sample(REPO / "inputs" / name, folder)
         inputs.append(folder / name)
     (folder / "broken.xlsx").write_text("案件番号,債務者\n1,山田\n", "utf-8")  # a CSV, renamed
     inputs.append(folder / "broken.xlsx")

@@ -137,6 +137,12 @@ def test_the_cover_states_each_documents_pages_and_the_total_with_itself(built):
     assert entry["pages"] == pages(packet) and entry["parts"][0] == {"title": "送付状", "pages": 1}
 
 
+def test_the_sample_s_scans_are_named_by_its_attachments_sheet(built):
+    """inputs/2026-0142.xlsx has a 添付 sheet naming both scans: no 「添付シートにないファイル」."""
+    warnings = case_json(built, "2026-0142")["warnings"]
+    assert [w["code"] for w in warnings if w["code"].startswith("attachment_")] == []
+
+
 def test_the_attachments_text_is_in_the_packet(built):
     packet = case_dir(built, "2026-0142") / PACKET.format("東都みらい銀行")
     scan = text(INPUTS / "2026-0142" / "価格査定書.pdf")
@@ -219,8 +225,7 @@ def test_a_hostile_attachment_fails_its_case_and_the_batch_goes_on(tmp_path, con
 
 
 def test_active_content_is_removed_and_said(tmp_path, config):
-    workbook = case_input(tmp_path / "in", "2026-0142", scans=())
-    (tmp_path / "in" / "2026-0142").mkdir()
+    workbook = case_input(tmp_path / "in", "2026-0142")
     (tmp_path / "in" / "2026-0142" / "委任状.pdf").write_bytes(hostile.javascript_pdf())
     result = build(tmp_path, [workbook], config)
     record = result.processed[0]
@@ -239,11 +244,39 @@ def test_a_changed_scan_rebuilds_the_case_and_an_unchanged_one_does_not(tmp_path
     scan.write_bytes(hostile.image_bytes((400, 560), color=(250, 250, 250)))
     assert build(tmp_path, [workbook], config).processed[0].result == "built"
     assert build(tmp_path, [workbook], config).processed[0].result == "unchanged"
-    scan.unlink()  # a removed scan too
+    extra = tmp_path / "in" / "2026-0142" / "委任状.pdf"  # an added scan (no 添付 row names it)
+    extra.write_bytes(hostile.text_pdf("ININJO"))
+    assert build(tmp_path, [workbook], config).processed[0].result == "built"
+    extra.unlink()  # a removed scan too
     again = build(tmp_path, [workbook], config).processed[0]
     assert again.result == "built"
     titles = [t for t, _ in bookmarks(case_dir(tmp_path, "2026-0142") / PACKET.format("東都みらい銀行"))]
-    assert "買付証明書" not in titles
+    assert titles[-2:] == ["価格査定書", "買付証明書"] and "委任状" not in titles
+
+
+def test_an_untouched_scan_is_trusted_by_its_stamp_and_a_touched_one_is_hashed(tmp_path, config,
+                                                                               monkeypatch):
+    """An unchanged rerun reads no scan whose stamp is the recorded one (hashing them was 13% of
+    a rerun); a scan rewritten, even with its bytes and mtime as before, is hashed again."""
+    import os
+
+    from pipeline.attach import intake
+
+    workbook = case_input(tmp_path / "in", "2026-0142")
+    record = build(tmp_path, [workbook], config).processed[0]
+    assert sorted(record.attachment_stamps) == sorted(SCANS)
+    hashed: list[str] = []
+    real = intake.folder_fingerprint
+    monkeypatch.setattr(intake, "folder_fingerprint",
+                        lambda *args: hashed.append("x") or real(*args))
+    assert build(tmp_path, [workbook], config).processed[0].result == "unchanged"
+    assert hashed == []
+    scan = tmp_path / "in" / "2026-0142" / "価格査定書.pdf"
+    info = scan.stat()
+    scan.write_bytes(scan.read_bytes())
+    os.utime(scan, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert build(tmp_path, [workbook], config).processed[0].result == "unchanged"
+    assert hashed == ["x"]  # its ctime changed: hashed, found the same
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -310,6 +343,16 @@ def test_the_review_page_links_the_packets_first(built):
     assert "00_送付状_東都みらい銀行.pdf" in " ".join(links)
 
 
+def test_review_json_lists_each_case_s_packets_as_the_manifest_has_them(built):
+    batch = built / "out" / "b"
+    out = CliRunner().invoke(main, ["review", str(batch), "--json"])
+    [case] = json.loads(out.output)
+    path = f"2026-0142/{PACKET.format('東都みらい銀行')}"
+    digest = hashlib.sha256((batch / path).read_bytes()).hexdigest()
+    assert case["packets"] == [{"addressee": "東都みらい銀行", "path": path,
+                                "pages": pages(batch / path), "sha256": digest}]
+
+
 def test_a_lost_manifest_does_not_turn_a_packet_into_a_staff_file(tmp_path, config):
     """Without manifest.json, case.json says what ninbai wrote: the packet too, so a rebuild
     replaces it instead of refusing it as a staff file in the way."""
@@ -331,6 +374,6 @@ def test_a_pdf_qpdf_cannot_read_back_fails_the_case_in_japanese(tmp_path, config
         def pdf(self, view) -> tuple[bytes, list[str]]:
             return b"%PDF-1.7 broken", []
 
-    outcome = build_case(case_input(tmp_path, "2026-0142", scans=()), config, BATCH_DATE, Garbled())
+    outcome = build_case(case_input(tmp_path, "2026-0142"), config, BATCH_DATE, Garbled())
     assert outcome.status == "error" and outcome.files == {}
     assert outcome.issues[-1].code == "render_failed" and "送付書類一式" in outcome.issues[-1].message

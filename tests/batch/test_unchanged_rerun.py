@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from factory import copy_sample
 
 from pipeline.batch import BatchRequest, run_batch
 from pipeline.batch.manifest import load_manifest
@@ -44,7 +44,7 @@ def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("rerun")
     (folder / "in").mkdir()
     for name in ("2026-0142.xlsx", "2026-0148.xlsx"):
-        shutil.copy(REPO / "inputs" / name, folder / "in" / name)
+        copy_sample(REPO / "inputs" / name, folder / "in")
     inputs = tuple(sorted((folder / "in").glob("*.xlsx")))
     # the configuration the command line will read (tests/office.toml, by NINBAI_CONFIG)
     office = load_config(Path(os.environ[CONFIG_ENV]))

@@ -16,7 +16,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from factory import copy_sample
 from lxml import etree
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -48,7 +48,7 @@ def build(folder: Path, *args: str, kill: str = "", wait: bool = True) -> subpro
 def inputs(folder: Path) -> Path:
     (folder / "in").mkdir(parents=True)
     for name in SAMPLES:
-        shutil.copy(REPO / "inputs" / name, folder / "in" / name)
+        copy_sample(REPO / "inputs" / name, folder / "in")
     return folder / "out" / "b"
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from factory import write_case
+from factory import copy_sample, write_case
 
 from pipeline.read.validate import load_case
 
@@ -43,7 +42,7 @@ def batch(tmp_path_factory):
     inputs = cwd / "in"
     inputs.mkdir()
     for sample in SAMPLES:
-        shutil.copy(sample, inputs / sample.name)
+        copy_sample(sample, inputs)
     write_case(inputs, "broken.xlsx", case={"案件番号": "2026-0999", "債務者氏名": BROKEN_NAME,
                                             "売却価格": BROKEN_AMOUNT})
     built = ninbai(cwd, "build", "in", "--out", "out", "--date", "2026-11-30", "--jobs", "2")

@@ -23,6 +23,7 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from factory import copy_sample
 from textof import docx_template_dump, docx_text, pdf_text
 
 from pipeline import shipped_templates
@@ -125,7 +126,7 @@ def test_a_template_edited_in_word_still_builds_and_prints_the_edit(tmp_path, mo
     edit_as_staff(target)
     inputs = tmp_path / "inputs"
     inputs.mkdir()
-    shutil.copy(SAMPLE, inputs)
+    copy_sample(SAMPLE, inputs)
     monkeypatch.setenv("NINBAI_TEMPLATES", str(templates))
 
     result = CliRunner().invoke(main, ["build", str(inputs), "--out", str(tmp_path / "out"),
