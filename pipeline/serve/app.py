@@ -216,9 +216,9 @@ def _routes(app: Flask, settings: ServeSettings) -> None:
         approval = _choice(request.args.get("approval"), tuple(pages.APPROVAL_FILTERS))
         deadline = _choice(request.args.get("deadline"), tuple(pages.DEADLINE_FILTERS))
         approved, pending = pages.approval_counts(cases)
-        deadlines = pages.batch_deadlines(found, cases)
-        nearest = pages.nearest_deadlines(deadlines)
         today = _today(settings)
+        deadlines = pages.batch_deadlines(found, cases, today)
+        nearest = pages.nearest_deadlines(deadlines)
         shown = [c for c in pages.filtered(cases, level, severity, approval)
                  if pages.deadline_matches(nearest.get(c.record.case_id or ""), deadline, today)]
         return render_template(

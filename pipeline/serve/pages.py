@@ -28,6 +28,7 @@ from pipeline.batch.manifest import (
 from pipeline.batch.plan import SAFE_BATCH_NAME
 from pipeline.batch.review import ReviewCase, review_cases
 from pipeline.batch.sent import Sending, latest_sent, load_sent
+from pipeline.compute.deadlines import DEFAULT_DAYS, Deadline, due_deadlines
 from pipeline.read.issues import LEVELS
 
 CASE_JSON = "case.json"
@@ -173,12 +174,24 @@ def deadlines_of(data: dict) -> list[dict]:
     return sorted(good, key=lambda d: d["date"])
 
 
-def batch_deadlines(batch: Batch, cases: list[ReviewCase]) -> list[dict]:
-    """Every open deadline of the batch's cases, soonest first, each with its case id."""
-    items = [{**d, "case_id": c.record.case_id}
-             for c in cases if c.record.case_id
-             for d in deadlines_of(case_json(batch, c))]
-    return sorted(items, key=lambda d: (d["date"], d["case_id"]))
+def batch_deadlines(batch: Batch, cases: list[ReviewCase], today: date) -> list[dict]:
+    """The batch's 期限 due from ``today``, chosen and ordered by the one rule that
+    ``ninbai deadlines`` and index.html use (pipeline.compute.deadlines.due_deadlines): within
+    DEFAULT_DAYS, and the overdue ones first. Each dict is ``Due.to_json`` (with its case id)."""
+    due = due_deadlines(((c.record.case_id, _deadlines(case_json(batch, c)))
+                         for c in cases if c.record.case_id), today, DEFAULT_DAYS)
+    return [d.to_json() for d in due]
+
+
+def _deadlines(data: dict) -> list[Deadline]:
+    """case.json's deadlines as the pure rule takes them; a damaged item is left out."""
+    found = []
+    for item in deadlines_of(data):
+        try:
+            found.append(Deadline.from_json(item))
+        except (KeyError, ValueError, TypeError):
+            continue
+    return found
 
 
 def days_until(iso: str, today: date) -> int | None:

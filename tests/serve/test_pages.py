@@ -29,10 +29,10 @@ def today() -> date:
 def with_deadlines(out_dir):
     past, soon = today() - timedelta(days=2), today() + timedelta(days=3)
     add_to_case_json(out_dir, "2026-0142", deadlines=[
-        {"kind": "reply", "label": "回答期限（第1回）", "date": soon.isoformat(),
+        {"kind": "reply_deadline", "label": "回答期限（第1回）", "date": soon.isoformat(),
          "creditor": "東都みらい銀行"}])
     add_to_case_json(out_dir, "2026-0172", deadlines=[
-        {"kind": "settlement", "label": "<b>決済予定日</b>", "date": past.isoformat(),
+        {"kind": "settlement_date", "label": "<b>決済予定日</b>", "date": past.isoformat(),
          "creditor": None}])
     return past, soon
 
@@ -65,8 +65,10 @@ def test_filters_by_status_severity_and_approval(client):
         return sorted(re.findall(r'class="case-link" href="[^"]+">([^<]+)<', page))
 
     assert listed("level=high") == ["2026-0172"]
-    assert listed("level=warn") == ["2026-0142"]
-    assert listed("severity=warn") == ["2026-0142", "2026-0172"]  # 0172 has a 警告 too
+    # 2026-0142 names its scans on its 添付 sheet, so it has no warning at all
+    assert listed("level=ok") == ["2026-0142"]
+    assert listed("level=warn") == []
+    assert listed("severity=warn") == ["2026-0172"]  # 0172 has a 警告 beside its 重要
     assert listed("approval=pending") == ["2026-0142", "2026-0172"]
     assert listed("approval=approved") == []
     assert listed("level=nonsense") == ["2026-0142", "2026-0172"]  # unknown: no filter
@@ -76,7 +78,7 @@ def test_the_case_page_shows_break_even_and_its_deadlines(out_dir):
     add_to_case_json(out_dir, "2026-0142", break_even={
         "first_lien_price": 9_870_000, "all_floors_price": None,
         "floors": [{"creditor": "東都みらい銀行", "round": 2, "floor_price": 12_500_000, "row": 2}]},
-        deadlines=[{"kind": "reply", "label": "回答期限（第2回）", "date": "2026-12-10",
+        deadlines=[{"kind": "reply_deadline", "label": "回答期限（第2回）", "date": "2026-12-10",
                     "creditor": "東都みらい銀行"}])
     page = make_app(out_dir).test_client().get(CASE).get_data(as_text=True)
     section = page[page.index('id="break-even"'):page.index('id="deadlines"')]
@@ -85,8 +87,13 @@ def test_the_case_page_shows_break_even_and_its_deadlines(out_dir):
     assert "2026-12-10" in page and "回答期限（第2回）" in page
 
 
-def test_a_case_json_without_them_shows_neither(client):
-    page = client.get(CASE).get_data(as_text=True)
+def test_a_case_json_without_them_shows_neither(out_dir):
+    """A case.json written before break-even prices and deadlines existed."""
+    path = out_dir / BATCH / "2026-0142" / "case.json"
+    data = json.loads(path.read_text("utf-8"))
+    del data["break_even"], data["deadlines"]
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    page = make_app(out_dir).test_client().get(CASE).get_data(as_text=True)
     assert 'id="break-even"' not in page and 'id="deadlines"' not in page
     assert "14,000,000円" in page  # the key figures from the manifest
 
