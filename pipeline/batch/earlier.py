@@ -29,11 +29,9 @@ from pipeline.batch.manifest import (
     Approval,
     StateFileError,
     approval_holds,
-    file_stamp,
     load_approvals,
     read_manifest,
     sha256_bytes,
-    sha256_file,
 )
 
 if TYPE_CHECKING:  # the documents stage is imported only where a case is built
@@ -111,7 +109,7 @@ class EarlierBatches:
         for batch in self._earlier():
             for approval in reversed(batch.approvals.get(case_id, [])):
                 if CASE_JSON in approval.files and \
-                        _holds(self.out / batch.name, approval, batch.recorded):
+                        approval_holds(self.out / batch.name, approval, batch.recorded):
                     return EarlierApproval(batch.name, batch.date, approval, {}).key()
         return ""
 
@@ -146,24 +144,6 @@ class EarlierBatches:
                             for r in manifest.inputs for o in r.outputs}
                 found.append(_Batch(folder.name, date, by_case, recorded))
         return found
-
-
-def _holds(batch_dir: Path, approval: Approval, recorded: dict[str, tuple[str, Any]]) -> bool:
-    """``approval_holds``, trusting a file whose stamp its batch's manifest recorded with the
-    approved sha256 (``manifest.outputs_match`` with ``trust_stamps``)."""
-    for name, digest in approval.files.items():
-        path = batch_dir / approval.folder / name
-        sha, stamp = recorded.get(f"{approval.folder}/{name}", ("", None))
-        try:
-            if path.is_symlink():
-                return False
-            if sha == digest and stamp is not None and stamp == file_stamp(path):
-                continue
-            if sha256_file(path) != digest:
-                return False
-        except OSError:
-            return False
-    return bool(approval.files)
 
 
 def _approved_case_json(batch_dir: Path, approvals: list[Approval]

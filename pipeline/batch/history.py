@@ -40,10 +40,9 @@ from pipeline.batch.manifest import (
     InputRecord,
     Manifest,
     StateFileError,
-    file_stamp,
+    approval_holds,
     load_approvals,
     read_manifest,
-    sha256_file,
 )
 from pipeline.batch.review import HISTORY_DIR, OTHER_TITLES, history_environment, local_time
 from pipeline.compute.money import yen
@@ -273,37 +272,15 @@ def _warnings(value: Any) -> tuple[dict, ...]:
     return tuple(out)
 
 
-def _recorded(record: InputRecord) -> dict[str, dict]:
-    """File name → its output record (sha256, stamp) of the batch's current revision."""
-    return {Path(o["path"]).name: o for o in record.outputs}
+def _recorded(record: InputRecord) -> dict[str, tuple[str, Any]]:
+    """Batch-relative path → (sha256, stamp) of the outputs of the batch's current revision, as
+    ``approval_holds`` trusts them."""
+    return {o["path"]: (o["sha256"], o.get("stamp")) for o in record.outputs}
 
 
-def _approval_state(batch_dir: Path, approval: Approval, recorded: dict[str, dict]) -> ApprovalState:
+def _approval_state(batch_dir: Path, approval: Approval, recorded: dict[str, tuple[str, Any]]) -> ApprovalState:
     return ApprovalState(approval.by, approval.at, approval.override, tuple(approval.overridden),
-                         _stands(batch_dir, approval, recorded))
-
-
-def _stands(batch_dir: Path, approval: Approval, recorded: dict[str, dict]) -> bool:
-    """Do the approved files still have the approved sha256?
-
-    A file of the current revision whose size, times and inode are those the manifest recorded
-    when it wrote that very sha256 is taken as unchanged without reading it — the trust the
-    unchanged check of a rerun gives (``outputs_match``); a history over many batches would
-    otherwise hash every approved folder again. Any other file is hashed."""
-    folder = batch_dir / approval.folder
-    for name, digest in approval.files.items():
-        path = folder / name
-        try:
-            if path.is_symlink():
-                return False
-            known = recorded.get(name)
-            if known and known.get("sha256") == digest and known.get("stamp") == file_stamp(path):
-                continue
-            if sha256_file(path) != digest:
-                return False
-        except OSError:
-            return False
-    return bool(approval.files)
+                         approval_holds(batch_dir, approval, recorded))
 
 
 # ---------------------------------------------------------------------------------------------

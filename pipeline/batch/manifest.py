@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.keyfigures import KeyFigures
@@ -436,12 +438,26 @@ def _approval_json(approval: Approval) -> dict:
     return data
 
 
-def approval_holds(batch_dir: Path, approval: Approval) -> bool:
-    """Do the files an approval names still have its sha256? Only then is it shown as approved."""
+def approval_holds(batch_dir: Path, approval: Approval,
+                   recorded: Mapping[str, tuple[str, Any]] | None = None) -> bool:
+    """Do the files an approval names still have its sha256? Only then is it shown as approved.
+
+    ``recorded``: batch-relative path → (sha256, ``file_stamp``) as the batch's manifest wrote
+    them. A file whose stamp is still the one recorded with the approved sha256 is taken as
+    unchanged without reading it — the trust an unchanged rerun gives (``outputs_match``), so
+    that looking across many batches (history, the change table) does not hash every approved
+    folder again. Without it (``approve``, the review page), every file is read and hashed.
+    """
     folder = batch_dir / approval.folder
     for name, digest in approval.files.items():
+        path = folder / name
+        sha, stamp = (recorded or {}).get(f"{approval.folder}/{name}", ("", None))
         try:
-            if (folder / name).is_symlink() or sha256_file(folder / name) != digest:
+            if path.is_symlink():
+                return False
+            if sha == digest and stamp is not None and stamp == file_stamp(path):
+                continue
+            if sha256_file(path) != digest:
                 return False
         except OSError:
             return False
