@@ -142,7 +142,8 @@ class CaseDone:
 def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = None,
               make_renderer: Callable[[], Any] | None = None,
               report: Callable[[CaseDone], None] | None = None,
-              templates: Path | None = None) -> BatchResult:
+              templates: Path | None = None,
+              earlier: EarlierBatches | None = None) -> BatchResult:
     """Build every input of ``request`` into ``<out>/<batch>/``.
 
     ``report`` receives a ``CaseDone`` for each case as it is finished (unchanged ones first).
@@ -160,9 +161,9 @@ def run_batch(request: BatchRequest, config: Any, *, build: BuildFn | None = Non
     build = build or build_case
     # The figures approved in earlier batches of the output folder (the change table), looked up
     # by the real build only: a test's own build function takes the four arguments it always had.
-    earlier = EarlierBatches(request.out, request.batch, request.batch_date) \
-        if build is casebuild.build_case else None
-    if earlier is not None:
+    # ``earlier`` given: the caller's build looked them up already (the server's warm rebuild).
+    if earlier is None and build is casebuild.build_case:
+        earlier = EarlierBatches(request.out, request.batch, request.batch_date)
         build = partial(casebuild.build_case, earlier=earlier)
     if make_renderer is None:  # a picklable factory: the workers call it
         make_renderer = partial(warm_renderer, templates) if templates else warm_renderer

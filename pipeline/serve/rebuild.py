@@ -44,6 +44,7 @@ from typing import Any, Self
 
 from pipeline.batch import BatchError, BatchRequest, run_batch, warm_renderer
 from pipeline.batch.casebuild import CaseOutcome, build_case
+from pipeline.batch.earlier import EarlierBatches
 from pipeline.batch.lock import BatchLocked
 from pipeline.batch.manifest import (
     InputRecord,
@@ -182,27 +183,31 @@ class WarmBuilder:
             return _refused(record.case_id, f"ワークブック {source.name} が見つかりません（移動・"
                             "削除されたか、名前が変わっています）。作り直していません。")
         batch_date = date.fromisoformat(manifest.key.batch_date)
+        # the figures approved in earlier batches, for the change table: looked up afresh for
+        # every rebuild (an approval may have been given since), as ``ninbai build`` does
+        earlier = EarlierBatches(out_dir, batch, batch_date)
         read_as = _workbook_digest(source)
-        outcome = self._build(source, batch_date)
+        outcome = self._build(source, batch_date, earlier)
         if outcome.status == "error":
             return _not_built(record, source, outcome)
         request = BatchRequest((source,), out_dir, batch, batch_date, jobs=1,
                                only=(record.case_id or source.stem,))
-        build = _Prebuilt(outcome, read_as, lambda path: self._build(path, batch_date))
-        return self._commit(request, build, record, outcome)
+        build = _Prebuilt(outcome, read_as, lambda path: self._build(path, batch_date, earlier))
+        return self._commit(request, build, record, outcome, earlier)
 
     def _warm_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = _new_pool(self.templates)
         return self._pool
 
-    def _build(self, source: Path, batch_date: date) -> CaseOutcome:
+    def _build(self, source: Path, batch_date: date,
+               earlier: EarlierBatches | None = None) -> CaseOutcome:
         """Build the case in the warm worker; a worker that died is started again once."""
         for attempt in (1, 2):
             pool = self._warm_pool()
             try:
                 outcome, cpu = pool.submit(_build_in_worker, source, self.config,
-                                           batch_date).result()
+                                           batch_date, earlier).result()
                 self._worker_cpu += cpu
                 return outcome
             except BrokenProcessPool as exc:
@@ -213,13 +218,13 @@ class WarmBuilder:
         raise AssertionError("unreachable")
 
     def _commit(self, request: BatchRequest, build: _Prebuilt, record: InputRecord,
-                outcome: CaseOutcome) -> RebuildResult:
+                outcome: CaseOutcome, earlier: EarlierBatches) -> RebuildResult:
         """Hand the built case to the batch (lock, revision, atomic folder, manifest, views)."""
         deadline = time.monotonic() + self.lock_wait
         while True:
             try:
                 result = run_batch(request, self.config, build=build, make_renderer=_no_renderer,
-                                   templates=self.templates)
+                                   templates=self.templates, earlier=earlier)
                 break
             except BatchLocked:
                 if time.monotonic() >= deadline:
@@ -391,14 +396,15 @@ def _ready() -> bool:
     return _renderer is not None or _setup_error is not None
 
 
-def _build_in_worker(source: Path, config: Any, batch_date: date) -> tuple[CaseOutcome, float]:
+def _build_in_worker(source: Path, config: Any, batch_date: date,
+                     earlier: EarlierBatches | None = None) -> tuple[CaseOutcome, float]:
     """The case's outcome and the CPU seconds it took (this process and its children)."""
     before = _cpu_seconds()
     if _setup_error is not None:
         outcome = crashed_outcome(source, _setup_error)
     else:
         try:
-            outcome = build_case(source, config, batch_date, _renderer)
+            outcome = build_case(source, config, batch_date, _renderer, earlier=earlier)
         except Exception as exc:  # noqa: BLE001 - a case's failure is its result, not the server's
             outcome = crashed_outcome(source, exc)
     return outcome, _cpu_seconds() - before

@@ -153,3 +153,31 @@ def test_a_failed_workbook_once_corrected_is_built(builder, tmp_path):
     record = load_manifest(failed.batch_dir).find(SAMPLE)
     assert record.status in ("ok", "warn") and record.errors == []
     assert (failed.batch_dir / SAMPLE / "case.json").is_file()
+
+
+def test_a_rebuild_compares_with_the_approval_of_an_earlier_batch(tmp_path, builder):
+    """The server's rebuild looks at the earlier batches as ``ninbai build`` does: its case.json
+    names the October approval the change table compares with, and the manifest records it, so
+    the next ``ninbai build`` of the batch finds the case unchanged (before the fix, the rebuild
+    passed its own build function and the earlier batches were not looked at)."""
+    import json
+    from datetime import date
+
+    from pipeline.batch import BatchRequest, run_batch
+    from pipeline.config import load_config
+
+    out, workbook = tmp_path / "out", copy_sample(tmp_path / "in")
+    config = load_config(None)
+    october = run_batch(BatchRequest((workbook,), out, "2026-10-30", date(2026, 10, 30), jobs=1),
+                        config)
+    approve_cases(october.batch_dir, [SAMPLE], "佐藤", now=NOW)
+    november = build(out, workbook).batch_dir
+    set_case_value(workbook, "売却価格", 13_500_000)
+    result = builder.rebuild(out, BATCH, SAMPLE)
+    assert result.state == "built", result.message
+    data = json.loads((november / SAMPLE / "case.json").read_text("utf-8"))
+    assert data["sale"]["price"] == 13_500_000
+    assert data["earlier_approved"]["batch"] == "2026-10-30"
+    assert load_manifest(november).find(SAMPLE).earlier.startswith(f"2026-10-30/{SAMPLE}@")
+    again = build(out, workbook)
+    assert [d.result for d in again.processed] == ["unchanged"]
