@@ -83,6 +83,10 @@ def build_samples(work: Path, batch_date: str) -> Path:
     """Write the samples into work/inputs and build them; the batch folder."""
     subprocess.run([sys.executable, str(REPO / "scripts" / "make_samples.py"),
                     "--out", str(work / "inputs")], check=True, stdout=subprocess.DEVNULL)
+    # 2026-0142's 添付 sheet names the scans of its folder: without them the case fails
+    subprocess.run([sys.executable, str(REPO / "scripts" / "make_sample_scans.py"),
+                    "--out", str(work / "inputs" / "2026-0142")], check=True,
+                   stdout=subprocess.DEVNULL)
     (work / "ninbai.toml").write_text(GUIDE_CONFIG, encoding="utf-8")
     # Relative paths and cwd=work: the review page names the input as staff would see it.
     ninbai("--config", "ninbai.toml", "build", "inputs", "--out", "outputs", "--date", batch_date,

@@ -121,7 +121,7 @@ def _template_helpers(app: Flask, settings: ServeSettings) -> None:
         days_left=lambda iso: pages.days_until(iso, _today(settings)),
         yen=yen, warning_title=warning_title, period=repayment_period, level_label=level_label,
         local_time=lambda stamp: local_time(stamp, zone), place=problem_place,
-        file_name=lambda path: Path(path).name, href=href)
+        file_name=lambda path: Path(path).name, href=href, day=pages.day_of)
     app.jinja_env.globals.update(
         level_labels=LEVEL_LABELS, levels=LEVELS, kind_labels=KIND_LABELS, methods=METHODS,
         approval_filters=pages.APPROVAL_FILTERS, severity_filters=pages.SEVERITY_FILTERS,

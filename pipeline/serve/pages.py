@@ -28,7 +28,7 @@ from pipeline.batch.manifest import (
 from pipeline.batch.plan import SAFE_BATCH_NAME
 from pipeline.batch.review import ReviewCase, review_cases
 from pipeline.batch.sent import Sending, latest_sent, load_sent
-from pipeline.compute.deadlines import DEFAULT_DAYS, Deadline, due_deadlines
+from pipeline.compute.deadlines import DEFAULT_DAYS, Deadline, day_text, due_deadlines
 from pipeline.read.issues import LEVELS
 
 CASE_JSON = "case.json"
@@ -200,6 +200,15 @@ def days_until(iso: str, today: date) -> int | None:
         return (date.fromisoformat(iso) - today).days
     except (TypeError, ValueError):
         return None
+
+
+def day_of(iso: str) -> str:
+    """A case.json date as staff read every date of ninbai (2026年12月5日（土）); the raw text
+    when it cannot be read (data is shown, never dropped)."""
+    try:
+        return day_text(date.fromisoformat(iso))
+    except (TypeError, ValueError):
+        return str(iso)
 
 
 def nearest_deadlines(deadlines: list[dict]) -> dict[str, dict]:

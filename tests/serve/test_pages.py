@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from pipeline.compute.deadlines import day_text
 from serve.conftest import BATCH, make_app
 
 CASE = f"/b/{BATCH}/c/2026-0142/"
@@ -41,7 +42,7 @@ def test_the_deadlines_are_on_top_of_the_batch_page_soonest_first(out_dir, with_
     past, soon = with_deadlines
     page = make_app(out_dir).test_client().get(f"/b/{BATCH}/").get_data(as_text=True)
     top = page[page.index('id="deadlines"'):page.index("概要")]
-    assert top.index(past.isoformat()) < top.index(soon.isoformat())
+    assert top.index(day_text(past)) < top.index(day_text(soon))  # dates as staff read them
     assert top.index("2026-0172") < top.index("2026-0142")
     assert "2日過ぎ" in top and "3日" in top and "東都みらい銀行" in top
     assert "&lt;b&gt;決済予定日&lt;/b&gt;" in top and "<b>決済予定日" not in top  # data is data
@@ -84,7 +85,7 @@ def test_the_case_page_shows_break_even_and_its_deadlines(out_dir):
     section = page[page.index('id="break-even"'):page.index('id="deadlines"')]
     assert "9,870,000円" in section and "見つかりません" in section
     assert "第2回" in section and "12,500,000円" in section
-    assert "2026-12-10" in page and "回答期限（第2回）" in page
+    assert "2026年12月10日（木）" in page and "回答期限（第2回）" in page
 
 
 def test_a_case_json_without_them_shows_neither(out_dir):
