@@ -236,27 +236,16 @@ def document(batch: Path, case_id: str, kind: str) -> Path:
 
 def serve_picture(batch: Path, png: Path, profile: Path) -> None:
     """The case page of ``ninbai serve`` for GUIDE_CASE, served on a free port of 127.0.0.1."""
-    import threading
-
-    from waitress import create_server
-
     from pipeline.config import load_config
+    from pipeline.serve import served_in_thread
     from pipeline.serve.app import ServeSettings, create_app
     from pipeline.serve.rebuild import WarmBuilder
 
     # the page as `ninbai serve` shows it, with its rebuild button; the builder's worker starts
     # only at a first rebuild, which the picture never asks for
     builder = WarmBuilder(load_config(batch.parent.parent / "ninbai.toml"))
-    app = create_app(ServeSettings(batch.parent, builder=builder))
-    server = create_server(app, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.effective_port}/b/{batch.name}/c/{GUIDE_CASE}/"
-        screenshot(url, png, 1000, 1400, profile)
-    finally:
-        server.close()
-        thread.join(timeout=10)
+    with served_in_thread(create_app(ServeSettings(batch.parent, builder=builder))) as base:
+        screenshot(f"{base}/b/{batch.name}/c/{GUIDE_CASE}/", png, 1000, 1400, profile)
 
 
 def make_pictures(out: Path, batch_date: str) -> list[Path]:

@@ -8,9 +8,13 @@ the Flask app (pipeline.serve.app) with waitress.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from pipeline.serve.users import HASH_FORM
 
@@ -59,3 +63,34 @@ def run(app: object, host: str, port: int, announce: Callable[[str], None],
              "（終了は Ctrl-C）")
     server.run()
     announce("ninbai serve を終了しました。")
+
+
+@contextmanager
+def served_in_thread(app: Any, threads: int = 4) -> Iterator[str]:
+    """The app served by waitress on a free port of 127.0.0.1 in a thread, for the browser tests
+    and the guide's pictures; yields its base URL and stops the server on leaving.
+
+    waitress stops its loop when its socket is closed, but a ``select`` already waiting on that
+    socket then fails with EBADF in the server's thread: that error, after we closed it, is the
+    end of the loop and not a failure (anything else still raises).
+    """
+    from waitress import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    stopping = threading.Event()
+
+    def loop() -> None:
+        try:
+            server.run()
+        except OSError as exc:
+            if not (stopping.is_set() and exc.errno == errno.EBADF):
+                raise
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stopping.set()
+        server.close()
+        thread.join(timeout=10)

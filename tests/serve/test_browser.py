@@ -5,11 +5,11 @@ open the batch, preview a packet, approve a case and see it approved, record a p
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
 
+from pipeline.serve import served_in_thread
 from pipeline.serve.app import ServeSettings, create_app
 from serve.conftest import BATCH
 
@@ -24,17 +24,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def server(out_dir) -> Iterator[str]:
     """waitress serving the app on a free port of 127.0.0.1, in a thread; its base URL."""
-    from waitress import create_server
-
-    app = create_app(ServeSettings(out_dir))
-    httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=httpd.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.effective_port}"
-    finally:
-        httpd.close()
-        thread.join(timeout=10)
+    with served_in_thread(create_app(ServeSettings(out_dir))) as url:
+        yield url
 
 
 @pytest.fixture
@@ -120,22 +111,13 @@ def own_batch(tmp_path):
 
 @pytest.fixture
 def rebuild_server(own_batch) -> Iterator[str]:
-    from waitress import create_server
-
     from pipeline.config import load_config
     from pipeline.serve.rebuild import WarmBuilder
     from serve.conftest import INPUTS
 
-    with WarmBuilder(load_config(INPUTS / "ninbai.toml")) as builder:
-        app = create_app(ServeSettings(own_batch, builder=builder))
-        httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
-        thread = threading.Thread(target=httpd.run, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{httpd.effective_port}"
-        finally:
-            httpd.close()
-            thread.join(timeout=10)
+    with WarmBuilder(load_config(INPUTS / "ninbai.toml")) as builder, \
+            served_in_thread(create_app(ServeSettings(own_batch, builder=builder))) as url:
+        yield url
 
 
 def test_change_the_workbook_rebuild_and_see_the_change_table(rebuild_server, page, own_batch):
