@@ -232,8 +232,17 @@ def _received(sale: dict[str, Any]) -> dict[str, int] | None:
             return None
         for row in rows:
             name = _text(row.get("creditor")) if isinstance(row, dict) else None
-            amount = _yen(row.get("received")) if isinstance(row, dict) else None
+            amount = _row_received(row) if isinstance(row, dict) else None
             if name is None or amount is None:
                 return None
             received[name] = received.get(name, 0) + amount
     return received
+
+
+def _row_received(row: dict[str, Any]) -> int | None:
+    """A row's 配分額: a lien writes it (``received``); a 差押 writes its parts, 差押解除料 and
+    剰余からの配分, whose sum is its 配分額 (``SeizureShare.received``)."""
+    if "received" in row:
+        return _yen(row["received"])
+    fee, share = _yen(row.get("release_fee")), _yen(row.get("surplus_share"))
+    return None if fee is None or share is None else fee + share

@@ -219,3 +219,24 @@ def test_a_change_to_the_earlier_approved_files_rebuilds_the_unchanged_case(
     assert [r.result for r in again.processed] == ["built"]
     assert case_json(b)["earlier_approved"] is None
     assert "変更点" not in pdf_text(letter(b, JUNIOR, "pdf"))
+
+
+def test_a_seizure_counts_in_the_earlier_figures_of_its_creditor():
+    """case.json writes a 差押's 解除料 and 剰余からの配分, not their sum: the earlier 配分額 of
+    every creditor of a case with a 差押 (2026-0190's ゆりが丘市役所) read as unknown (「—」 in
+    every row) before the reader added them up as the figures do."""
+    from pipeline.batch.casejson import case_json as make_case_json
+    from pipeline.compute import compute_case
+    from pipeline.read.validate import load_case
+
+    config = load_config(None)
+    case, issues = load_case(Path(__file__).parents[2] / "inputs" / "2026-0190.xlsx", config.profiles.keys())
+    assert case is not None, issues
+    figures = compute_case(case, config, date(2026, 11, 30))
+    data = json.loads(json.dumps(make_case_json(case, figures, [], [])))
+    expected: dict[str, int] = {}
+    for name, amount in [(x.creditor, x.received) for x in figures.sale.liens] + \
+            [(s.creditor, s.received) for s in figures.sale.seizures]:
+        expected[name] = expected.get(name, 0) + amount
+    assert figures.sale.seizures and expected["ゆりが丘市役所"] == 96_000
+    assert earlier_figures("2026-10-30", data).received == expected
