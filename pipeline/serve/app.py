@@ -32,6 +32,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -40,6 +41,7 @@ from pipeline.batch.lock import BatchLocked
 from pipeline.batch.manifest import StateFileError
 from pipeline.batch.review import (
     KIND_LABELS,
+    REVIEW_TEMPLATES,
     approved_links,
     href,
     local_time,
@@ -58,6 +60,7 @@ from pipeline.serve.safety import LoginGuard, add_security_headers, file_inside
 from pipeline.serve.users import password_matches
 
 LOG = logging.getLogger("ninbai.serve")
+SERVE_TEMPLATES = Path(__file__).parent / "templates"
 #: The Host names a browser on this computer uses for a loopback server (the port aside).
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 DEBUG_ENV = "NINBAI_DEBUG"
@@ -95,6 +98,10 @@ class ServeSettings:
 def create_app(settings: ServeSettings) -> Flask:
     """The application over ``settings.out_dir`` (every batch in it)."""
     app = Flask("pipeline.serve", template_folder="templates", static_folder="static")
+    # the server's own pages first, then the review page's partials (the key figures), so both
+    # surfaces show a case from one template
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(SERVE_TEMPLATES),
+                                     FileSystemLoader(REVIEW_TEMPLATES)])
     app.config.update(
         SECRET_KEY=settings.secret_key, DEBUG=False, TESTING=False, PROPAGATE_EXCEPTIONS=False,
         SESSION_COOKIE_NAME="ninbai_session", SESSION_COOKIE_HTTPONLY=True,
