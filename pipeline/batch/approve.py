@@ -13,9 +13,11 @@ folder name an approval names. docs/cli.md ``ninbai approve``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from pipeline.batch.atomic import os_error_text
 from pipeline.batch.history import write_history_pages
@@ -42,6 +44,9 @@ from pipeline.batch.summary import write_summary
 from pipeline.compute.warnings import warning_title
 
 _REVISION_DIR = re.compile(r"rev([2-9]|[1-9][0-9]+)")
+
+
+T = TypeVar("T")
 
 
 class ApproveError(Exception):
@@ -116,35 +121,43 @@ def approve_cases(batch_dir: Path, case_ids: list[str], by: str,
                                "（空欄では承認できません）。")
     if not batch_dir.is_dir():
         raise ApproveError(f"フォルダが見つかりません: {batch_dir}")
-    if not (batch_dir / MANIFEST_NAME).is_file():  # checked before locking: no stray .lock
+    return _record_locked(batch_dir, "承認", lambda: _approve_locked(
+        batch_dir, case_ids, by, now, override, zone))
+
+
+def _record_locked(batch_dir: Path, what: str, record: Callable[[], T]) -> T:
+    """Run ``record`` under the batch lock, as approve and revoke do: the manifest must be there
+    (checked before locking: no stray .lock), and a damaged state file or a write that fails is
+    an ``ApproveError`` in Japanese naming ``what`` (承認, 取消) could not be recorded."""
+    if not (batch_dir / MANIFEST_NAME).is_file():
         raise ApproveError(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）。")
     try:
-        return _approve_locked(batch_dir, case_ids, by, now, override, zone)
+        with batch_lock(batch_dir):
+            return record()
     except StateFileError as exc:
         raise ApproveError(str(exc)) from None
     except OSError as exc:
-        raise ApproveError(f"{batch_dir} に書き込めないため、承認を記録できませんでした"
+        raise ApproveError(f"{batch_dir} に書き込めないため、{what}を記録できませんでした"
                            f"（{os_error_text(exc)}）。") from None
 
 
 def _approve_locked(batch_dir: Path, case_ids: list[str], by: str,
                     now: datetime | None, override: str | None, zone: str) -> ApproveResult:
-    with batch_lock(batch_dir):
-        manifest = read_manifest(batch_dir)
-        if manifest is None:
-            raise ApproveError(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）。")
-        result = ApproveResult()
-        approvals = load_approvals(batch_dir, result.notices)
-        stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-        for case_id in dict.fromkeys(case_ids):  # each id once, in the order given
-            _approve_one(batch_dir, manifest, approvals, case_id, by, stamp, override, result)
-        if result.approved or result.notices:  # a damaged approvals.json is rewritten whole
-            write_approvals(batch_dir, approvals + result.approved)
-        if result.approved:
-            standing = standing_approvals(batch_dir, approvals + result.approved)
-            write_review(batch_dir, manifest, standing, zone)
-            write_summary(batch_dir, manifest, approvals=standing, zone=zone)
-            write_history_pages(batch_dir, [a.case_id for a in result.approved], zone)
+    manifest = read_manifest(batch_dir)
+    if manifest is None:
+        raise ApproveError(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）。")
+    result = ApproveResult()
+    approvals = load_approvals(batch_dir, result.notices)
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    for case_id in dict.fromkeys(case_ids):  # each id once, in the order given
+        _approve_one(batch_dir, manifest, approvals, case_id, by, stamp, override, result)
+    if result.approved or result.notices:  # a damaged approvals.json is rewritten whole
+        write_approvals(batch_dir, approvals + result.approved)
+    if result.approved:
+        standing = standing_approvals(batch_dir, approvals + result.approved)
+        write_review(batch_dir, manifest, standing, zone)
+        write_summary(batch_dir, manifest, approvals=standing, zone=zone)
+        write_history_pages(batch_dir, [a.case_id for a in result.approved], zone)
     return result
 
 
@@ -216,16 +229,8 @@ def revoke_approval(batch_dir: Path, case_id: str, by: str, reason: str,
         raise ApproveError("取り消す人の名前（--by）を入れてください。")
     if not reason:
         raise ApproveError("承認を取り消す理由（--reason）を書いてください（空欄では取り消せません）。")
-    if not (batch_dir / MANIFEST_NAME).is_file():
-        raise ApproveError(f"{batch_dir} に manifest.json がありません（build の出力フォルダを指定してください）。")
-    try:
-        with batch_lock(batch_dir):
-            return _revoke_locked(batch_dir, case_id, by, reason, now, zone)
-    except StateFileError as exc:
-        raise ApproveError(str(exc)) from None
-    except OSError as exc:
-        raise ApproveError(f"{batch_dir} に書き込めないため、取消を記録できませんでした"
-                           f"（{os_error_text(exc)}）。") from None
+    return _record_locked(batch_dir, "取消", lambda: _revoke_locked(
+        batch_dir, case_id, by, reason, now, zone))
 
 
 def _revoke_locked(batch_dir: Path, case_id: str, by: str, reason: str,
