@@ -79,11 +79,13 @@ def ninbai_command() -> Path:
     return Path(sys.executable).parent / "ninbai"
 
 
-def run_build(inputs: Path, out: Path, jobs: int, log: Path, config: Path = OFFICE) -> BuildRun:
+def run_build(inputs: Path, out: Path, jobs: int, log: Path, config: Path = OFFICE,
+              entry: list[str] | None = None) -> BuildRun:
     """Run ``ninbai build`` once; stdout lines starting with ``[`` are its per-case lines.
 
-    ``config``: the office's ninbai.toml (another version's own, when it reads another format)."""
-    command = [str(ninbai_command()), "build", str(inputs), "--out", str(out), "--batch",
+    ``config``: the office's ninbai.toml (another version's own, when it reads another format);
+    ``entry``: another command to run instead of ``ninbai`` (benchmarks.without_packets)."""
+    command = [*(entry or [str(ninbai_command())]), "build", str(inputs), "--out", str(out), "--batch",
                BATCH_NAME, "--date", BATCH_DATE, "--jobs", str(jobs), "--config", str(config)]
     load_before, cpu_before = os.getloadavg(), _children_cpu()
     started = time.perf_counter()

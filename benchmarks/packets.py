@@ -2,15 +2,21 @@
 
 Usage::
 
-    .venv/bin/python -m benchmarks.packets --variant without=/tmp/old --variant with= \\
+    .venv/bin/python -m benchmarks.packets --variant without=@without-packets --variant with= \\
         [--cases 30] [--jobs 2] [--rounds 3] [--work DIR] [--json]
 
 Issue 14: the batch with packets may cost at most 10% more CPU than the same batch without
 them. Nothing in the pipeline turns the packets off (a month without 送付状 is not a thing staff
-can ask for), so "without" is a tree of the pipeline before packets existed (``git archive
-d0cdf88 | tar -x -C /tmp/old``; it ignores the 添付 folders), run with that tree first on
-``PYTHONPATH``; ``with=`` (empty) is the installed tree. Any number of variants can be compared
-(e.g. the tree before a speed change as well).
+can ask for), so "without" is either
+
+- ``without=@without-packets``: today's code with the packet stage taken out
+  (benchmarks.without_packets): the fair comparison, the same letters and features; or
+- ``old=/tmp/old``: a tree of the pipeline before packets existed (``git archive d0cdf88 | tar
+  -x -C /tmp/old``; it ignores the 添付 folders), run with that tree first on ``PYTHONPATH``. It
+  also lacks everything built since, which then counts against the packets.
+
+``with=`` (empty) is the installed tree. Any number of variants can be compared (e.g. the tree
+before a speed change as well).
 
 The N synthetic cases of ``benchmarks.batch`` (each with the two sample scans in its 添付 folder)
 are written once; then every round builds them from scratch once per variant, the order of the
@@ -32,6 +38,7 @@ import json
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
@@ -39,17 +46,25 @@ from benchmarks.batch import OFFICE, STAGES, manifest_figures, prepare_inputs, r
 
 #: The issue's bound: the batch with packets costs at most this much more than without.
 TARGET_EXTRA = 0.10
+#: The variant "tree" that means today's code without the packet stage.
+WITHOUT_PACKETS = "@without-packets"
+#: The repository: on ``PYTHONPATH`` for benchmarks.without_packets.
+REPO = Path(__file__).resolve().parent.parent
 
 
 def build_with(tree: str, inputs: Path, out: Path, jobs: int, log: Path) -> dict:
-    """One full build by the pipeline in ``tree`` ("" = the installed one)."""
+    """One full build by the pipeline in ``tree`` ("" = the installed one, ``WITHOUT_PACKETS`` =
+    the installed one with the packet stage taken out)."""
     saved = os.environ.get("PYTHONPATH")
+    entry = None
+    if tree == WITHOUT_PACKETS:
+        tree, entry = str(REPO), [sys.executable, "-m", "benchmarks.without_packets"]
     if tree:
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (tree, saved)))
     try:
         shutil.rmtree(out, ignore_errors=True)
         own = Path(tree) / "inputs" / "ninbai.toml"  # its own office file: the format changes
-        run = run_build(inputs, out, jobs, log, own if tree and own.is_file() else OFFICE)
+        run = run_build(inputs, out, jobs, log, own if tree and own.is_file() else OFFICE, entry)
     finally:
         if saved is None:
             os.environ.pop("PYTHONPATH", None)
