@@ -15,8 +15,8 @@ Speed (see docs/rendering.md §2): one ``FontConfiguration`` and one pre-parsed 
 the life of the worker; the stylesheet is passed to ``write_pdf`` rather than linked from the HTML
 so it is not parsed again for every document. The patches of WeasyPrint's, pydyf's and cffi's
 internals (a narrower user-agent stylesheet, streams deflated at zlib's default level, open glyph
-arrays, font files copied only when read) live in ``pipeline.render.speedups``, each applied only
-with the versions it was tested with.
+arrays) live in ``pipeline.render.speedups``, each applied only with the versions it was tested
+with.
 """
 
 from __future__ import annotations
@@ -120,7 +120,6 @@ class PdfWriter:
         self.base_url = templates_dir.resolve().as_uri() + "/"
         self.fetcher = TemplateFetcher(templates_dir)
         speedups.install_font_arrays()
-        speedups.install_lazy_font_files()
         self.html_class = speedups.html_class()
         self.finisher = speedups.pdf_finisher()
         self.font_config = FontConfiguration()

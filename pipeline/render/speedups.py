@@ -1,6 +1,6 @@
 """Every patch of third-party internals, each applied only with the versions it was tested with.
 
-The renderers are faster with five changes that reach into WeasyPrint, pydyf, cffi and docxtpl
+The renderers are faster with four changes that reach into WeasyPrint, pydyf, cffi and docxtpl
 below their documented API (docs/performance.md has the measurements). Each leaves the documents
 unchanged (tests/render/test_render_speed.py compares them with the stock code's), but only as
 long as the internals it relies on stay as they were. So each speed-up names, in ``TESTED``, the
@@ -14,9 +14,6 @@ per process for developers (logger ``pipeline.render.speedups``; staff never see
   pydyf's fixed 9 (a ``write_pdf`` finisher).
 - ``open_font_arrays``: cffi allocates WeasyPrint's glyph arrays as ``T[]`` instead of parsing a
   new ``T[N]`` type for every font subset (``OpenArrays``).
-- ``lazy_font_files``: WeasyPrint's ``Font`` no longer copies its whole font file when it is
-  made, only when something reads it (``FaceData``): HarfBuzz subsets from the face, so the copy
-  of IPAex (7.8 MB) was never used.
 - ``patch_xml_once``: docxtpl's clean-up of a template part's XML is done once and kept
   (``PatchedOnce``).
 
@@ -79,12 +76,6 @@ TESTED: dict[str, Speedup] = {
         {"weasyprint": frozenset({"70.0"}), "cffi": frozenset({"2.1.1"})},
         "weasyprint.pdf.fonts looks up the module global ffi at each call and allocates its glyph "
         "lists as ffi.new(f'hb_codepoint_t[{n}]', items) with n == len(items)"),
-    "lazy_font_files": Speedup(
-        {"weasyprint": frozenset({"70.0"})},
-        "weasyprint.pdf.fonts.Font.__init__ sets self.file_content = "
-        "get_hb_object_data(self.hb_face) through the module global get_hb_object_data, whose "
-        "other call there (a subset face) only tests the result and stores it in file_content; "
-        "every other use reads self.file_content (or font.file_content)"),
     "patch_xml_once": Speedup(
         {"docxtpl": frozenset({"0.20.2"})},
         "DocxTemplate.patch_xml(src_xml) cleans each template part's XML before Jinja compiles "
@@ -122,13 +113,6 @@ def install_font_arrays() -> None:
     """Give WeasyPrint's font embedding an ``OpenArrays`` (once), when tested."""
     if enabled("open_font_arrays") and not isinstance(weasyprint_fonts.ffi, OpenArrays):
         weasyprint_fonts.ffi = OpenArrays(weasyprint_fonts.ffi)
-
-
-def install_lazy_font_files() -> None:
-    """Make WeasyPrint's ``Font`` copy its font file only when read (once), when tested."""
-    if enabled("lazy_font_files") and weasyprint_fonts.get_hb_object_data is not face_data:
-        weasyprint_fonts.get_hb_object_data = face_data
-        weasyprint_fonts.Font.file_content = FONT_FILE_CONTENT
 
 
 def docx_template(template_file: Any, patched: dict[str, str]) -> DocxTemplate:
@@ -228,65 +212,6 @@ class OpenArrays:
             if sized and int(sized[2]) == len(init):
                 return self.ffi.new(sized[1] + "[]", init)
         return self.ffi.new(cdecl, init)
-
-
-# ---------------------------------------------------------------- lazy_font_files
-
-#: WeasyPrint's own reader of a HarfBuzz blob (the whole font file of a face, or a colour glyph).
-stock_object_data = weasyprint_fonts.get_hb_object_data
-
-
-class FaceData:
-    """A HarfBuzz face's font file, copied into ``bytes`` only when first read.
-
-    WeasyPrint makes one ``Font`` per face and size used in a document (IPAex regular, its
-    synthetic bold, the names font …) and each copied its whole font file at once: 7.8 MB for
-    IPAex, ≈4 ms each, ≈16 ms a PDF, though HarfBuzz subsets from the face and the copy was
-    then replaced by the subset, unread (docs/performance.md, "Packets"). Truthy as the stock
-    bytes are (a face with data); ``bytes()`` gives the file, made once.
-    """
-
-    __slots__ = ("_data", "face")
-
-    def __init__(self, face: Any) -> None:
-        self.face = face  # keeps the face (a cffi object with its destructor) alive until read
-        self._data: bytes | None = None
-
-    def __bytes__(self) -> bytes:
-        if self._data is None:
-            self._data = stock_object_data(self.face)
-        return self._data
-
-    def __bool__(self) -> bool:
-        blob = weasyprint_fonts.harfbuzz.hb_face_reference_blob(self.face)
-        try:
-            return weasyprint_fonts.harfbuzz.hb_blob_get_length(blob) > 0
-        finally:
-            weasyprint_fonts.harfbuzz.hb_blob_destroy(blob)
-
-
-def face_data(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
-    """``get_hb_object_data`` for ``weasyprint.pdf.fonts``: a face's file deferred (``FaceData``);
-    colour glyphs (never asked there, but the signature allows it) read at once."""
-    if ot_color is None and glyph is None:
-        return FaceData(hb_object)
-    return stock_object_data(hb_object, ot_color, glyph)
-
-
-def _file_content(font: Any) -> Any:
-    value = font.__dict__["_ninbai_file_content"]
-    if isinstance(value, FaceData):
-        value = font.__dict__["_ninbai_file_content"] = bytes(value)
-    return value
-
-
-def _set_file_content(font: Any, value: Any) -> None:
-    font.__dict__["_ninbai_file_content"] = value
-
-
-#: ``Font.file_content`` as a property: whatever WeasyPrint stores (a ``FaceData`` from
-#: ``face_data``, a subset's bytes) and reads back as bytes.
-FONT_FILE_CONTENT = property(_file_content, _set_file_content)
 
 
 # ---------------------------------------------------------------- patch_xml_once

@@ -9,8 +9,6 @@
   the streams but their ``/Length``, must be equal.
 - ``OpenArrays`` (``open_font_arrays``): cffi allocates WeasyPrint's glyph arrays as ``T[]``
   instead of parsing a new ``T[N]`` type for every font subset; the arrays and the PDFs are the same.
-- ``FaceData`` (``lazy_font_files``): WeasyPrint's ``Font`` copies its font file only when read;
-  no whole font file is copied while a document is written, and the PDFs are the same.
 - ``PatchedOnce`` (``patch_xml_once``): docxtpl's XML clean-up is done once per template part;
   the .docx bytes equal those of a plain ``DocxTemplate``.
 
@@ -47,19 +45,14 @@ from pipeline.read.validate import load_case
 from pipeline.render import Renderer, speedups, view_context
 from pipeline.render.docx import fixed_zip_times
 from pipeline.render.speedups import (
-    FONT_FILE_CONTENT,
     STREAM_COMPRESSION_LEVEL,
     TESTED,
-    FaceData,
     LetterHTML,
     OpenArrays,
     PatchedOnce,
     deflate_streams,
-    face_data,
     install_font_arrays,
-    install_lazy_font_files,
     letter_ua_stylesheet,
-    stock_object_data,
     weasyprint_fonts,
 )
 from pipeline.render.versions import installed_version
@@ -234,82 +227,6 @@ def test_pdfs_with_open_arrays_are_byte_identical(renderer, monkeypatch, case_id
     assert [renderer.pdf(view)[0] for view in views] == ours
 
 
-#: A copy this large is a whole font file (IPAex is 7.8 MB); a subset of a letter is < 0.1 MB.
-WHOLE_FONT_BYTES = 1_000_000
-
-
-def _stock_fonts(monkeypatch) -> None:
-    """WeasyPrint's own font objects: each copies its font file when made."""
-    monkeypatch.setattr(weasyprint_fonts, "get_hb_object_data", stock_object_data)
-    monkeypatch.delattr(weasyprint_fonts.Font, "file_content", raising=False)
-
-
-def _copies(monkeypatch) -> list[int]:
-    """The sizes of the blobs copied out of HarfBuzz from now on, by either code path."""
-    sizes: list[int] = []
-
-    def spy(hb_object, ot_color=None, glyph=None):
-        data = stock_object_data(hb_object, ot_color, glyph)
-        sizes.append(len(data))
-        return data
-
-    monkeypatch.setattr(speedups, "stock_object_data", spy)
-    if weasyprint_fonts.get_hb_object_data is stock_object_data:
-        monkeypatch.setattr(weasyprint_fonts, "get_hb_object_data", spy)
-    return sizes
-
-
-def test_no_whole_font_file_is_copied_for_a_document(renderer, monkeypatch):
-    install_lazy_font_files()  # once: the renderer installed it already
-    assert weasyprint_fonts.get_hb_object_data is face_data
-    assert weasyprint_fonts.Font.file_content is FONT_FILE_CONTENT
-    views = _views(SAMPLES[2])  # 𠮷: the names font is embedded too
-    copied = _copies(monkeypatch)
-    for view in views:
-        renderer.pdf(view)
-    assert copied and max(copied) < WHOLE_FONT_BYTES  # the subsets, nothing else
-    monkeypatch.undo()
-    _stock_fonts(monkeypatch)
-    copied = _copies(monkeypatch)
-    renderer.pdf(views[0])
-    assert max(copied) > WHOLE_FONT_BYTES  # what the stock code does: the check can fail
-
-
-@pytest.mark.parametrize("case_id", SAMPLES[1:])
-def test_pdfs_with_font_files_copied_when_read_are_byte_identical(renderer, monkeypatch, case_id):
-    views = _views(case_id)
-    ours = [renderer.pdf(view)[0] for view in views]
-    _stock_fonts(monkeypatch)
-    assert [renderer.pdf(view)[0] for view in views] == ours
-
-
-def test_face_data_reads_the_face_once_and_is_truthy_as_its_bytes(renderer):
-    font = next(iter(_fonts_of_a_document(renderer)))
-    data = FaceData(font.hb_face)
-    whole = bytes(data)
-    assert whole == stock_object_data(font.hb_face) and len(whole) > WHOLE_FONT_BYTES
-    assert bytes(data) is whole and bool(data)
-    # a colour glyph (asked with a font, not a face) is read at once, as the stock code reads it
-    assert face_data(font.hb_font, "png", 1) == stock_object_data(font.hb_font, "png", 1)
-
-
-def _fonts_of_a_document(renderer: Renderer) -> list:
-    """WeasyPrint's ``Font`` objects of one small document, as the writer makes them."""
-    made: list = []
-    original = weasyprint_fonts.Font.__init__
-
-    def keep(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        made.append(self)
-
-    weasyprint_fonts.Font.__init__ = keep
-    try:
-        renderer._pdf.write("<p>髙﨑</p>")
-    finally:
-        weasyprint_fonts.Font.__init__ = original
-    return made
-
-
 def _plain_docx(renderer: Renderer, view) -> bytes:
     """What docxtpl makes without the cache, dated as the renderer dates its files."""
     writer = renderer._docx
@@ -361,7 +278,6 @@ def test_the_renderer_uses_every_speedup_with_the_tested_versions(renderer):
     assert renderer._pdf.html_class is LetterHTML
     assert renderer._pdf.finisher is deflate_streams
     assert isinstance(weasyprint_fonts.ffi, OpenArrays)
-    assert weasyprint_fonts.get_hb_object_data is face_data
     assert isinstance(speedups.docx_template(io.BytesIO(renderer._docx.template_bytes(
         "sale_request.docx")), {}), PatchedOnce)
 
@@ -375,7 +291,6 @@ def untested_versions(monkeypatch):
     monkeypatch.setattr(speedups, "TESTED", faked)
     if isinstance(weasyprint_fonts.ffi, OpenArrays):
         monkeypatch.setattr(weasyprint_fonts, "ffi", weasyprint_fonts.ffi.ffi)
-    _stock_fonts(monkeypatch)
     speedups.enabled.cache_clear()
     yield
     speedups.enabled.cache_clear()
@@ -387,8 +302,6 @@ def test_untested_versions_use_the_stock_code_and_say_so_once(untested_versions,
     Renderer()  # a second renderer in the same process: no second message
     assert stock._pdf.html_class is HTML and stock._pdf.finisher is None
     assert not isinstance(weasyprint_fonts.ffi, OpenArrays)
-    assert weasyprint_fonts.get_hb_object_data is stock_object_data
-    assert "file_content" not in vars(weasyprint_fonts.Font)
     template = io.BytesIO(stock._docx.template_bytes("sale_request.docx"))
     assert type(speedups.docx_template(template, {})) is DocxTemplate
     messages = [r.getMessage() for r in caplog.records if r.name == "pipeline.render.speedups"]
@@ -459,23 +372,6 @@ def test_weasyprint_allocates_glyph_lists_as_open_font_arrays_expects():
     assert [kind for kind, _, _ in sized] == ["hb_codepoint_t"] * 3
     assert all(length == items for _, length, items in sized)  # the items fill the array
     assert source.count("ffi.new(f'") == len(sized)  # no other sized array built from a count
-
-
-def test_weasyprint_font_reads_its_file_as_lazy_font_files_expects():
-    init = inspect.getsource(weasyprint_fonts.Font.__init__)
-    assert "self.file_content = get_hb_object_data(self.hb_face)" in init
-    source = inspect.getsource(weasyprint_fonts)
-    # the module's two calls: the face's file when a Font is made, a subset tested and stored
-    assert source.count("get_hb_object_data(") == 2
-    assert ("file_content = get_hb_object_data(hb_face)\n            if file_content:\n"
-            "                self.file_content = file_content") in source
-    assert not hasattr(weasyprint_fonts.Font, "__slots__")
-    assert stock_object_data.__module__ == "weasyprint.text.fonts"
-    assert list(inspect.signature(stock_object_data).parameters) == ["hb_object", "ot_color",
-                                                                     "glyph"]
-    harfbuzz = weasyprint_fonts.harfbuzz
-    assert all(hasattr(harfbuzz, f) for f in ("hb_face_reference_blob", "hb_blob_get_length",
-                                              "hb_blob_destroy"))
 
 
 def test_docxtpl_patch_xml_is_as_patch_xml_once_expects():
