@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks import packets
 from benchmarks.batch import OFFICE
 
@@ -69,3 +71,16 @@ def test_the_without_variant_runs_todays_code_through_its_entry(monkeypatch, tmp
     assert config == packets.REPO / "inputs" / "ninbai.toml"
     assert plain_path == "" and plain_entry is None
     assert "PYTHONPATH" not in os.environ  # put back after the build
+
+
+def test_page_cost_sums_per_kind_and_sets_the_cover_against_the_letters():
+    from benchmarks import page_cost
+
+    rows = page_cost.summary({1: ("sale_request", 4, 0.4), 2: ("sale_request", 2, 0.2),
+                              3: ("cover_letter", 1, 0.06), 4: ("cover_letter", 1, 0.04)})
+    assert rows["sale_request"] == pytest.approx({"documents": 2, "pages": 6, "seconds": 0.6,
+                                                  "ms_a_document": 300, "ms_a_page": 100})
+    assert rows["cover_letter"]["ms_a_page"] == pytest.approx(50)
+    lines = page_cost.report(rows)
+    assert lines[-1] == "送付状の割合（PDFのCPU時間のうち）: 14.3%、手紙に対して +16.7%"
+    assert any(line.startswith("letters (all)") and line.endswith("100.0") for line in lines)
