@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, NamedTuple, Protocol
 
 import pikepdf
-from PIL import Image, ImageFile, ImageOps
+from PIL import ExifTags, Image, ImageFile, ImageOps
 
 from pipeline.attach.kinds import Kind
 
@@ -282,13 +282,22 @@ def image_page(data: bytes, kind: Kind, limits: AttachmentLimits) -> Cleaned | R
     opened = _decoded(data, kind, limits)
     if isinstance(opened, Refusal):
         return opened
-    image, dpi, notes = opened
-    return Cleaned(_a4_page(image, dpi, kind, limits), 1, notes)
+    image, dpi, turned, notes = opened
+    # Only after Pillow decoded the whole file (the integrity check) and only when the pixels
+    # are the file's own (not turned by its EXIF orientation).
+    own = None if kind != "png" or turned else png_image_data(data)
+    return Cleaned(_a4_page(image, dpi, kind, limits, own), 1, notes)
+
+
+#: EXIF Orientation (EXIF 2.3 §4.6.4 A): 1 upright, 2–8 a mirror or turn; any other value is
+#: junk that ``ImageOps.exif_transpose`` leaves alone, as do we.
+_EXIF_TURNS = range(2, 9)
 
 
 def _decoded(data: bytes, kind: Kind, limits: AttachmentLimits
-             ) -> tuple[Image.Image, tuple[Decimal, Decimal], tuple[Note, ...]] | Refusal:
-    """The image decoded and upright, its resolution, notes; only if its size is allowed."""
+             ) -> tuple[Image.Image, tuple[Decimal, Decimal], bool, tuple[Note, ...]] | Refusal:
+    """The image decoded and upright, its resolution, whether it was turned or mirrored, notes;
+    only if its size is allowed."""
     limit = limits.max_image_megapixels * 1_000_000
     try:
         with warnings.catch_warnings(), _strict_decoding():
@@ -302,16 +311,18 @@ def _decoded(data: bytes, kind: Kind, limits: AttachmentLimits
             notes = _frames_note(image)
             image.load()
             dpi = _resolution(image, limits)
-            upright = ImageOps.exif_transpose(image)
+            turned = image.getexif().get(ExifTags.Base.Orientation, 1) in _EXIF_TURNS
+            # in place: an upright scan (nearly all) is not copied (≈3 ms for an A4 page)
+            ImageOps.exif_transpose(image, in_place=True)
     except Image.DecompressionBombError:
         return _too_many_pixels(0, 0, limits)
     except (OSError, ValueError, SyntaxError, EOFError, zlib.error, KeyError, IndexError,
             TypeError, struct.error):
         return Refusal("attachment_corrupt", "画像が壊れていて読めません（途中で切れている"
                        "など）。撮影・スキャンし直してください")
-    if upright.size != image.size:  # turned a quarter: the resolutions swap too
+    if image.size != (width, height):  # turned a quarter: the resolutions swap too
         dpi = (dpi[1], dpi[0])
-    return upright, dpi, notes
+    return image, dpi, turned, notes
 
 
 @contextmanager
@@ -358,13 +369,14 @@ def _resolution(image: Image.Image, limits: AttachmentLimits) -> tuple[Decimal, 
 
 
 def _a4_page(image: Image.Image, dpi: tuple[Decimal, Decimal], kind: Kind,
-             limits: AttachmentLimits) -> bytes:
-    """One A4 page, landscape when the image is wider than tall, the image centred on it."""
+             limits: AttachmentLimits, own: PngData | None = None) -> bytes:
+    """One A4 page, landscape when the image is wider than tall, the image centred on it;
+    ``own``: the PNG's own compressed data to use instead of re-encoding ``image``."""
     page_w, page_h, (x, y, w, h) = placement(image.size, dpi, limits.margin_mm)
     pdf = pikepdf.new()
     page = pdf.add_blank_page(page_size=(page_w, page_h))
-    page.obj.Resources = pikepdf.Dictionary(
-        XObject=pikepdf.Dictionary(Im0=_image_xobject(pdf, image, kind)))
+    xobject = _image_xobject(pdf, image, kind) if own is None else _png_xobject(pdf, own)
+    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobject))
     draw = f"q {w} 0 0 {h} {x} {y} cm /Im0 Do Q".encode("ascii")
     page.obj.Contents = pdf.make_stream(draw)
     with pdf:
@@ -422,13 +434,128 @@ def _image_xobject(pdf: pikepdf.Pdf, image: Image.Image, kind: Kind) -> pikepdf.
 
 def _flattened(image: Image.Image) -> Image.Image:
     """1-bit, gray or RGB: transparency laid on white paper, 16-bit gray brought to 8 bits."""
-    if image.mode in ("1", "L", "RGB"):
-        return image
+    if image.mode in ("1", "L", "RGB") and "transparency" not in image.info:
+        return image  # a transparent colour (a PNG's tRNS) is laid on white paper below
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
         return image.convert("I").point(lambda v: v / 256).convert("L")
     if image.mode in ("LA", "La", "PA", "P", "RGBA", "RGBa") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         flat = Image.alpha_composite(paper, rgba).convert("RGB")
-        return flat.convert("L") if image.mode in ("LA", "La") else flat
+        return flat.convert("L") if image.mode in ("1", "L", "LA", "La") else flat
     return image.convert("RGB")  # CMYK, YCbCr, …
+
+
+# --- a PNG passed through --------------------------------------------------------------------
+#
+# Re-compressing a PNG's decoded pixels was most of the cost of an A4 scan (zlib level 6 over
+# 3.9 MB of grey: ≈24 ms of ≈48; docs/performance.md "The PNG scan passed through"). A PDF
+# reads a PNG's own compressed data as it is: Flate with the PNG predictors (ISO 32000-1 7.4.4.4,
+# /Predictor 15 = each row starts with its PNG filter type byte). So a plain PNG - grey or RGB,
+# 8 bits (grey also 1 bit), not interlaced, no transparency - keeps its IDAT data; only those
+# bytes go into the packet (text, eXIf, iCCP and every other chunk stay behind). img2pdf does the
+# same, but is not a dependency: we keep our own placement on A4 and JPEG re-encoding.
+#
+# The chunks are read by the small reader below: Pillow has no public API that gives the IDAT
+# data (its PngImagePlugin.ChunkStream is internal) and does not check the IDAT chunks' CRCs.
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: (colour type, bit depth) a PDF image takes as it is → colours a pixel.
+_PASSABLE = {(0, 8): 1, (0, 1): 1, (2, 8): 3}
+
+
+@dataclass(frozen=True, slots=True)
+class PngData:
+    """A PNG's own compressed image data (its IDAT chunks joined), fit for a PDF as it is."""
+
+    idat: bytes
+    width: int
+    height: int
+    colours: int  # 1 grey, 3 RGB
+    bits: int  # per colour: 8, or 1 for a black-and-white scan
+
+
+def png_image_data(data: bytes) -> PngData | None:
+    """The PNG's own image data when a PDF can show it as it is, else None (re-encode it).
+
+    Called only after Pillow decoded the same file whole: a cut-off or broken file, an unknown
+    row filter type, a wrong zlib checksum were refused then. The IDAT chunks are joined in
+    order; the stream they make must inflate to exactly the image's rows, so a PDF reader shows
+    exactly what Pillow decoded. An animated PNG's IDAT image is its first frame, the one Pillow
+    decoded (APNG: the default image, whose frame control may not crop it).
+    """
+    chunks = _png_chunks(data)
+    if chunks is None or chunks[0][0] != b"IHDR" or len(chunks[0][1]) != 13:
+        return None
+    width, height, bits, colour_type, compression, filtering, interlace = \
+        struct.unpack(">IIBBBBB", chunks[0][1])
+    colours = _PASSABLE.get((colour_type, bits))
+    if colours is None or (compression, filtering, interlace) != (0, 0, 0):
+        return None  # palette, alpha, 16 bits, interlaced (Adam7): re-encoded
+    if any(kind == b"tRNS" for kind, _ in chunks):
+        return None  # a transparent colour: laid on white paper by the re-encoding
+    idat = b"".join(body for kind, body in chunks if kind == b"IDAT")
+    row = 1 + (width * colours * bits + 7) // 8  # the filter type byte, then the packed pixels
+    if not _inflates_exactly(idat, height * row):
+        return None
+    return PngData(idat, width, height, colours, bits)
+
+
+def _png_chunks(data: bytes) -> list[tuple[bytes, memoryview]] | None:
+    """The PNG's chunks (type, data) up to and with IEND, or None if one is cut off or its CRC
+    is wrong. Bytes after IEND are not read (and never copied)."""
+    if not data.startswith(PNG_SIGNATURE):
+        return None
+    view, at, chunks = memoryview(data), len(PNG_SIGNATURE), []
+    while at + 12 <= len(data):  # length (4), type (4), data (length), CRC (4)
+        length, kind = struct.unpack_from(">I4s", data, at)
+        end = at + 8 + length
+        if end + 4 > len(data):
+            return None
+        # the CRC covers the type and the data (PNG spec. 5.3)
+        if zlib.crc32(view[at + 4:end]) != struct.unpack_from(">I", data, end)[0]:
+            return None
+        chunks.append((kind, view[at + 8:end]))
+        if kind == b"IEND":
+            return chunks
+        at = end + 4
+    return None
+
+
+#: Bytes inflated at a time while checking a PNG's stream: each piece is counted and dropped,
+#: which is faster than one 3.9 MB piece (≈9 ms instead of ≈15 ms for the A4 sample scan).
+_INFLATE_STEP = 1 << 16
+
+
+def _inflates_exactly(idat: bytes, expected: int) -> bool:
+    """Whether the zlib stream inflates to exactly ``expected`` bytes and ends there.
+
+    Never inflates more than one byte past ``expected`` and keeps no more than a piece of it
+    (memory stays bounded whatever the stream says). More data than the image's rows or bytes
+    after the stream's end: Pillow, which stops when it has the rows, accepted them; here they
+    mean the image is re-encoded, so nothing hidden rides into a packet.
+    """
+    inflater, size, rest = zlib.decompressobj(), 0, idat
+    try:
+        while not inflater.eof and size <= expected:
+            piece = inflater.decompress(rest, min(_INFLATE_STEP, expected + 1 - size))
+            size, rest = size + len(piece), inflater.unconsumed_tail
+            if not piece and not rest:
+                break  # all read, and the stream has not ended: cut short
+    except zlib.error:
+        return False
+    return (size == expected and inflater.eof and not inflater.unused_data
+            and not inflater.unconsumed_tail)
+
+
+def _png_xobject(pdf: pikepdf.Pdf, png: PngData) -> pikepdf.Stream:
+    """The image XObject of a PNG's own data: Flate with the PNG predictors (ISO 32000-1
+    7.4.4.4, Table 8). 1-bit grey: 0 black, 1 white in both PNG and PDF."""
+    parms = pikepdf.Dictionary(Predictor=15, Colors=png.colours, BitsPerComponent=png.bits,
+                               Columns=png.width)
+    fields = pikepdf.Dictionary(
+        Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+        Width=png.width, Height=png.height,
+        ColorSpace=pikepdf.Name.DeviceGray if png.colours == 1 else pikepdf.Name.DeviceRGB,
+        BitsPerComponent=png.bits, Filter=pikepdf.Name.FlateDecode, DecodeParms=parms)
+    return pikepdf.Stream(pdf, png.idat, fields)

@@ -192,3 +192,61 @@ def truncated_jpeg() -> bytes:
     """A JPEG cut off half way (a failed transfer)."""
     data = image_bytes((400, 300), fmt="JPEG")
     return data[: len(data) // 2]
+
+
+# --- PNGs written chunk by chunk (pipeline.attach.clean passes plain PNG data through) ---------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: Adam7 (PNG spec. 8.2): each pass's first column and row, and its steps.
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+          (0, 1, 1, 2))
+
+
+def scan(size: tuple[int, int], mode: str) -> Image.Image:
+    """A scan-like image: white paper, a frame, a few lines and printed words, some grey."""
+    from PIL import ImageDraw
+
+    image = Image.new(mode, size, "white")
+    draw = ImageDraw.Draw(image)
+    ink = 0 if mode in ("1", "L") else (20, 20, 120)
+    width, height = size
+    draw.rectangle((4, 4, width - 5, height - 5), outline=ink, width=3)
+    for y in range(height // 6, height, height // 6):
+        draw.line((10, y, width - 10, y + 7), fill=ink, width=2)
+        draw.text((14, y - 24), f"KAITSUKE SHOMEISHO {y}: 12,345,678 yen", fill=ink)
+    if mode != "1":
+        draw.ellipse((width // 2, height // 3, width - 20, height // 2),
+                     fill=128 if mode == "L" else (200, 30, 30))
+    return image
+
+
+def png_file(chunks: list[tuple[bytes, bytes]]) -> bytes:
+    """A PNG of the given chunks (type, data), each with its right CRC, and IEND."""
+    return PNG_SIGNATURE + b"".join(_chunk(kind, body) for kind, body in chunks) \
+        + _chunk(b"IEND", b"")
+
+
+def png_header(size: tuple[int, int], mode: str, interlace: int = 0) -> tuple[bytes, bytes]:
+    """The IHDR chunk of an 8-bit grey ("L"), 1-bit grey ("1") or 8-bit RGB image."""
+    bits, colour_type = {"L": (8, 0), "1": (1, 0), "RGB": (8, 2)}[mode]
+    return b"IHDR", struct.pack(">IIBBBBB", *size, bits, colour_type, 0, 0, interlace)
+
+
+def png_rows(image: Image.Image) -> bytes:
+    """The image's rows as a PNG's zlib stream holds them: filter type 0, then the pixels."""
+    stride = len(image.tobytes()) // image.height
+    raw = image.tobytes()
+    return b"".join(b"\x00" + raw[y * stride:(y + 1) * stride] for y in range(image.height))
+
+
+def interlaced_png(image: Image.Image) -> bytes:
+    """The 8-bit grey ``image`` as an Adam7-interlaced PNG (Pillow writes none)."""
+    width, height = image.size
+    rows = []
+    for x0, y0, dx, dy in _ADAM7:
+        if x0 >= width or y0 >= height:
+            continue  # an empty pass has no rows
+        for y in range(y0, height, dy):
+            rows.append(b"\x00" + bytes(image.getpixel((x, y)) for x in range(x0, width, dx)))
+    return png_file([png_header(image.size, "L", interlace=1),
+                     (b"IDAT", zlib.compress(b"".join(rows)))])

@@ -53,8 +53,9 @@ def test_no_files_start_no_child(monkeypatch):
 
 
 def test_memory_is_bounded_for_real_and_the_other_files_still_get_checked():
-    # 7,000 × 7,000 pixels is within the pixel limit but needs ≈150 MB decoded: over a 256 MB
-    # address space once Python, qpdf and Pillow are in.
+    # 8,900 × 8,900 pixels is within the pixel limit (79 MP) but needs ≈238 MB decoded: over a
+    # 256 MB address space once Python, qpdf and Pillow are in, with no copy of it made. (A
+    # 7,000 × 7,000 one, ≈150 MB, ran out only with the copies a PNG's re-encoding made.)
     limits = LIMITS.model_copy(update={"memory_mb": 256})
     checker = sandbox.Checker()
     checked = sandbox.check_files([OK_PDF, BIG, PNG], limits, checker)
@@ -64,7 +65,7 @@ def test_memory_is_bounded_for_real_and_the_other_files_still_get_checked():
     checker.close()
 
 
-BIG = incoming("big.png", "png", hostile.image_bytes((7000, 7000)))
+BIG = incoming("big.png", "png", hostile.image_bytes((8900, 8900)))
 
 
 def test_one_child_serves_case_after_case():
