@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -265,6 +265,12 @@ def file_stamp(path: Path) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
+def recorded_outputs(records: Iterable[InputRecord]) -> dict[str, tuple[str, Any]]:
+    """Batch-relative path → (sha256, ``file_stamp``) of the records' outputs as the build wrote
+    them: what ``approval_holds`` may trust (a record written before stamps gives None)."""
+    return {o["path"]: (o["sha256"], o.get("stamp")) for r in records for o in r.outputs}
+
+
 def outputs_match(batch_dir: Path, record: InputRecord, others_allowed: bool = False,
                   trust_stamps: bool = False) -> bool:
     """Are the record's files all on disk with the recorded sha256 (and nothing else beside them)?
@@ -443,10 +449,11 @@ def approval_holds(batch_dir: Path, approval: Approval,
     """Do the files an approval names still have its sha256? Only then is it shown as approved.
 
     ``recorded``: batch-relative path → (sha256, ``file_stamp``) as the batch's manifest wrote
-    them. A file whose stamp is still the one recorded with the approved sha256 is taken as
+    them (``recorded_outputs``). A file whose stamp is still the one recorded with the approved sha256 is taken as
     unchanged without reading it — the trust an unchanged rerun gives (``outputs_match``), so
-    that looking across many batches (history, the change table) does not hash every approved
-    folder again. Without it (``approve``, the review page), every file is read and hashed.
+    that looking across many batches (history, the change table) or a batch of 1,000 cases (the
+    server's batch page) does not hash every approved folder again. Without it (``approve``, the
+    review page, the server's case page for its own case), every file is read and hashed.
     """
     folder = batch_dir / approval.folder
     for name, digest in approval.files.items():
