@@ -35,7 +35,7 @@ from pipeline.batch.manifest import (
     approved_folders,
 )
 from pipeline.batch.sent import Sending, latest_sent, load_sent
-from pipeline.compute.deadlines import DEFAULT_DAYS, Deadline, due_deadlines
+from pipeline.compute.deadlines import DEFAULT_DAYS, Deadline, Due, due_deadlines
 from pipeline.compute.money import exact, floor_1dp, yen
 from pipeline.compute.warnings import CATALOGUE, warning_title
 from pipeline.documents.format import months, years
@@ -224,13 +224,20 @@ def render_index(manifest: Manifest, approvals: list[Approval], zone: str = DEFA
 def _deadline_block(manifest: Manifest, cases: list[ReviewCase]) -> dict:
     """The page's 期限 list: the batch's built cases' deadlines due from the batch date
     (``due_deadlines``, the one selection of ``ninbai deadlines``), each linked to its case."""
-    today = date.fromisoformat(manifest.key.batch_date)
-    due = due_deadlines(((c.record.case_id, [Deadline.from_json(d) for d in c.record.deadlines])
-                         for c in cases if c.record.case_id and c.record.status != "error"),
-                        today, DEFAULT_DAYS)
+    due = cases_due(cases, date.fromisoformat(manifest.key.batch_date))
     anchors = {c.record.case_id: f"case-{i}" for i, c in enumerate(cases, start=1)}
     return {"deadlines": due, "deadline_anchors": anchors, "deadline_days": DEFAULT_DAYS,
             "history_page": lambda case_id: f"{HISTORY_DIR}/{case_id}.html"}
+
+
+def cases_due(cases: list[ReviewCase], today: date) -> list[Due]:
+    """The 期限 of the batch's built cases due from ``today``: each case's open deadlines as its
+    manifest record carries them (``InputRecord.deadlines``, the list case.json has), chosen and
+    ordered by the one selection of ``ninbai deadlines`` (``due_deadlines``). index.html and the
+    server's batch page both list these, so the two agree (and the server reads no case.json)."""
+    return due_deadlines(((c.record.case_id, [Deadline.from_json(d) for d in c.record.deadlines])
+                          for c in cases if c.record.case_id and c.record.status != "error"),
+                         today, DEFAULT_DAYS)
 
 
 def write_review(batch_dir: Path, manifest: Manifest, approvals: list[Approval],
