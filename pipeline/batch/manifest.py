@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -261,7 +263,10 @@ def write_manifest(batch_dir: Path, manifest: Manifest) -> None:
 def file_stamp(path: Path) -> list[int]:
     """Size, modification and change times (ns) and inode of a file: writing it in any way, or
     replacing it, changes at least one (the change time cannot be set back by hand)."""
-    info = path.stat()
+    return _stamp(path.stat())
+
+
+def _stamp(info: os.stat_result) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
@@ -460,9 +465,10 @@ def approval_holds(batch_dir: Path, approval: Approval,
         path = folder / name
         sha, stamp = (recorded or {}).get(f"{approval.folder}/{name}", ("", None))
         try:
-            if path.is_symlink():
+            info = os.lstat(path)  # one call for both questions: 1,000 cases are ≈17,000 files
+            if stat.S_ISLNK(info.st_mode):
                 return False
-            if sha == digest and stamp is not None and stamp == file_stamp(path):
+            if sha == digest and stamp is not None and stamp == _stamp(info):
                 continue
             if sha256_file(path) != digest:
                 return False
