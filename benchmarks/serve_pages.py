@@ -14,22 +14,35 @@ cache (``echo 3 > /proc/sys/vm/drop_caches``, root only: without it the report s
 case defaults to the batch's first case with documents. To get a month-end batch: build
 ``benchmarks.batch``'s synthetic workbooks (``prepare_inputs``) with ``ninbai build`` and
 approve every case (``ninbai approve OUT/BATCH ID… --by 測定 --override 測定``).
+``--widen N`` measures instead ``BATCH-xN`` beside it (made once, ``widen``): the batch with each
+case folder copied N-1 more times under new ids, with its manifest record and approvals — 1,000
+cases without building 1,000 (the pages read the records and the files, not what they say).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
+import shutil
 import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pipeline.batch.manifest as manifest_module
-from pipeline.batch.manifest import load_approvals, read_manifest
+from pipeline.batch.manifest import (
+    InputRecord,
+    Manifest,
+    file_stamp,
+    load_approvals,
+    read_manifest,
+    write_approvals,
+    write_manifest,
+)
 
 DROP_CACHES = Path("/proc/sys/vm/drop_caches")
 
@@ -100,6 +113,52 @@ def first_case(out_dir: Path, batch: str) -> str:
     return next(r.case_id for r in manifest.inputs if r.case_id and r.folder)
 
 
+def widen(batch_dir: Path, dest: Path, times: int) -> None:
+    """A batch of ``times`` × the cases of ``batch_dir`` at ``dest``: the batch folder copied,
+    then each case's folder copied ``times - 1`` more times as ``<id>_c1`` …, with its manifest
+    record and its approvals; the stamps taken of the copies (the sha256 stay the built ones)."""
+    manifest = read_manifest(batch_dir)
+    if manifest is None:
+        raise SystemExit(f"{batch_dir}: manifest.json がありません")
+    approvals = load_approvals(batch_dir)
+    shutil.copytree(batch_dir, dest)
+    records, approved = [], []
+    for copy_number in range(times):
+        for record in manifest.inputs:
+            if copy_number and not record.case_id:
+                continue  # an unreadable workbook has no case to copy
+            new_id = f"{record.case_id}_c{copy_number}" if copy_number else record.case_id or ""
+            if copy_number and (batch_dir / str(record.case_id)).is_dir():
+                shutil.copytree(batch_dir / str(record.case_id), dest / new_id)
+            records.append(_copied_record(record, new_id, dest))
+        approved += [a if not copy_number else
+                     replace(a, case_id=f"{a.case_id}_c{copy_number}",
+                             folder=_moved(a.folder, a.case_id, f"{a.case_id}_c{copy_number}"))
+                     for a in approvals]
+    write_manifest(dest, Manifest(dest.name, manifest.key, manifest.generated_at, records))
+    write_approvals(dest, approved, revoked=[])
+
+
+def _copied_record(record: InputRecord, new_id: str, dest: Path) -> InputRecord:
+    copied = copy.deepcopy(record)
+    old = record.case_id or ""
+    if old:
+        copied.case_id, copied.folder = new_id, _moved(record.folder, old, new_id)
+        for item in copied.documents + copied.packets:
+            for key in ("docx", "pdf"):
+                if key in item:
+                    item[key] = _moved(item[key], old, new_id)
+    for output in copied.outputs:
+        output["path"] = _moved(output["path"], old, new_id)
+        output["stamp"] = file_stamp(dest / output["path"])
+    return copied
+
+
+def _moved(path: str, old: str, new: str) -> str:
+    """A batch-relative path of case ``old`` as the same path of case ``new``."""
+    return new + path[len(old):] if old and (path == old or path.startswith(old + "/")) else path
+
+
 def measure(out_dir: Path, batch: str, case_id: str | None = None, repeat: int = 10,
             cold: bool = False) -> dict:
     """Both pages of ``batch`` timed; with the batch's size and approvals for the report."""
@@ -138,9 +197,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--case", default=None)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--cold", action="store_true")
+    parser.add_argument("--widen", type=int, default=1, metavar="N")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = measure(args.out_dir, args.batch, args.case, args.repeat, args.cold)
+    batch = args.batch
+    if args.widen > 1:
+        batch = f"{args.batch}-x{args.widen}"
+        if not (args.out_dir / batch).exists():
+            widen(args.out_dir / args.batch, args.out_dir / batch, args.widen)
+    result = measure(args.out_dir, batch, args.case, args.repeat, args.cold)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json
           else "\n".join(report_lines(result)))
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from serve.conftest import BATCH, build_sample_batch
 
-from benchmarks.serve_pages import counting_hashes, measure, report_lines
+from benchmarks.serve_pages import counting_hashes, measure, report_lines, widen
 from pipeline.batch.approve import approve_cases
-from pipeline.batch.manifest import load_approvals, sha256_file
+from pipeline.batch.manifest import load_approvals, read_manifest, sha256_file
 
 CASE = "2026-0142"
 
@@ -34,3 +34,23 @@ def test_counting_hashes_restores_the_function(tmp_path):
     with counting_hashes() as seen:
         manifest_module.sha256_file(path)
     assert seen == [path] and manifest_module.sha256_file is sha256_file
+
+
+def test_widen_copies_each_case_with_its_records(tmp_path):
+    out = build_sample_batch(tmp_path, (CASE,))
+    assert approve_cases(out / BATCH, [CASE], "測定").approved
+    widen(out / BATCH, out / "wide", 3)
+    manifest = read_manifest(out / "wide")
+    assert [r.case_id for r in manifest.inputs] == [CASE, f"{CASE}_c1", f"{CASE}_c2"]
+    copy = manifest.inputs[2]
+    assert copy.folder == f"{CASE}_c2" and all(
+        o["path"].startswith(f"{CASE}_c2/") and sha256_file(out / "wide" / o["path"]) == o["sha256"]
+        for o in copy.outputs)
+    assert all(p["pdf"].startswith(f"{CASE}_c2/") for p in copy.packets)
+    assert {(a.case_id, a.folder) for a in load_approvals(out / "wide")} == {
+        (CASE, CASE), (f"{CASE}_c1", f"{CASE}_c1"), (f"{CASE}_c2", f"{CASE}_c2")}
+    result = measure(out, "wide", f"{CASE}_c1", repeat=1)
+    batch_page, case_page = result["pages"]
+    assert (result["cases"], result["approvals"]) == (3, 3)
+    assert batch_page["hashed_files"] == 0  # the copies' stamps recorded: all three stand
+    assert case_page["hashed_files"] >= len(copy.outputs)
