@@ -455,10 +455,11 @@ def approval_holds(batch_dir: Path, approval: Approval,
 
     ``recorded``: batch-relative path → (sha256, ``file_stamp``) as the batch's manifest wrote
     them (``recorded_outputs``). A file whose stamp is still the one recorded with the approved
-    sha256 is taken as unchanged without reading it — the trust an unchanged rerun gives (``outputs_match``), so
-    that looking across many batches (history, the change table) or a batch of 1,000 cases (the
-    server's batch page) does not hash every approved folder again. Without it (``approve``, the
-    review page, the server's case page for its own case), every file is read and hashed.
+    sha256 is taken as unchanged without reading it — the trust an unchanged rerun gives
+    (``outputs_match``), so that looking across many batches (history, the change table) or a
+    batch of 1,000 cases (the server's batch page) does not hash every approved folder again.
+    Without it (``approve``, the review page, the server's case page for its own case), every
+    file is read and hashed.
     """
     # plain strings and one lstat a file: a batch page checks ≈17,000 files at 1,000 cases
     folder = os.path.join(batch_dir, approval.folder)
