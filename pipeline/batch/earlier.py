@@ -31,6 +31,7 @@ from pipeline.batch.manifest import (
     approval_holds,
     load_approvals,
     read_manifest,
+    recorded_outputs,
     sha256_bytes,
 )
 
@@ -140,9 +141,8 @@ class EarlierBatches:
                 by_case: dict[str, list[Approval]] = {}
                 for approval in approvals:
                     by_case.setdefault(approval.case_id, []).append(approval)
-                recorded = {o["path"]: (o["sha256"], o.get("stamp"))
-                            for r in manifest.inputs for o in r.outputs}
-                found.append(_Batch(folder.name, date, by_case, recorded))
+                found.append(_Batch(folder.name, date, by_case,
+                                    recorded_outputs(manifest.inputs)))
         return found
 
 

@@ -43,6 +43,7 @@ from pipeline.batch.manifest import (
     approval_holds,
     load_approvals,
     read_manifest,
+    recorded_outputs,
 )
 from pipeline.batch.review import HISTORY_DIR, OTHER_TITLES, history_environment, local_time
 from pipeline.compute.money import yen
@@ -216,7 +217,7 @@ def _revision(batch: BatchState, folder: str, approvals: list[Approval],
     sale: dict = found if isinstance(found, dict) else {}
     number = record.revision if current and record else \
         max((a.revision for a in approvals), default=0)
-    stamps = _recorded(record) if current and record else {}
+    stamps = recorded_outputs([record]) if current and record else {}
     return Revision(
         batch=batch.name, batch_date=batch.batch_date, folder=folder, revision=number,
         current=current, failed_after=current and record is not None and record.status == "error",
@@ -270,12 +271,6 @@ def _warnings(value: Any) -> tuple[dict, ...]:
         title = warning_title(code) if code in CATALOGUE else OTHER_TITLES.get(code, "確認が必要な点")
         out.append({"code": code, "severity": str(w.get("severity", "warn")), "title": title})
     return tuple(out)
-
-
-def _recorded(record: InputRecord) -> dict[str, tuple[str, Any]]:
-    """Batch-relative path → (sha256, stamp) of the outputs of the batch's current revision, as
-    ``approval_holds`` trusts them."""
-    return {o["path"]: (o["sha256"], o.get("stamp")) for o in record.outputs}
 
 
 def _approval_state(batch_dir: Path, approval: Approval, recorded: dict[str, tuple[str, Any]]) -> ApprovalState:

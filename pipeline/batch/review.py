@@ -35,7 +35,7 @@ from pipeline.batch.manifest import (
     approved_folders,
 )
 from pipeline.batch.sent import Sending, latest_sent, load_sent
-from pipeline.compute.deadlines import DEFAULT_DAYS, Deadline, due_deadlines
+from pipeline.compute.deadlines import DEFAULT_DAYS, Deadline, Due, due_deadlines
 from pipeline.compute.money import exact, floor_1dp, yen
 from pipeline.compute.warnings import CATALOGUE, warning_title
 from pipeline.documents.format import months, years
@@ -100,16 +100,20 @@ def case_level(record: InputRecord) -> str:
 def review_cases(manifest: Manifest, approvals: list[Approval]) -> list[ReviewCase]:
     """Every input of the batch, most severe first, then by case id (or file name)."""
     by_folder = approved_folders(approvals)
+    by_case: dict[str, list[Approval]] = {}
+    for approval in by_folder.values():
+        by_case.setdefault(approval.case_id, []).append(approval)
     cases = [ReviewCase(r, case_level(r), by_folder.get(r.folder) if r.folder else None,
-                        _earlier(r, by_folder)) for r in manifest.inputs]
+                        _earlier(r, by_case)) for r in manifest.inputs]
     return sorted(cases, key=lambda c: (LEVELS.index(c.level), c.label))
 
 
-def _earlier(record: InputRecord, by_folder: dict[str, Approval]) -> list[Approval]:
+def _earlier(record: InputRecord, by_case: dict[str, list[Approval]]) -> list[Approval]:
+    """The case's approved revisions other than its current one. Grouped by case first: looking
+    through every approval for every case took ≈0.2 s of each server page at 1,000 cases."""
     if not record.case_id:
         return []
-    return sorted((a for folder, a in by_folder.items()
-                   if a.case_id == record.case_id and folder != record.folder),
+    return sorted((a for a in by_case.get(record.case_id, []) if a.folder != record.folder),
                   key=lambda a: a.revision)
 
 
@@ -224,13 +228,20 @@ def render_index(manifest: Manifest, approvals: list[Approval], zone: str = DEFA
 def _deadline_block(manifest: Manifest, cases: list[ReviewCase]) -> dict:
     """The page's 期限 list: the batch's built cases' deadlines due from the batch date
     (``due_deadlines``, the one selection of ``ninbai deadlines``), each linked to its case."""
-    today = date.fromisoformat(manifest.key.batch_date)
-    due = due_deadlines(((c.record.case_id, [Deadline.from_json(d) for d in c.record.deadlines])
-                         for c in cases if c.record.case_id and c.record.status != "error"),
-                        today, DEFAULT_DAYS)
+    due = cases_due(cases, date.fromisoformat(manifest.key.batch_date))
     anchors = {c.record.case_id: f"case-{i}" for i, c in enumerate(cases, start=1)}
     return {"deadlines": due, "deadline_anchors": anchors, "deadline_days": DEFAULT_DAYS,
             "history_page": lambda case_id: f"{HISTORY_DIR}/{case_id}.html"}
+
+
+def cases_due(cases: list[ReviewCase], today: date) -> list[Due]:
+    """The 期限 of the batch's built cases due from ``today``: each case's open deadlines as its
+    manifest record carries them (``InputRecord.deadlines``, the list case.json has), chosen and
+    ordered by the one selection of ``ninbai deadlines`` (``due_deadlines``). index.html and the
+    server's batch page both list these, so the two agree (and the server reads no case.json)."""
+    return due_deadlines(((c.record.case_id, [Deadline.from_json(d) for d in c.record.deadlines])
+                          for c in cases if c.record.case_id and c.record.status != "error"),
+                         today, DEFAULT_DAYS)
 
 
 def write_review(batch_dir: Path, manifest: Manifest, approvals: list[Approval],

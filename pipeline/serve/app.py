@@ -202,8 +202,11 @@ def _access_log(response: Response) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _batch_or_404(settings: ServeSettings, name: str) -> pages.Batch:
-    batch = pages.open_batch(settings.out_dir, name)
+def _batch_or_404(settings: ServeSettings, name: str, verify: bool = False,
+                  case_id: str | None = None) -> pages.Batch:
+    """The batch, its approvals checked as ``pages.open_batch`` says (``verify``, ``case_id``):
+    only the pages that show whether an approval stands check them."""
+    batch = pages.open_batch(settings.out_dir, name, verify, case_id)
     if batch is None:
         abort(404)
     return batch
@@ -216,7 +219,7 @@ def _routes(app: Flask, settings: ServeSettings) -> None:
 
     @app.get("/b/<batch>/")
     def batch_page(batch: str) -> str:
-        found = _batch_or_404(settings, batch)
+        found = _batch_or_404(settings, batch, verify=True)
         cases = found.cases()
         level = _choice(request.args.get("level"), LEVELS)
         severity = _choice(request.args.get("severity"), pages.SEVERITY_FILTERS)
@@ -224,7 +227,7 @@ def _routes(app: Flask, settings: ServeSettings) -> None:
         deadline = _choice(request.args.get("deadline"), tuple(pages.DEADLINE_FILTERS))
         approved, pending = pages.approval_counts(cases)
         today = _today(settings)
-        deadlines = pages.batch_deadlines(found, cases, today)
+        deadlines = pages.batch_deadlines(cases, today)
         nearest = pages.nearest_deadlines(deadlines)
         shown = [c for c in pages.filtered(cases, level, severity, approval)
                  if pages.deadline_matches(nearest.get(c.record.case_id or ""), deadline, today)]
@@ -236,7 +239,7 @@ def _routes(app: Flask, settings: ServeSettings) -> None:
 
     @app.get("/b/<batch>/c/<case_id>/")
     def case_page(batch: str, case_id: str) -> str:
-        found = _batch_or_404(settings, batch)
+        found = _batch_or_404(settings, batch, verify=True, case_id=case_id)
         case = found.case(case_id)
         if case is None:
             abort(404)

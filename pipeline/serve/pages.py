@@ -2,8 +2,10 @@
 
 The batches are the folders of OUT_DIR that hold a manifest.json; each page is drawn from the
 same records as the static review page (manifest.json, approvals.json, sent.json) through the
-same functions (pipeline.batch.review), plus each case's case.json for what only it has: the
-deadlines (``deadlines``) and the break-even prices (``break_even``), shown when present.
+same functions (pipeline.batch.review), plus the case page's case.json for what only it has:
+the break-even prices (``break_even``) and the case's deadlines (``deadlines``), shown when
+present. The batch page reads no case.json: its deadlines are the manifest records' own, as on
+index.html.
 """
 
 from __future__ import annotations
@@ -20,15 +22,16 @@ from pipeline.batch.manifest import (
     Manifest,
     Revocation,
     StateFileError,
+    approval_holds,
     load_approvals,
     load_revocations,
     read_manifest,
-    standing_approvals,
+    recorded_outputs,
 )
 from pipeline.batch.plan import SAFE_BATCH_NAME
-from pipeline.batch.review import ReviewCase, review_cases
+from pipeline.batch.review import ReviewCase, cases_due, review_cases
 from pipeline.batch.sent import Sending, latest_sent, load_sent
-from pipeline.compute.deadlines import DEFAULT_DAYS, Deadline, day_text, due_deadlines
+from pipeline.compute.deadlines import day_text
 from pipeline.read.issues import LEVELS
 
 CASE_JSON = "case.json"
@@ -49,7 +52,7 @@ class Batch:
     folder: Path
     manifest: Manifest
     approvals: list[Approval]  # all of them, standing or not
-    standing: list[Approval]  # those whose files are as approved
+    standing: list[Approval]  # those whose files are as approved, as far as checked (open_batch)
     revoked: list[Revocation]
     sent: list[Sending]
     notices: list[str] = field(default_factory=list)
@@ -76,14 +79,21 @@ def batch_names(out_dir: Path) -> list[str]:
     return sorted(names, reverse=True)
 
 
-def open_batch(out_dir: Path, name: str, verify: bool = True) -> Batch | None:
+def open_batch(out_dir: Path, name: str, verify: bool = True,
+               case_id: str | None = None) -> Batch | None:
     """The batch ``name`` of OUT_DIR; None when there is no such batch (404).
     ``StateFileError`` when its records cannot be read.
 
-    ``verify``: an approval stands only while its files keep their sha256 (read and hashed here,
-    as the review page does). The batch list does not verify: hashing every approved file of
-    every batch (≈0.8 MB a case) on each visit of the list would cost seconds; its counts are
-    the recorded approvals of the current revisions, and the batch page checks them."""
+    ``verify``: an approval stands only while its files keep their sha256 (``standing``).
+    Without ``case_id`` (the batch page) a file whose size, times and inode are still those the
+    manifest recorded with the approved sha256 is not read again (``approval_holds``): hashing
+    every approved file (≈1.2 MB a case) cost ≈2 s a click at 1,000 cases, and any write,
+    replacement or touch of a file changes its stamp, so it is hashed. With ``case_id`` (the
+    case page) that case's approvals are read and hashed in full, as ``approve`` checks them, and
+    the other cases' are left as recorded: the page shows none of them. ``verify=False`` (the
+    batch list, the files, the actions — ``approve`` and ``revoke`` check the files themselves)
+    takes every approval as recorded. The batch page shows only the approval of each case's
+    current revision, so an approval of an earlier revision is left as recorded there."""
     if name not in batch_names(out_dir):
         return None
     folder = out_dir / name
@@ -92,9 +102,22 @@ def open_batch(out_dir: Path, name: str, verify: bool = True) -> Batch | None:
         return None
     notices: list[str] = []
     approvals = load_approvals(folder, notices)
-    standing = standing_approvals(folder, approvals) if verify else approvals
+    standing = _standing(folder, manifest, approvals, case_id) if verify else approvals
     return Batch(name, folder, manifest, approvals, standing, load_revocations(folder),
                  load_sent(folder), notices)
+
+
+def _standing(folder: Path, manifest: Manifest, approvals: list[Approval],
+              case_id: str | None) -> list[Approval]:
+    """The approvals that still hold: the case ``case_id``'s hashed in full and the others kept
+    as recorded, or (None) those of the current revisions checked against the manifest's
+    recorded stamps and the others kept as recorded."""
+    if case_id is not None:
+        return [a for a in approvals if a.case_id != case_id or approval_holds(folder, a)]
+    current = {r.folder for r in manifest.inputs if r.folder}
+    recorded = recorded_outputs(manifest.inputs)
+    return [a for a in approvals
+            if a.folder not in current or approval_holds(folder, a, recorded)]
 
 
 @dataclass(frozen=True)
@@ -164,7 +187,7 @@ def case_json(batch: Batch, case: ReviewCase) -> dict:
 
 
 def deadlines_of(data: dict) -> list[dict]:
-    """The case's open deadlines from case.json (``deadlines``: kind, label, date, creditor),
+    """The case page's open deadlines from case.json (``deadlines``: kind, label, date, creditor),
     by date; [] when case.json has none (built before they were recorded)."""
     items = data.get("deadlines")
     if not isinstance(items, list):
@@ -174,24 +197,11 @@ def deadlines_of(data: dict) -> list[dict]:
     return sorted(good, key=lambda d: d["date"])
 
 
-def batch_deadlines(batch: Batch, cases: list[ReviewCase], today: date) -> list[dict]:
-    """The batch's 期限 due from ``today``, chosen and ordered by the one rule that
-    ``ninbai deadlines`` and index.html use (pipeline.compute.deadlines.due_deadlines): within
-    DEFAULT_DAYS, and the overdue ones first. Each dict is ``Due.to_json`` (with its case id)."""
-    due = due_deadlines(((c.record.case_id, _deadlines(case_json(batch, c)))
-                         for c in cases if c.record.case_id), today, DEFAULT_DAYS)
-    return [d.to_json() for d in due]
-
-
-def _deadlines(data: dict) -> list[Deadline]:
-    """case.json's deadlines as the pure rule takes them; a damaged item is left out."""
-    found = []
-    for item in deadlines_of(data):
-        try:
-            found.append(Deadline.from_json(item))
-        except (KeyError, ValueError, TypeError):
-            continue
-    return found
+def batch_deadlines(cases: list[ReviewCase], today: date) -> list[dict]:
+    """The batch's 期限 due from ``today``: those index.html lists (``cases_due``, from the
+    manifest records, within DEFAULT_DAYS, the overdue ones first), counted from the server's
+    today. Each dict is ``Due.to_json`` (with its case id)."""
+    return [d.to_json() for d in cases_due(cases, today)]
 
 
 def days_until(iso: str, today: date) -> int | None:

@@ -1,5 +1,6 @@
-"""The pages' content: the deadlines on top of the batch page and its filters, the break-even
-prices and deadlines on the case page (from case.json, when a build wrote them), data as data."""
+"""The pages' content: the deadlines on top of the batch page (from the manifest records, as on
+index.html) and its filters, the break-even prices and deadlines on the case page (from
+case.json, when a build wrote them), data as data."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from pipeline.batch.manifest import read_manifest, write_manifest
 from pipeline.compute.deadlines import day_text
 from serve.conftest import BATCH, make_app
 
@@ -21,6 +23,15 @@ def add_to_case_json(out_dir, case_id: str, **keys) -> None:
     path.write_text(json.dumps({**data, **keys}, ensure_ascii=False), "utf-8")
 
 
+def add_deadlines(out_dir, case_id: str, deadlines: list[dict]) -> None:
+    """The case's deadlines where the build writes them: its case.json (the case page) and its
+    manifest record (the batch page and index.html)."""
+    add_to_case_json(out_dir, case_id, deadlines=deadlines)
+    manifest = read_manifest(out_dir / BATCH)
+    manifest.find(case_id).deadlines = deadlines
+    write_manifest(out_dir / BATCH, manifest)
+
+
 def today() -> date:
     from datetime import datetime
     return datetime.now(ZoneInfo("Asia/Tokyo")).date()
@@ -29,10 +40,10 @@ def today() -> date:
 @pytest.fixture
 def with_deadlines(out_dir):
     past, soon = today() - timedelta(days=2), today() + timedelta(days=3)
-    add_to_case_json(out_dir, "2026-0142", deadlines=[
+    add_deadlines(out_dir, "2026-0142", [
         {"kind": "reply_deadline", "label": "回答期限（第1回）", "date": soon.isoformat(),
          "creditor": "東都みらい銀行"}])
-    add_to_case_json(out_dir, "2026-0172", deadlines=[
+    add_deadlines(out_dir, "2026-0172", [
         {"kind": "settlement_date", "label": "<b>決済予定日</b>", "date": past.isoformat(),
          "creditor": None}])
     return past, soon
