@@ -33,6 +33,7 @@ from pathlib import Path
 from benchmarks.memory import Peak, TreeSampler
 from benchmarks.reference import time_reference
 from benchmarks.synth import write_cases
+from pipeline.batch.manifest import PACKET_PREFIX
 
 BATCH_DATE = "2026-11-30"
 BATCH_NAME = "bench"
@@ -121,10 +122,17 @@ def manifest_figures(batch_dir: Path) -> dict:
         "cases": len(inputs), "built": len(built),
         "failed": sum(r["result"] == "failed" for r in inputs),
         "unchanged": sum(r["result"] == "unchanged" for r in inputs),
-        "pdf": sum(p.endswith(".pdf") for p in outputs),
+        # Laid-out PDFs only: a packet (送付書類一式) is assembled from them, not laid out, and
+        # counting it would make every per-PDF figure look cheaper than the rendering is.
+        "pdf": sum(p.endswith(".pdf") and not _is_packet(p) for p in outputs),
+        "packets": sum(p.endswith(".pdf") and _is_packet(p) for p in outputs),
         "docx": sum(p.endswith(".docx") for p in outputs),
         "stages": stages,
     }
+
+
+def _is_packet(path: str) -> bool:
+    return Path(path).name.startswith(PACKET_PREFIX)
 
 
 def prepare_inputs(inputs: Path, cases: int) -> float:
@@ -243,7 +251,7 @@ def build_lines(full: dict) -> list[str]:
     return [
         f"全件作成   {full['wall']:8.1f}秒  {_load(full)}  終了コード {full['exit_code']}",
         (f"  作成 {full['built']}件  失敗 {full['failed']}件  PDF {full['pdf']}  "
-         f"DOCX {full['docx']}  ({per_case:.2f} PDF/件)"),
+         f"DOCX {full['docx']}  ({per_case:.2f} PDF/件)  送付書類一式 {full.get('packets', 0)}"),
         f"  PDF {full['pdf_per_s']:.2f}/秒  DOCX {full['docx_per_s']:.2f}/秒",
         ("  区間: 起動〜最初の案件 {start:.1f}秒 / 案件 {cases:.1f}秒 / "
          "最後の案件〜終了（manifest・summary・review）{finish:.1f}秒").format(**full["phases"]),

@@ -26,12 +26,13 @@ def _record(case_id: str, result: str, outputs: list[str], pdf: float) -> dict:
 
 def test_manifest_figures_count_this_runs_documents_and_sum_stages(tmp_path):
     inputs = [_record("A", "built", ["A/x.pdf", "A/x.docx", "A/case.json"], 0.5),
-              _record("B", "built", ["B/x.pdf", "B/y.pdf", "B/x.docx", "B/y.docx"], 0.25),
+              _record("B", "built", ["B/x.pdf", "B/y.pdf", "B/x.docx", "B/y.docx",
+                                     "B/送付書類一式_東都銀行.pdf"], 0.25),
               _record("C", "failed", [], 0.0), _record("D", "unchanged", ["D/z.pdf"], 9.0)]
     (tmp_path / "manifest.json").write_text(json.dumps({"inputs": inputs}), "utf-8")
     found = manifest_figures(tmp_path)
     assert (found["built"], found["failed"], found["unchanged"]) == (2, 1, 1)
-    assert (found["pdf"], found["docx"]) == (3, 3)
+    assert (found["pdf"], found["docx"], found["packets"]) == (3, 3, 1)  # a packet is not laid out
     assert found["stages"]["pdf"] == 0.75 and found["stages"]["write"] == 0.0
 
 
