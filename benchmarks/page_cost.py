@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.batch import prepare_inputs
+from pipeline.attach.packet import page_count
 
 WARM_UP_CASES = 2
 #: The view kind of the 送付状 (pipeline.documents.cover_letter).
@@ -43,8 +44,6 @@ class TimedRenderer:
         return getattr(self.renderer, name)
 
     def pdf(self, view: Any) -> tuple[bytes, list[str]]:
-        from pipeline.attach.packet import page_count
-
         started = time.process_time()
         made = self.renderer.pdf(view)
         self.times.append((view.kind, page_count(made[0]), time.process_time() - started))
